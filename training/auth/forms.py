@@ -1,0 +1,52 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from ..services import accounts
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60)],
+                        render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("Keep me signed in on this phone"))
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)],
+                               render_kw={"autocomplete": "name"})
+    login = StringField(
+        _l("Mobile number or username"),
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("A mainland mobile number (11 digits) or a username of 3 to 40 letters or digits."),
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    language = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")],
+                           default="zh_CN")
+
+    def validate_login(self, field):
+        username, mobile = accounts.split_login(field.data)
+        if not username and not mobile:
+            raise ValidationError(_l("Enter an 11-digit mainland mobile number, or a username of 3 to 40 "
+                                     "letters, digits, dots or hyphens (not only digits)."))
+
+    def validate_password(self, field):
+        reason = accounts.check_password_strength(field.data or "")
+        if reason == "too-short":
+            raise ValidationError(_l("Use at least 8 characters."))
+        if reason == "too-simple":
+            raise ValidationError(_l("This password is too easy to guess."))

@@ -1,0 +1,124 @@
+"""Command line: flask --app training courses|users|setup ..."""
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Centre, Course, Role
+from .services import accounts, course_io
+
+courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
+
+
+def _read(path: Path) -> list[course_io.CourseData]:
+    try:
+        return course_io.read_all(path)
+    except course_io.CourseFormatError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(exc.problems)} problem(s) found; nothing was imported.")
+
+
+@courses_cli.command("check")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def check_courses(path: Path):
+    """Validate course folders without writing anything."""
+    courses = _read(path)
+    for course in courses:
+        questions = sum(len(l.quiz.questions) for l in course.lessons if l.quiz) + (
+            len(course.final_exam.questions) if course.final_exam else 0)
+        click.echo(f"ok: {course.slug} ({course.language}): {len(course.lessons)} lessons, "
+                   f"{questions} questions")
+
+
+@courses_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def import_courses(path: Path):
+    """Import one course folder, or every course folder below PATH, in one transaction."""
+    courses = _read(path)
+    course_io.import_courses(db.session, courses, current_app.config["MEDIA_DIR"])
+    db.session.commit()
+    for course in courses:
+        click.echo(f"imported {course.slug}: {len(course.lessons)} lessons")
+
+
+@courses_cli.command("export")
+@click.argument("slug")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+def export_course(slug: str, dest: Path):
+    """Write course SLUG to DEST/SLUG in the course file format."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"No course with slug {slug!r}.")
+    folder = dest / slug
+    course_io.write_files(course_io.export_files(course, current_app.config["MEDIA_DIR"]), folder)
+    click.echo(f"exported {slug} to {folder}")
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default="learner", show_default=True)
+@click.option("--username", default=None, help="Login name.")
+@click.option("--mobile", default=None, help="Mainland mobile number (can be used to log in).")
+@click.option("--name", "display_name", default=None, help="Display name (default: the username).")
+@click.option("--centre", default=None, help="Name of the user's centre (created if missing).")
+@click.option("--password-file", type=click.File("r"), default=None,
+              help="Read the password from this file instead of prompting.")
+def create_user(role, username, mobile, display_name, centre, password_file):
+    """Create a user; the password is prompted for, or read from --password-file."""
+    if not username and not mobile:
+        raise click.ClickException("Give --username or --mobile.")
+    norm_username = accounts.normalise_username(username) if username else None
+    norm_mobile = accounts.normalise_mobile(mobile) if mobile else None
+    if username and not norm_username:
+        raise click.ClickException("Username must be 3-40 letters, digits, dots or hyphens, not only digits.")
+    if mobile and not norm_mobile:
+        raise click.ClickException("Mobile must be an 11-digit mainland number.")
+    if password_file is not None:
+        password = password_file.read().strip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if accounts.check_password_strength(password):
+        raise click.ClickException("Password must be at least 8 characters and not trivial.")
+    centre_id = None
+    if centre:
+        found = db.session.scalar(select(Centre).where(Centre.name == centre))
+        if found is None:
+            found = Centre(name=centre)
+            db.session.add(found)
+            db.session.flush()
+        centre_id = found.id
+    try:
+        user = accounts.create_user(
+            db.session, username=norm_username, mobile=norm_mobile, password=password,
+            display_name=display_name or norm_username or norm_mobile, role=role, centre_id=centre_id,
+        )
+    except accounts.AccountError:
+        raise click.ClickException("That username or mobile number is already registered.")
+    db.session.commit()
+    click.echo(f"created {role} {user.login_name}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(users_cli)
+
+    @app.cli.command("setup")
+    @click.option("--seed/--no-seed", default=True, help="Import the courses in seed_courses/.")
+    def setup(seed: bool):
+        """Upgrade the database, create the first admin if none exists and import the seed courses."""
+        upgrade(directory=app.extensions["migrate"].directory)
+        if seed and SEED_DIR.is_dir():
+            courses = _read(SEED_DIR)
+            course_io.import_courses(db.session, courses, app.config["MEDIA_DIR"])
+            click.echo(f"seed courses: {len(courses)} imported or updated")
+        password_file = accounts.ensure_first_admin(db.session, app.instance_path)
+        db.session.commit()
+        if password_file:
+            click.echo(f"First admin created. Username and password are in {password_file}")

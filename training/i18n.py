@@ -1,0 +1,60 @@
+"""Interface language: the user's saved choice, then the visitor's cookie, then the
+browser's Accept-Language, then Simplified Chinese."""
+from flask import Flask, current_app, g, has_request_context, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from .extensions import babel
+
+LANGUAGE_COOKIE = "lang"
+
+
+def supported() -> dict[str, str]:
+    return current_app.config["LANGUAGES"]
+
+
+def normalise(code: str | None) -> str | None:
+    """Map browser and stored codes (zh, zh-CN, zh_Hans_CN, en-GB...) onto a supported locale."""
+    if not code:
+        return None
+    code = code.replace("-", "_")
+    if code in supported():
+        return code
+    base = code.split("_")[0].lower()
+    if base == "zh":
+        return "zh_CN"
+    return base if base in supported() else None
+
+
+def select_locale() -> str:
+    if getattr(g, "forced_locale", None):
+        return g.forced_locale
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated:
+        chosen = normalise(current_user.language)
+        if chosen:
+            return chosen
+    chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
+    if chosen:
+        return chosen
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    return normalise(best) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def course_language() -> str:
+    """The course language matching the interface: "zh" or "en"."""
+    return "zh" if str(get_locale()).startswith("zh") else "en"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject_language():
+        locale = get_locale()
+        return {
+            "languages": supported(),
+            "current_locale": str(locale),
+            "html_lang": "zh-CN" if str(locale).startswith("zh") else "en",
+        }

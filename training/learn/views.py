@@ -1,0 +1,165 @@
+"""The learner's journey: catalogue, course page, lessons and "My learning"."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..i18n import course_language
+from ..models import Course, CourseStatus, Enrollment, Lesson, Level
+from ..policy import can_learn, can_view_course, ensure
+from ..services import progress
+
+bp = Blueprint("learn", __name__)
+
+
+def load_course(slug: str) -> Course:
+    """A course with its lessons and quizzes loaded, or 404 (drafts too, for those who may not see them)."""
+    course = db.session.scalar(
+        select(Course)
+        .where(Course.slug == slug)
+        .options(selectinload(Course.lessons).selectinload(Lesson.quiz), selectinload(Course.quizzes))
+    )
+    if course is None or not can_view_course(current_user, course):
+        abort(404)
+    return course
+
+
+def step_url(course: Course, step: progress.Step | None) -> str:
+    if step is None:
+        return url_for("learn.course", slug=course.slug)
+    if step.kind == "lesson":
+        return url_for("learn.lesson", slug=course.slug, key=step.lesson.key)
+    return url_for("quiz.take", slug=course.slug, quiz_id=step.quiz.id)
+
+
+@bp.route("/")
+def home():
+    if current_user.is_authenticated:
+        return my_learning()
+    return catalogue()
+
+
+@bp.route("/courses")
+def catalogue():
+    language = request.args.get("language", "")
+    level = request.args.get("level", "")
+    query = select(Course).where(Course.status == CourseStatus.PUBLISHED)
+    if language in ("zh", "en"):
+        query = query.where(Course.language == language)
+    if level in {lv.value for lv in Level}:
+        query = query.where(Course.level == level)
+    courses = list(db.session.scalars(query.order_by(Course.title)))
+    # The interface language's courses first.
+    preferred = course_language()
+    courses.sort(key=lambda c: c.language != preferred)
+    percents = {}
+    if current_user.is_authenticated:
+        percents = dict(db.session.execute(
+            select(Enrollment.course_id, Enrollment.percent).where(Enrollment.user_id == current_user.id)
+        ).all())
+    return render_template("learn/catalogue.html", courses=courses, percents=percents,
+                           language=language, level=level, levels=list(Level))
+
+
+@bp.route("/me")
+@login_required
+def my_learning():
+    rows = db.session.execute(
+        select(Enrollment, Course)
+        .join(Course, Enrollment.course_id == Course.id)
+        .where(Enrollment.user_id == current_user.id)
+        .order_by(Enrollment.last_active_at.desc())
+    ).all()
+    in_progress = [(e, c) for e, c in rows if e.completed_at is None]
+    completed = [(e, c) for e, c in rows if e.completed_at is not None]
+    return render_template("learn/my_learning.html", in_progress=in_progress, completed=completed)
+
+
+@bp.route("/courses/<slug>")
+def course(slug: str):
+    course = load_course(slug)
+    state = None
+    if current_user.is_authenticated:
+        state = progress.load_state(db.session, current_user.id, course)
+    return render_template("learn/course.html", course=course, state=state,
+                           next_url=step_url(course, state.next_step) if state else None)
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@login_required
+def enrol(slug: str):
+    course = load_course(slug)
+    ensure(can_learn(current_user, course))
+    progress.enrol(db.session, current_user.id, course)
+    db.session.commit()
+    state = progress.load_state(db.session, current_user.id, course)
+    return redirect(step_url(course, state.next_step))
+
+
+@bp.route("/courses/<slug>/continue")
+@login_required
+def resume(slug: str):
+    """Go to the next unfinished step of a course."""
+    course = load_course(slug)
+    state = progress.load_state(db.session, current_user.id, course)
+    if state.enrollment is None:
+        return redirect(url_for("learn.course", slug=slug))
+    return redirect(step_url(course, state.next_step))
+
+
+def _lesson_or_404(course: Course, key: str) -> Lesson:
+    lesson = next((l for l in course.lessons if l.key == key), None)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.route("/courses/<slug>/lessons/<key>")
+@login_required
+def lesson(slug: str, key: str):
+    course = load_course(slug)
+    lesson = _lesson_or_404(course, key)
+    ensure(can_learn(current_user, course))
+    state = progress.load_state(db.session, current_user.id, course)
+    if state.enrollment is None:
+        flash(_("Enrol in the course to start its lessons."), "info")
+        return redirect(url_for("learn.course", slug=slug))
+    steps = state.steps
+    index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
+    previous_step = steps[index - 1] if index > 0 else None
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    return render_template(
+        "learn/lesson.html", course=course, lesson=lesson, state=state,
+        done=lesson.id in state.lessons_done,
+        position=course.lessons.index(lesson) + 1,
+        previous_url=step_url(course, previous_step) if previous_step else None,
+        previous_step=previous_step,
+        next_url=step_url(course, following) if following else None,
+        next_step=following,
+    )
+
+
+@bp.route("/courses/<slug>/lessons/<key>/complete", methods=["POST"])
+@login_required
+def complete(slug: str, key: str):
+    course = load_course(slug)
+    lesson = _lesson_or_404(course, key)
+    ensure(can_learn(current_user, course))
+    try:
+        progress.complete_lesson(db.session, current_user.id, lesson)
+    except progress.NotEnrolled:
+        db.session.rollback()
+        flash(_("Enrol in the course to start its lessons."), "info")
+        return redirect(url_for("learn.course", slug=slug))
+    db.session.commit()
+    state = progress.load_state(db.session, current_user.id, course)
+    if state.complete:
+        flash(_("Congratulations! You have completed this course."), "success")
+        return redirect(url_for("learn.course", slug=slug))
+    flash(_("Lesson completed."), "success")
+    # A lesson's own quiz comes right after it; otherwise the next unfinished step.
+    if lesson.quiz is not None and not state.quiz_passed(lesson.quiz):
+        return redirect(url_for("quiz.take", slug=slug, quiz_id=lesson.quiz.id))
+    return redirect(step_url(course, state.next_step))

@@ -1,0 +1,60 @@
+"""Site-wide routes: health check, media files and the language switcher."""
+import re
+from pathlib import Path
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, request, send_from_directory, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..auth.views import safe_next
+from ..extensions import db
+from ..i18n import LANGUAGE_COOKIE, normalise
+from ..policy import can
+
+bp = Blueprint("main", __name__)
+
+MEDIA_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|gif|svg|mp4|webm)$")
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the app can reach its database, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means unhealthy
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/media/<name>")
+def media(name: str):
+    """Uploaded and imported files: unguessable content-named files, cached for a year."""
+    if not MEDIA_NAME_RE.match(name):
+        abort(404)
+    response = send_from_directory(Path(current_app.config["MEDIA_DIR"]), name, max_age=ONE_YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # An SVG opened directly must not run anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language and stay on the same page."""
+    code = normalise(request.form.get("language"))
+    target = safe_next(request.form.get("next")) or url_for("learn.home")
+    response = redirect(target)
+    if code is None:
+        return response
+    if current_user.is_authenticated:
+        current_user.language = code
+        db.session.commit()
+    response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["can"] = can

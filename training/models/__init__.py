@@ -1,0 +1,38 @@
+"""All models, importable from one place."""
+from .base import utcnow
+from .courses import (
+    COURSE_LANGUAGES,
+    Choice,
+    Course,
+    CourseMedia,
+    CourseStatus,
+    Lesson,
+    Level,
+    Question,
+    QuestionKind,
+    Quiz,
+)
+from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, QuizResult
+from .users import Centre, Role, User
+
+__all__ = [
+    "COURSE_LANGUAGES",
+    "Attempt",
+    "AttemptAnswer",
+    "Centre",
+    "Choice",
+    "Course",
+    "CourseMedia",
+    "CourseStatus",
+    "Enrollment",
+    "Lesson",
+    "LessonCompletion",
+    "Level",
+    "Question",
+    "QuestionKind",
+    "Quiz",
+    "QuizResult",
+    "Role",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,195 @@
+"""Course content: courses, ordered lessons, quizzes, questions, choices and course media."""
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+
+class CourseStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Level(StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class QuestionKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+    SHORT_TEXT = "short_text"
+    ORDERING = "ordering"
+
+
+COURSE_LANGUAGES = ("zh", "en")
+
+
+class Course(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    language: Mapped[str] = mapped_column(String(5), default="zh", index=True)
+    # Language versions of one course share a translation group.
+    translation_group: Mapped[str | None] = mapped_column(String(80), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(20), default=Level.BEGINNER)
+    status: Mapped[str] = mapped_column(String(20), default=CourseStatus.DRAFT, index=True)
+    cover_image: Mapped[str | None] = mapped_column(String(200))
+    cover_alt: Mapped[str | None] = mapped_column(String(300))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The centre whose trainers may edit it; None means only admins (the seed catalogue).
+    centre_id: Mapped[int | None] = mapped_column(ForeignKey("centre.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+
+    lessons: Mapped[list["Lesson"]] = relationship(
+        back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+    quizzes: Mapped[list["Quiz"]] = relationship(back_populates="course", cascade="all, delete-orphan")
+    media: Mapped[list["CourseMedia"]] = relationship(
+        back_populates="course", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == CourseStatus.PUBLISHED
+
+    @property
+    def final_exam(self) -> "Quiz | None":
+        return next((q for q in self.quizzes if q.is_final), None)
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+class Lesson(db.Model):
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    # Sanitized HTML rendered once when the lesson is saved, never per request.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(default=5)
+    image: Mapped[str | None] = mapped_column(String(200))
+    image_alt: Mapped[str | None] = mapped_column(String(300))
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="lessons")
+    quiz: Mapped["Quiz | None"] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", single_parent=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.key}>"
+
+
+class Quiz(db.Model):
+    """A lesson's quiz, or a course's final exam (lesson_id is None, is_final is true)."""
+
+    __table_args__ = (
+        Index(
+            "uq_quiz_final_per_course",
+            "course_id",
+            unique=True,
+            sqlite_where=db.text("is_final"),
+            postgresql_where=db.text("is_final"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson.id", ondelete="CASCADE"), unique=True
+    )
+    is_final: Mapped[bool] = mapped_column(default=False)
+    title: Mapped[str] = mapped_column(String(200))
+    pass_mark: Mapped[int] = mapped_column(default=60)
+    max_attempts: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
+    shuffle: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+
+    course: Mapped[Course] = relationship(back_populates="quizzes")
+    lesson: Mapped[Lesson | None] = relationship(back_populates="quiz")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Quiz {self.id} {self.title}>"
+
+
+class Question(db.Model):
+    __table_args__ = (UniqueConstraint("quiz_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    prompt: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    image: Mapped[str | None] = mapped_column(String(200))
+    image_alt: Mapped[str | None] = mapped_column(String(300))
+    # true_false: {"answer": bool}; short_text: {"accepted": [str, ...]}; otherwise {}.
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    choices: Mapped[list["Choice"]] = relationship(
+        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Question {self.key} {self.kind}>"
+
+
+class Choice(db.Model):
+    """A choice of a single or multiple choice question, or a step of an ordering question
+    (steps are stored in their correct order)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("question.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    is_correct: Mapped[bool] = mapped_column(default=False)
+    image: Mapped[str | None] = mapped_column(String(200))
+    image_alt: Mapped[str | None] = mapped_column(String(300))
+
+    question: Mapped[Question] = relationship(back_populates="choices")
+
+
+class CourseMedia(db.Model):
+    """A file a course uses, by its path inside the course (images/x.svg) and its stored name."""
+
+    __table_args__ = (UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(default=0)
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+
+    course: Mapped[Course] = relationship(back_populates="media")
+
+    @property
+    def url_path(self) -> str:
+        return f"/media/{self.stored_name}"

@@ -1,0 +1,90 @@
+"""People and places: users with a role, and county e-commerce centres."""
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import utcnow
+
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+
+class Centre(db.Model):
+    """A county e-commerce public service centre (县级电子商务公共服务中心)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    province: Mapped[str] = mapped_column(String(40), default="")
+    city: Mapped[str] = mapped_column(String(40), default="")
+    county: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.name}>"
+
+
+class User(UserMixin, db.Model):
+    """Anyone who signs in. Logs in with a username or a mainland mobile number."""
+
+    __tablename__ = "users"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        CheckConstraint("username IS NOT NULL OR mobile IS NOT NULL", name="has_login"),
+        CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(40), unique=True)
+    mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(10), default=Role.LEARNER, index=True)
+    language: Mapped[str] = mapped_column(String(10), default="zh_CN")
+    centre_id: Mapped[int | None] = mapped_column(
+        ForeignKey("centre.id", ondelete="SET NULL"), index=True
+    )
+    # Optional profile fields county training ledgers report on.
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None]
+    township: Mapped[str | None] = mapped_column(String(60))
+    village: Mapped[str | None] = mapped_column(String(60))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Part of the login session id: bumping it signs the user out everywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    centre: Mapped[Centre | None] = relationship()
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == Role.TRAINER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.TRAINER, Role.ADMIN)
+
+    @property
+    def login_name(self) -> str:
+        return self.username or self.mobile or ""
+
+    def __repr__(self) -> str:
+        return f"<User {self.login_name} {self.role}>"

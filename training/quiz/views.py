@@ -1,0 +1,106 @@
+"""Taking quizzes and reading results."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..learn.views import load_course, step_url
+from ..models import Attempt, Question, Quiz, QuizResult
+from ..policy import can_learn, can_view_attempt, ensure
+from ..services import progress, quizzes
+
+bp = Blueprint("quiz", __name__)
+
+ERROR_MESSAGES = {
+    "missing": lambda: _("Please answer this question."),
+    "invalid": lambda: _("This answer is not one of the choices."),
+    "order": lambda: _("Give each step a different place, from 1 to the number of steps."),
+}
+
+
+def _load_quiz(course, quiz_id: int) -> Quiz:
+    quiz = db.session.scalar(
+        select(Quiz)
+        .where(Quiz.id == quiz_id, Quiz.course_id == course.id)
+        .options(selectinload(Quiz.questions).selectinload(Question.choices))
+    )
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def _render_quiz(course, quiz, state, token, form_values=None, errors=None, status=200):
+    used = quizzes.attempts_used(db.session, current_user.id, quiz.id)
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.user_id == current_user.id, Attempt.quiz_id == quiz.id)
+        .order_by(Attempt.number.desc())
+    ).all()
+    return render_template(
+        "quiz/take.html", course=course, quiz=quiz, state=state, token=token,
+        presented=quizzes.present(quiz, token), field_name=quizzes.field_name,
+        values=form_values or {}, errors={qid: ERROR_MESSAGES[code]() for qid, code in (errors or {}).items()},
+        attempts=attempts, attempts_left=quizzes.attempts_left(quiz, used),
+        result=state.results.get(quiz.id),
+    ), status
+
+
+@bp.route("/courses/<slug>/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+@login_required
+def take(slug: str, quiz_id: int):
+    course = load_course(slug)
+    quiz = _load_quiz(course, quiz_id)
+    ensure(can_learn(current_user, course))
+    state = progress.load_state(db.session, current_user.id, course)
+    if state.enrollment is None:
+        flash(_("Enrol in the course to take its quizzes."), "info")
+        return redirect(url_for("learn.course", slug=slug))
+
+    if request.method == "GET":
+        return _render_quiz(course, quiz, state, quizzes.new_token())
+
+    token = request.form.get("attempt_token", "")
+    if not 16 <= len(token) <= 64:
+        abort(400)
+    already = quizzes.find_attempt(db.session, token)
+    if already is not None and already.user_id == current_user.id:
+        return redirect(url_for("quiz.result", attempt_id=already.id))
+    questions = list(quiz.questions)
+    responses, errors = quizzes.parse_responses(questions, request.form)
+    if errors:
+        flash(_("Some questions need an answer. Your other answers are kept below."), "error")
+        return _render_quiz(course, quiz, state, token, request.form, errors, status=422)
+    try:
+        attempt, _created = quizzes.submit(
+            db.session, current_user.id, quiz, token, responses,
+            true_label=_("True"), false_label=_("False"),
+        )
+    except quizzes.QuizClosed:
+        db.session.rollback()
+        flash(_("You have used all attempts for this quiz."), "error")
+        return redirect(url_for("quiz.take", slug=slug, quiz_id=quiz.id))
+    db.session.commit()
+    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@login_required
+def result(attempt_id: int):
+    attempt = db.session.scalar(
+        select(Attempt).where(Attempt.id == attempt_id).options(selectinload(Attempt.answers))
+    )
+    # 404, not 403: another learner's attempts must not even be known to exist.
+    if attempt is None or not can_view_attempt(current_user, attempt):
+        abort(404)
+    course = load_course(attempt.quiz.course.slug)
+    state = progress.load_state(db.session, attempt.user_id, course)
+    quiz_result = db.session.scalar(
+        select(QuizResult).where(QuizResult.user_id == attempt.user_id, QuizResult.quiz_id == attempt.quiz_id)
+    )
+    used = quizzes.attempts_used(db.session, attempt.user_id, attempt.quiz_id)
+    return render_template(
+        "quiz/result.html", attempt=attempt, course=course, state=state, quiz=attempt.quiz,
+        quiz_result=quiz_result, attempts_left=quizzes.attempts_left(attempt.quiz, used),
+        next_url=step_url(course, state.next_step), own=attempt.user_id == current_user.id,
+    )

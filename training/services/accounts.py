@@ -1,0 +1,164 @@
+"""Accounts: login names, passwords, creating users and the first admin."""
+import os
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..models import Role, User, utcnow
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+USERNAME_RE = re.compile(r"^[\w.-]{3,40}$")
+MIN_PASSWORD_LENGTH = 8
+# Checked against when no user matches, so an unknown name takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
+
+
+class AccountError(ValueError):
+    """args[0] is a field name, args[1] a reason code (the view translates it)."""
+
+
+def normalise_mobile(raw: str) -> str | None:
+    """A mainland mobile number as 11 digits, accepting full-width digits, spaces, dashes and +86."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = re.sub(r"[\s\-()]", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    elif text.startswith("86") and len(text) == 13:
+        text = text[2:]
+    return text if MOBILE_RE.match(text) else None
+
+
+def normalise_username(raw: str) -> str | None:
+    text = unicodedata.normalize("NFKC", raw or "").strip().casefold()
+    if not USERNAME_RE.match(text) or text.isdigit():
+        return None
+    return text
+
+
+def split_login(raw: str) -> tuple[str | None, str | None]:
+    """(username, mobile) for what a person typed into a "username or mobile" field."""
+    mobile = normalise_mobile(raw)
+    if mobile:
+        return None, mobile
+    return normalise_username(raw), None
+
+
+def mask_mobile(mobile: str | None) -> str:
+    """138****1234 for lists; the whole number only on a learner's own detail page."""
+    if not mobile or len(mobile) != 11:
+        return mobile or ""
+    return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
+
+
+def check_password_strength(password: str) -> str | None:
+    """A reason code when a password is too weak, else None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return "too-short"
+    if len(set(password)) < 4:
+        return "too-simple"
+    return None
+
+
+def _login_matches(username: str | None, mobile: str | None):
+    """WHERE clause for a username or mobile; never matches on a missing (NULL) value."""
+    clauses = []
+    if username:
+        clauses.append(User.username == username)
+    if mobile:
+        clauses.append(User.mobile == mobile)
+    return or_(*clauses)
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    username, mobile = split_login(login)
+    if not username and not mobile:
+        return None
+    return session.scalar(select(User).where(_login_matches(username, mobile)))
+
+
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The user for these credentials, or None; the same work whether or not the user exists."""
+    user = find_by_login(session, login)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(
+    session: Session,
+    *,
+    password: str,
+    display_name: str,
+    username: str | None = None,
+    mobile: str | None = None,
+    role: str = Role.LEARNER,
+    language: str = "zh_CN",
+    centre_id: int | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """Create a user; AccountError("login", "taken") when the name or number is in use."""
+    if role not in {r.value for r in Role}:
+        raise AccountError("role", "unknown")
+    if not username and not mobile:
+        raise AccountError("login", "invalid")
+    existing = session.scalar(select(User.id).where(_login_matches(username, mobile)))
+    if existing:
+        raise AccountError("login", "taken")
+    user = User(
+        username=username, mobile=mobile, display_name=display_name.strip()[:60],
+        password_hash=hash_password(password), role=role, language=language,
+        centre_id=centre_id, must_change_password=must_change_password,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError as exc:  # a concurrent registration took the name first
+        session.rollback()
+        raise AccountError("login", "taken") from exc
+    return user
+
+
+def set_password(user: User, password: str, must_change: bool = False) -> None:
+    """Change a password and end the user's other sessions."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    user.must_change_password = must_change
+
+
+def ensure_first_admin(session: Session, instance_path: str) -> Path | None:
+    """On first start, create an admin with a random password written to a 0600 file.
+
+    Returns the file's path when an admin was created, else None.
+    """
+    if session.scalar(select(User.id).where(User.role == Role.ADMIN)):
+        return None
+    password = secrets.token_urlsafe(12)
+    username = "admin"
+    if session.scalar(select(User.id).where(User.username == username)):
+        username = f"admin-{secrets.token_hex(3)}"
+    create_user(session, username=username, password=password, display_name="Administrator",
+                role=Role.ADMIN)
+    path = Path(instance_path) / "initial-admin-password.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"username: {username}\npassword: {password}\n")
+    os.chmod(path, 0o600)
+    return path

@@ -1,0 +1,732 @@
+"""The course file format (seed_courses/README.md): read, validate, import and export.
+
+Reading gives plain dataclasses and a list of problems, each naming the file, the line where
+possible and what is wrong. Nothing is written unless every course read is valid; the CLI and
+the authoring studio's .zip import both use this module.
+"""
+import posixpath
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    COURSE_LANGUAGES,
+    Choice,
+    Course,
+    CourseMedia,
+    CourseStatus,
+    Lesson,
+    Level,
+    Question,
+    QuestionKind,
+    Quiz,
+    utcnow,
+)
+from . import content, media, progress
+
+KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 500
+TEXT_SUFFIXES = (".toml", ".md")
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class CourseFormatError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ChoiceData:
+    text: str
+    correct: bool = False
+    image: str | None = None
+    image_alt: str | None = None
+
+
+@dataclass
+class QuestionData:
+    key: str
+    type: str
+    prompt: str
+    explanation: str
+    image: str | None = None
+    image_alt: str | None = None
+    choices: list[ChoiceData] = field(default_factory=list)
+    answer: bool | None = None
+    accepted: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuizData:
+    title: str
+    pass_mark: int = 60
+    max_attempts: int = 0
+    shuffle: bool = False
+    questions: list[QuestionData] = field(default_factory=list)
+
+
+@dataclass
+class LessonData:
+    key: str
+    title: str
+    body_md: str
+    minutes: int = 5
+    quiz: QuizData | None = None
+    video: str | None = None
+
+
+@dataclass
+class CourseData:
+    slug: str
+    language: str
+    title: str
+    summary: str = ""
+    level: str = Level.BEGINNER
+    status: str = CourseStatus.PUBLISHED
+    translation_group: str | None = None
+    cover_image: str | None = None
+    cover_alt: str | None = None
+    lessons: list[LessonData] = field(default_factory=list)
+    final_exam: QuizData | None = None
+    # Media files the course uses, by path inside the course folder.
+    files: dict[str, bytes] = field(default_factory=dict)
+    origin: str = ""
+
+
+# ---------------------------------------------------------------- reading files
+
+
+def files_from_directory(folder: Path) -> dict[str, bytes]:
+    """Every file of a course folder by its relative POSIX path."""
+    files: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+            if len(files) >= MAX_FILES:
+                raise CourseFormatError([Problem(str(folder), None, _("Too many files in the course folder."))])
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise CourseFormatError([Problem(str(path), None, _("File is larger than 10 MB."))])
+            files[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files
+
+
+def find_course_folders(root: Path) -> list[Path]:
+    """root itself when it is a course folder, else each direct subfolder holding a course.toml."""
+    if (root / "course.toml").is_file():
+        return [root]
+    return sorted(p.parent for p in root.glob("*/course.toml"))
+
+
+def _line_of_table(text: str, header: str, index: int) -> int | None:
+    """Line number of the index-th occurrence of a [[header]] table."""
+    count = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() == f"[[{header}]]":
+            count += 1
+            if count == index:
+                return number
+    return None
+
+
+def _line_of_key(text: str, key: str, start: int = 1) -> int | None:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number >= start and pattern.match(line):
+            return number
+    return None
+
+
+class _Reader:
+    """Collects problems while reading one course's files."""
+
+    def __init__(self, files: dict[str, bytes], origin: str):
+        self.files = files
+        self.origin = origin
+        self.problems: list[Problem] = []
+        self.used_media: set[str] = set()
+
+    def where(self, path: str) -> str:
+        return f"{self.origin}/{path}" if self.origin else path
+
+    def problem(self, path: str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.where(path), line, message))
+
+    def text(self, path: str) -> str | None:
+        if path not in self.files:
+            self.problem(path, None, _("File not found."))
+            return None
+        try:
+            return self.files[path].decode("utf-8")
+        except UnicodeDecodeError:
+            self.problem(path, None, _("File is not UTF-8 text."))
+            return None
+
+    def toml(self, path: str) -> tuple[dict[str, Any], str] | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            return tomllib.loads(text), text
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            self.problem(path, int(match.group(1)) if match else None,
+                         _("Invalid TOML: %(error)s", error=str(exc)))
+            return None
+
+    def string(self, data: dict, key: str, path: str, text: str, required: bool = True,
+               max_length: int = 10000, start: int = 1) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.problem(path, start if start > 1 else None,
+                             _("Missing required field “%(key)s”.", key=key))
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.problem(path, _line_of_key(text, key, start),
+                         _("Field “%(key)s” must be non-empty text.", key=key))
+            return None
+        if len(value) > max_length:
+            self.problem(path, _line_of_key(text, key, start),
+                         _("Field “%(key)s” is longer than %(n)d characters.", key=key, n=max_length))
+            return None
+        return value.strip() if max_length <= 300 else value
+
+    def integer(self, data: dict, key: str, path: str, text: str, default: int, low: int,
+                high: int, start: int = 1) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(path, _line_of_key(text, key, start),
+                         _("Field “%(key)s” must be a whole number from %(low)d to %(high)d.",
+                           key=key, low=low, high=high))
+            return default
+        return value
+
+    def boolean(self, data: dict, key: str, path: str, text: str, default: bool, start: int = 1) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(path, _line_of_key(text, key, start),
+                         _("Field “%(key)s” must be true or false.", key=key))
+            return default
+        return value
+
+    def media_path(self, value: str | None, path: str, line: int | None, alt: str | None) -> str | None:
+        """Check a reference to a media file of the course; returns its normalised path."""
+        if not value:
+            return None
+        normalised = posixpath.normpath(value.removeprefix("./"))
+        while normalised.startswith("../"):
+            normalised = normalised[3:]
+        if normalised.startswith("/") or normalised not in self.files:
+            self.problem(path, line, _("Image “%(path)s” not found in the course.", path=value))
+            return None
+        if not (alt or "").strip():
+            self.problem(path, line, _("Image “%(path)s” needs a text alternative.", path=value))
+        try:
+            media.check_image(self.files[normalised])
+        except media.MediaError as exc:
+            self.problem(path, line, media_message(str(exc), value))
+            return None
+        self.used_media.add(normalised)
+        return normalised
+
+
+def media_message(code: str, name: str) -> str:
+    messages = {
+        "too-large": _("“%(name)s” is larger than 10 MB.", name=name),
+        "not-image": _("“%(name)s” is not a PNG, JPEG, WebP, GIF or SVG image.", name=name),
+        "svg-invalid": _("“%(name)s” is not a valid SVG file.", name=name),
+        "svg-unsafe": _("“%(name)s” contains scripts, event handlers or links to other files; "
+                        "such SVG files are refused.", name=name),
+        "svg-refused": _("“%(name)s”: SVG files are not accepted here.", name=name),
+    }
+    return messages.get(code, messages["not-image"])
+
+
+def _read_quiz(reader: _Reader, path: str) -> QuizData | None:
+    loaded = reader.toml(path)
+    if loaded is None:
+        return None
+    data, text = loaded
+    title = reader.string(data, "title", path, text, max_length=200) or ""
+    quiz = QuizData(
+        title=title,
+        pass_mark=reader.integer(data, "pass_mark", path, text, 60, 0, 100),
+        max_attempts=reader.integer(data, "max_attempts", path, text, 0, 0, 100),
+        shuffle=reader.boolean(data, "shuffle", path, text, False),
+    )
+    questions = data.get("questions", [])
+    if not isinstance(questions, list) or not questions:
+        reader.problem(path, None, _("A quiz needs at least one [[questions]] table."))
+        return quiz
+    seen: set[str] = set()
+    for index, raw in enumerate(questions):
+        line = _line_of_table(text, "questions", index)
+        question = _read_question(reader, raw, path, text, line or 1, index)
+        if question is None:
+            continue
+        if question.key in seen:
+            reader.problem(path, line, _("Question key “%(key)s” is used twice.", key=question.key))
+        seen.add(question.key)
+        quiz.questions.append(question)
+    return quiz
+
+
+def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
+                   index: int) -> QuestionData | None:
+    if not isinstance(raw, dict):
+        reader.problem(path, line, _("Question %(n)d is not a table.", n=index + 1))
+        return None
+    before = len(reader.problems)
+    label = _("question %(n)d", n=index + 1)
+    key = raw.get("key")
+    if not isinstance(key, str) or not KEY_RE.match(key):
+        reader.problem(path, line, _("%(label)s: “key” must use lowercase letters, digits and hyphens.",
+                                     label=label))
+        key = f"q{index + 1}"
+    kind = raw.get("type")
+    if kind not in {k.value for k in QuestionKind}:
+        reader.problem(path, line, _("%(label)s: “type” must be one of single, multiple, true_false, "
+                                     "short_text, ordering.", label=label))
+        return None
+    prompt = reader.string(raw, "prompt", path, text, start=line)
+    explanation = reader.string(raw, "explanation", path, text, start=line)
+    question = QuestionData(key=key, type=kind, prompt=prompt or "", explanation=explanation or "")
+    question.image_alt = raw.get("image_alt")
+    question.image = reader.media_path(raw.get("image"), path, line, question.image_alt)
+
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        raw_choices = raw.get("choices", [])
+        if not isinstance(raw_choices, list) or len(raw_choices) < 2:
+            reader.problem(path, line, _("%(label)s: a choice question needs at least 2 choices.",
+                                         label=label))
+        else:
+            for choice in raw_choices:
+                if not isinstance(choice, dict) or not isinstance(choice.get("text"), str) \
+                        or not choice["text"].strip():
+                    reader.problem(path, line, _("%(label)s: every choice needs a “text”.", label=label))
+                    continue
+                if not isinstance(choice.get("correct", False), bool):
+                    reader.problem(path, line, _("%(label)s: “correct” must be true or false.",
+                                                 label=label))
+                    continue
+                question.choices.append(ChoiceData(
+                    text=choice["text"].strip(), correct=choice.get("correct", False),
+                    image_alt=choice.get("image_alt"),
+                    image=reader.media_path(choice.get("image"), path, line, choice.get("image_alt")),
+                ))
+            correct = sum(c.correct for c in question.choices)
+            if kind == QuestionKind.SINGLE and correct != 1:
+                reader.problem(path, line, _("%(label)s: a single-choice question needs exactly one "
+                                             "correct choice.", label=label))
+            if kind == QuestionKind.MULTIPLE and correct < 1:
+                reader.problem(path, line, _("%(label)s: mark at least one choice as correct.",
+                                             label=label))
+    elif kind == QuestionKind.TRUE_FALSE:
+        if not isinstance(raw.get("answer"), bool):
+            reader.problem(path, line, _("%(label)s: a true/false question needs “answer = true” or "
+                                         "“answer = false”.", label=label))
+        else:
+            question.answer = raw["answer"]
+    elif kind == QuestionKind.SHORT_TEXT:
+        accepted = raw.get("accepted")
+        if not isinstance(accepted, list) or not accepted or not all(
+                isinstance(a, str) and a.strip() for a in accepted):
+            reader.problem(path, line, _("%(label)s: a short-answer question needs a non-empty "
+                                         "“accepted” list.", label=label))
+        else:
+            question.accepted = [a.strip() for a in accepted]
+    elif kind == QuestionKind.ORDERING:
+        steps = raw.get("steps")
+        if not isinstance(steps, list) or len(steps) < 2 or not all(
+                isinstance(s, str) and s.strip() for s in steps):
+            reader.problem(path, line, _("%(label)s: an ordering question needs at least 2 “steps”.",
+                                         label=label))
+        elif len(set(steps)) != len(steps):
+            reader.problem(path, line, _("%(label)s: the steps must all be different.", label=label))
+        else:
+            question.steps = [s.strip() for s in steps]
+    return question if len(reader.problems) == before else question
+
+
+def read_course(files: dict[str, bytes], origin: str = "") -> CourseData:
+    """Read and validate one course. Raises CourseFormatError listing every problem found."""
+    reader = _Reader(files, origin)
+    loaded = reader.toml("course.toml")
+    if loaded is None:
+        raise CourseFormatError(reader.problems)
+    data, text = loaded
+    path = "course.toml"
+
+    slug = reader.string(data, "slug", path, text, max_length=80) or ""
+    if slug and not KEY_RE.match(slug):
+        reader.problem(path, _line_of_key(text, "slug"),
+                       _("“slug” must use lowercase letters, digits and hyphens."))
+    language = data.get("language")
+    if language not in COURSE_LANGUAGES:
+        reader.problem(path, _line_of_key(text, "language"), _("“language” must be “zh” or “en”."))
+    level = data.get("level", Level.BEGINNER)
+    if level not in {lv.value for lv in Level}:
+        reader.problem(path, _line_of_key(text, "level"),
+                       _("“level” must be beginner, intermediate or advanced."))
+    status = data.get("status", CourseStatus.PUBLISHED)
+    if status not in {s.value for s in CourseStatus}:
+        reader.problem(path, _line_of_key(text, "status"), _("“status” must be draft or published."))
+    group = data.get("translation_group")
+    if group is not None and (not isinstance(group, str) or not KEY_RE.match(group)):
+        reader.problem(path, _line_of_key(text, "translation_group"),
+                       _("“translation_group” must use lowercase letters, digits and hyphens."))
+        group = None
+    course = CourseData(
+        slug=slug, language=language if isinstance(language, str) else "zh",
+        title=reader.string(data, "title", path, text, max_length=200) or "",
+        summary=reader.string(data, "summary", path, text, required=False) or "",
+        level=level if isinstance(level, str) else Level.BEGINNER,
+        status=status if isinstance(status, str) else CourseStatus.PUBLISHED,
+        translation_group=group, origin=origin,
+    )
+    course.cover_alt = data.get("cover_alt")
+    course.cover_image = reader.media_path(data.get("cover_image"), path,
+                                           _line_of_key(text, "cover_image"), course.cover_alt)
+
+    lessons = data.get("lessons", [])
+    if not isinstance(lessons, list) or not lessons:
+        reader.problem(path, None, _("A course needs at least one [[lessons]] table."))
+        lessons = []
+    keys: set[str] = set()
+    for index, raw in enumerate(lessons):
+        line = _line_of_table(text, "lessons", index)
+        lesson = _read_lesson(reader, raw, text, line or 1, index)
+        if lesson is None:
+            continue
+        if lesson.key in keys:
+            reader.problem(path, line, _("Lesson key “%(key)s” is used twice.", key=lesson.key))
+        keys.add(lesson.key)
+        course.lessons.append(lesson)
+
+    # Links to other lessons must point at a lesson of this course.
+    for lesson, raw in zip(course.lessons, lessons):
+        for target in content.link_targets(lesson.body_md):
+            if target.startswith("lesson:") and target[len("lesson:"):] not in keys:
+                reader.problem(raw.get("file", path), None,
+                               _("Link to unknown lesson “%(target)s”.", target=target))
+
+    final = data.get("final_exam")
+    if final is not None:
+        if not isinstance(final, str):
+            reader.problem(path, _line_of_key(text, "final_exam"), _("“final_exam” must be a file path."))
+        else:
+            course.final_exam = _read_quiz(reader, final)
+
+    if reader.problems:
+        raise CourseFormatError(reader.problems)
+    course.files = {p: files[p] for p in sorted(reader.used_media)}
+    return course
+
+
+def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) -> LessonData | None:
+    path = "course.toml"
+    if not isinstance(raw, dict):
+        reader.problem(path, line, _("Lesson %(n)d is not a table.", n=index + 1))
+        return None
+    key = raw.get("key")
+    if not isinstance(key, str) or not KEY_RE.match(key):
+        reader.problem(path, line, _("Lesson %(n)d: “key” must use lowercase letters, digits and hyphens.",
+                                     n=index + 1))
+        return None
+    title = reader.string(raw, "title", path, text, max_length=200, start=line) or ""
+    minutes = reader.integer(raw, "minutes", path, text, 5, 1, 240, start=line)
+    file = raw.get("file")
+    if not isinstance(file, str):
+        reader.problem(path, line, _("Lesson “%(key)s” needs a “file”.", key=key))
+        return None
+    body = reader.text(file)
+    if body is None:
+        return None
+    if not body.strip():
+        reader.problem(file, None, _("The lesson has no content."))
+    for src, alt in content.image_paths(body):
+        if src.startswith("https://"):
+            if not alt.strip():
+                reader.problem(file, None, _("Image “%(path)s” needs a text alternative.", path=src))
+            continue
+        line_no = next((n for n, l in enumerate(body.splitlines(), 1) if src in l), None)
+        reader.media_path(src, file, line_no, alt)
+    video = raw.get("video")
+    if video is not None and (not isinstance(video, str) or not video.startswith("https://")):
+        reader.problem(path, _line_of_key(text, "video", line), _("“video” must be an https:// link."))
+        video = None
+    lesson = LessonData(key=key, title=title, body_md=body, minutes=minutes, video=video)
+    quiz_file = raw.get("quiz")
+    if quiz_file is not None:
+        if not isinstance(quiz_file, str):
+            reader.problem(path, _line_of_key(text, "quiz", line), _("“quiz” must be a file path."))
+        else:
+            lesson.quiz = _read_quiz(reader, quiz_file)
+    return lesson
+
+
+def read_folder(folder: Path) -> CourseData:
+    return read_course(files_from_directory(folder), origin=str(folder))
+
+
+def read_all(root: Path) -> list[CourseData]:
+    """Read every course under root; raises one CourseFormatError listing every problem of every course."""
+    folders = find_course_folders(root)
+    if not folders:
+        raise CourseFormatError([Problem(str(root), None, _("No course.toml found."))])
+    courses, problems = [], []
+    for folder in folders:
+        try:
+            courses.append(read_folder(folder))
+        except CourseFormatError as exc:
+            problems.extend(exc.problems)
+    slugs = [c.slug for c in courses]
+    for slug in {s for s in slugs if slugs.count(s) > 1}:
+        problems.append(Problem(str(root), None, _("Two courses use the slug “%(slug)s”.", slug=slug)))
+    if problems:
+        raise CourseFormatError(problems)
+    return courses
+
+
+# ---------------------------------------------------------------- writing to the database
+
+
+def lesson_path(course_slug: str, lesson_key: str) -> str:
+    """The learner's URL of a lesson (matches learn.lesson)."""
+    return f"/courses/{course_slug}/lessons/{lesson_key}"
+
+
+def media_resolver(course: Course):
+    by_path = {m.path: m for m in course.media}
+
+    def resolve(src: str) -> content.ImageRef | None:
+        normalised = posixpath.normpath(src.removeprefix("./"))
+        while normalised.startswith("../"):
+            normalised = normalised[3:]
+        item = by_path.get(normalised)
+        return content.ImageRef(item.url_path, item.width, item.height) if item else None
+
+    return resolve
+
+
+def render_lesson(course: Course, lesson: Lesson) -> None:
+    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
+    keys = {l.key for l in course.lessons}
+    lesson.body_html = content.render_markdown(
+        lesson.body_md,
+        resolve_image=media_resolver(course),
+        resolve_lesson=lambda key: lesson_path(course.slug, key) if key in keys else None,
+    )
+
+
+def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str) -> CourseMedia:
+    checked = media.check_image(data)
+    name = media.content_name(data, checked.extension)
+    media.store(media_dir, name, data)
+    item = next((m for m in course.media if m.path == path), None)
+    if item is None:
+        item = CourseMedia(path=path)
+        course.media.append(item)
+    item.stored_name = name
+    item.content_type = checked.content_type
+    item.size = len(data)
+    item.width, item.height = checked.width, checked.height
+    return item
+
+
+def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
+    quiz.title = data.title
+    quiz.pass_mark = data.pass_mark
+    quiz.max_attempts = data.max_attempts
+    quiz.shuffle = data.shuffle
+    existing = {q.key: q for q in quiz.questions}
+    questions = []
+    for position, qd in enumerate(data.questions):
+        question = existing.pop(qd.key, None) or Question(key=qd.key)
+        question.position = position
+        question.kind = qd.type
+        question.prompt = qd.prompt
+        question.explanation = qd.explanation
+        question.image, question.image_alt = qd.image, qd.image_alt if qd.image else None
+        if qd.type == QuestionKind.TRUE_FALSE:
+            question.answer = {"answer": qd.answer}
+        elif qd.type == QuestionKind.SHORT_TEXT:
+            question.answer = {"accepted": list(qd.accepted)}
+        else:
+            question.answer = {}
+        if qd.type == QuestionKind.ORDERING:
+            wanted = [ChoiceData(text=s, correct=False) for s in qd.steps]
+        else:
+            wanted = qd.choices
+        # Choices are replaced wholesale: past attempts keep their own snapshot.
+        question.choices = [
+            Choice(position=i, text=c.text, is_correct=c.correct, image=c.image,
+                   image_alt=c.image_alt if c.image else None)
+            for i, c in enumerate(wanted)
+        ]
+        questions.append(question)
+    quiz.questions = questions
+
+
+def import_course(session: Session, data: CourseData, media_dir: str,
+                  author_id: int | None = None, centre_id: int | None = None) -> Course:
+    """Create or update (by slug) one course from validated data. Flushes; the caller commits.
+
+    Lessons and questions are matched by key, so progress and attempts survive a re-import.
+    """
+    course = session.scalar(select(Course).where(Course.slug == data.slug))
+    if course is None:
+        course = Course(slug=data.slug, author_id=author_id, centre_id=centre_id)
+        session.add(course)
+    course.language = data.language
+    course.translation_group = data.translation_group
+    course.title = data.title
+    course.summary = data.summary
+    course.level = data.level
+    if data.status == CourseStatus.PUBLISHED and course.status != CourseStatus.PUBLISHED:
+        course.published_at = utcnow()
+    course.status = data.status
+    for path, blob in data.files.items():
+        store_media(session, course, path, blob, media_dir)
+    course.cover_image = data.cover_image
+    course.cover_alt = data.cover_alt if data.cover_image else None
+
+    existing = {l.key: l for l in course.lessons}
+    lessons = []
+    for position, ld in enumerate(data.lessons):
+        lesson = existing.pop(ld.key, None) or Lesson(key=ld.key)
+        lesson.position = position
+        lesson.title = ld.title
+        lesson.body_md = ld.body_md
+        lesson.minutes = ld.minutes
+        lesson.video_url = ld.video
+        lessons.append(lesson)
+        if ld.quiz is None:
+            if lesson.quiz is not None:
+                course.quizzes.remove(lesson.quiz)
+                lesson.quiz = None
+        else:
+            if lesson.quiz is None:
+                lesson.quiz = Quiz(title=ld.quiz.title)
+                course.quizzes.append(lesson.quiz)
+            _apply_quiz(lesson.quiz, ld.quiz)
+    for removed in existing.values():
+        if removed.quiz is not None:
+            course.quizzes.remove(removed.quiz)
+    course.lessons = lessons
+    for lesson in lessons:
+        render_lesson(course, lesson)
+
+    final = course.final_exam
+    if data.final_exam is None:
+        if final is not None:
+            course.quizzes.remove(final)
+    else:
+        if final is None:
+            final = Quiz(is_final=True, title=data.final_exam.title)
+            course.quizzes.append(final)
+        _apply_quiz(final, data.final_exam)
+    session.flush()
+    progress.refresh_course(session, course.id)
+    return course
+
+
+def import_courses(session: Session, courses: list[CourseData], media_dir: str) -> list[Course]:
+    return [import_course(session, c, media_dir) for c in courses]
+
+
+# ---------------------------------------------------------------- export
+
+
+def _quiz_dict(quiz: Quiz) -> dict[str, Any]:
+    questions = []
+    for q in quiz.questions:
+        item: dict[str, Any] = {"key": q.key, "type": q.kind, "prompt": q.prompt,
+                                "explanation": q.explanation}
+        if q.image:
+            item["image"] = q.image
+            item["image_alt"] = q.image_alt or ""
+        if q.kind == QuestionKind.TRUE_FALSE:
+            item["answer"] = bool(q.answer.get("answer"))
+        elif q.kind == QuestionKind.SHORT_TEXT:
+            item["accepted"] = list(q.answer.get("accepted", []))
+        elif q.kind == QuestionKind.ORDERING:
+            item["steps"] = [c.text for c in q.choices]
+        else:
+            choices = []
+            for c in q.choices:
+                choice: dict[str, Any] = {"text": c.text}
+                if c.is_correct:
+                    choice["correct"] = True
+                if c.image:
+                    choice["image"] = c.image
+                    choice["image_alt"] = c.image_alt or ""
+                choices.append(choice)
+            item["choices"] = choices
+        questions.append(item)
+    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
+            "shuffle": quiz.shuffle, "questions": questions}
+
+
+def export_files(course: Course, media_dir: str) -> dict[str, bytes]:
+    """The course as files in the course format, media included."""
+    files: dict[str, bytes] = {}
+    meta: dict[str, Any] = {"slug": course.slug, "language": course.language}
+    if course.translation_group:
+        meta["translation_group"] = course.translation_group
+    meta.update({"title": course.title, "summary": course.summary, "level": course.level,
+                 "status": course.status})
+    if course.cover_image:
+        meta["cover_image"] = course.cover_image
+        meta["cover_alt"] = course.cover_alt or ""
+    final = course.final_exam
+    if final is not None:
+        meta["final_exam"] = "quizzes/final-exam.toml"
+        files["quizzes/final-exam.toml"] = _toml(_quiz_dict(final))
+    lessons = []
+    for number, lesson in enumerate(course.lessons, start=1):
+        stem = f"{number:02d}-{lesson.key}"
+        entry: dict[str, Any] = {"key": lesson.key, "title": lesson.title,
+                                 "file": f"lessons/{stem}.md", "minutes": lesson.minutes}
+        files[f"lessons/{stem}.md"] = lesson.body_md.encode("utf-8")
+        if lesson.quiz is not None:
+            entry["quiz"] = f"quizzes/{stem}.toml"
+            files[f"quizzes/{stem}.toml"] = _toml(_quiz_dict(lesson.quiz))
+        if lesson.video_url:
+            entry["video"] = lesson.video_url
+        lessons.append(entry)
+    meta["lessons"] = lessons
+    files["course.toml"] = _toml(meta)
+    for item in course.media:
+        files[item.path] = (Path(media_dir) / item.stored_name).read_bytes()
+    return files
+
+
+def _toml(data: dict[str, Any]) -> bytes:
+    return tomli_w.dumps(data, multiline_strings=True).encode("utf-8")
+
+
+def write_files(files: dict[str, bytes], folder: Path) -> None:
+    for rel, blob in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)

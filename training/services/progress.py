@@ -1,0 +1,221 @@
+"""Progress rules: what counts toward a course, percent done, completion and the next step.
+
+A course's required items are its lessons (each must be marked complete) and its quizzes
+(each lesson quiz and the final exam must be passed). Percent = items done / items, rounded
+down so 100 means complete. The completion time is recorded once, the first time a learner
+reaches 100%.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..dbutil import insert_ignore
+from ..models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
+
+
+def course_percent(done: int, total: int) -> int:
+    if total <= 0:
+        return 0
+    return 100 * done // total
+
+
+@dataclass
+class Step:
+    """One required item of a course, in the order a learner meets it."""
+
+    kind: str  # "lesson" or "quiz"
+    lesson: Lesson | None
+    quiz: Quiz | None
+    done: bool
+
+
+@dataclass
+class CourseState:
+    """A learner's progress through one course."""
+
+    course: Course
+    lessons_done: set[int] = field(default_factory=set)
+    results: dict[int, QuizResult] = field(default_factory=dict)
+    enrollment: Enrollment | None = None
+
+    def quiz_passed(self, quiz: Quiz) -> bool:
+        result = self.results.get(quiz.id)
+        return bool(result and result.passed)
+
+    @property
+    def steps(self) -> list[Step]:
+        steps = []
+        for lesson in self.course.lessons:
+            steps.append(Step("lesson", lesson, None, lesson.id in self.lessons_done))
+            if lesson.quiz is not None:
+                steps.append(Step("quiz", lesson, lesson.quiz, self.quiz_passed(lesson.quiz)))
+        final = self.course.final_exam
+        if final is not None:
+            steps.append(Step("quiz", None, final, self.quiz_passed(final)))
+        return steps
+
+    @property
+    def done(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def percent(self) -> int:
+        return course_percent(self.done, self.total)
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def next_step(self) -> Step | None:
+        """The first unfinished item in course order; None when the course is complete."""
+        return next((step for step in self.steps if not step.done), None)
+
+
+def load_state(session: Session, user_id: int, course: Course) -> CourseState:
+    """A learner's state in a course in three queries, whatever the course size."""
+    lessons_done = set(
+        session.scalars(
+            select(LessonCompletion.lesson_id).where(
+                LessonCompletion.user_id == user_id, LessonCompletion.course_id == course.id
+            )
+        )
+    )
+    results = {
+        r.quiz_id: r
+        for r in session.scalars(
+            select(QuizResult).where(
+                QuizResult.user_id == user_id, QuizResult.course_id == course.id
+            )
+        )
+    }
+    enrollment = session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course.id)
+    )
+    return CourseState(course, lessons_done, results, enrollment)
+
+
+def get_enrollment(session: Session, user_id: int, course_id: int) -> Enrollment | None:
+    return session.scalar(
+        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    )
+
+
+def enrol(session: Session, user_id: int, course: Course) -> Enrollment:
+    """Enrol a learner; enrolling twice is harmless."""
+    insert_ignore(
+        session,
+        Enrollment,
+        {"user_id": user_id, "course_id": course.id, "enrolled_at": utcnow(),
+         "last_active_at": utcnow(), "items_total": course_item_count(session, course.id)},
+    )
+    enrollment = get_enrollment(session, user_id, course.id)
+    assert enrollment is not None
+    return enrollment
+
+
+def course_item_count(session: Session, course_id: int) -> int:
+    lessons = session.scalar(select(func.count(Lesson.id)).where(Lesson.course_id == course_id))
+    quizzes = session.scalar(select(func.count(Quiz.id)).where(Quiz.course_id == course_id))
+    return (lessons or 0) + (quizzes or 0)
+
+
+def lock_enrollment(session: Session, user_id: int, course_id: int) -> Enrollment | None:
+    """Lock the learner's enrolment row so concurrent progress updates for the same learner
+    and course run one after another (PostgreSQL); SQLite serialises writers anyway."""
+    return session.scalar(
+        select(Enrollment)
+        .where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+        .with_for_update()
+    )
+
+
+def refresh_enrollment(session: Session, enrollment: Enrollment, now: datetime | None = None) -> None:
+    """Recount the cached progress of one enrolment and record completion once."""
+    now = now or utcnow()
+    course_id = enrollment.course_id
+    lesson_ids = select(Lesson.id).where(Lesson.course_id == course_id)
+    done_lessons = session.scalar(
+        select(func.count(LessonCompletion.id)).where(
+            LessonCompletion.user_id == enrollment.user_id,
+            LessonCompletion.lesson_id.in_(lesson_ids),
+        )
+    ) or 0
+    passed_quizzes = session.scalar(
+        select(func.count(QuizResult.id)).where(
+            QuizResult.user_id == enrollment.user_id,
+            QuizResult.course_id == course_id,
+            QuizResult.passed.is_(True),
+        )
+    ) or 0
+    total = course_item_count(session, course_id)
+    done = done_lessons + passed_quizzes
+    enrollment.items_done = done
+    enrollment.items_total = total
+    enrollment.percent = course_percent(done, total)
+    enrollment.last_active_at = now
+    if total and done >= total and enrollment.completed_at is None:
+        enrollment.completed_at = now
+    session.flush()
+
+
+def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
+    """Mark a lesson complete for an enrolled learner. Returns False if it already was."""
+    enrollment = lock_enrollment(session, user_id, lesson.course_id)
+    if enrollment is None:
+        raise NotEnrolled()
+    created = insert_ignore(
+        session,
+        LessonCompletion,
+        {"user_id": user_id, "lesson_id": lesson.id, "course_id": lesson.course_id,
+         "completed_at": utcnow()},
+    )
+    refresh_enrollment(session, enrollment)
+    return created
+
+
+def refresh_course(session: Session, course_id: int) -> None:
+    """After a course's structure changes, recount every enrolment's cached totals.
+
+    Completion stays recorded: a learner who finished a course keeps their completion date.
+    """
+    total = course_item_count(session, course_id)
+    lesson_ids = select(Lesson.id).where(Lesson.course_id == course_id)
+    done_lessons = (
+        select(func.count(LessonCompletion.id))
+        .where(LessonCompletion.user_id == Enrollment.user_id,
+               LessonCompletion.lesson_id.in_(lesson_ids))
+        .scalar_subquery()
+    )
+    passed = (
+        select(func.count(QuizResult.id))
+        .where(QuizResult.user_id == Enrollment.user_id, QuizResult.course_id == course_id,
+               QuizResult.passed.is_(True))
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.course_id == course_id)
+        .values(items_done=done_lessons + passed, items_total=total)
+        .execution_options(synchronize_session=False)
+    )
+    percent_expr = (
+        (100 * Enrollment.items_done) / Enrollment.items_total if total else 0
+    )
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.course_id == course_id)
+        .values(percent=percent_expr)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+
+
+class NotEnrolled(Exception):
+    """The learner must enrol in the course first."""
