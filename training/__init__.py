@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import auth, cli, errors, i18n, learn, main, quiz
+    from . import admin, auth, cli, errors, i18n, learn, main, quiz
     from .extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -34,5 +34,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(admin.bp, url_prefix="/admin")
     cli.init_app(app)
     return app

@@ -1,4 +1,5 @@
 """All models, importable from one place."""
+from .audit import AuditEvent
 from .base import utcnow
 from .courses import (
     COURSE_LANGUAGES,
@@ -18,6 +19,7 @@ from .users import Centre, Role, User
 __all__ = [
     "COURSE_LANGUAGES",
     "Attempt",
+    "AuditEvent",
     "AttemptAnswer",
     "Centre",
     "Choice",
