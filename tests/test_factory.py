@@ -71,3 +71,12 @@ def test_no_fixed_secret_in_the_code():
                 with open(os.path.join(root, name), encoding="utf-8") as handle:
                     source = handle.read()
                 assert "SECRET_KEY=\"" not in source and "SECRET_KEY = \"" not in source
+
+
+def test_rate_limits_use_redis_when_configured(tmp_path, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    monkeypatch.delenv("REDIS_URL")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"

@@ -20,11 +20,12 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
 
     from . import admin, auth, cli, errors, i18n, learn, main, quiz
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     auth.init_app(app, login_manager)
     i18n.init_app(app)
     errors.init_app(app)

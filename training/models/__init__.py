@@ -1,6 +1,7 @@
 """All models, importable from one place."""
 from .audit import AuditEvent
 from .base import utcnow
+from .classes import Attendance, ClassMember, TrainingClass, TrainingSession, class_course
 from .courses import (
     COURSE_LANGUAGES,
     Choice,
@@ -17,6 +18,11 @@ from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, Quiz
 from .users import Centre, Role, User
 
 __all__ = [
+    "Attendance",
+    "ClassMember",
+    "TrainingClass",
+    "TrainingSession",
+    "class_course",
     "COURSE_LANGUAGES",
     "Attempt",
     "AuditEvent",
