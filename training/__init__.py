@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, auth, cli, errors, i18n, learn, main, quiz
+    from . import admin, auth, cli, errors, httpcache, i18n, learn, main, quiz, serve
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     main.init_app(app)
+    httpcache.init_app(app, ROOT)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -37,4 +38,18 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     cli.init_app(app)
+    serve.init_app(app)
+    apply_proxy_fix(app)
     return app
+
+
+def apply_proxy_fix(app: Flask) -> None:
+    """Behind a reverse proxy, take the client address, scheme, host, port and path prefix
+    from X-Forwarded-* headers, trusting as many proxies per header as configured (off by
+    default: a directly exposed app must not believe what clients claim)."""
+    counts = {name: app.config[f"PROXY_FIX_{name.upper()}"]
+              for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")}
+    if any(counts.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, **counts)

@@ -25,6 +25,52 @@ def _instance_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+# Integer settings read from the environment (and instance config): name -> default.
+INT_SETTINGS = {
+    # Number of trusted proxies setting each X-Forwarded-* header (werkzeug ProxyFix); 0 = ignore.
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "PROXY_FIX_X_HOST": 0,
+    "PROXY_FIX_X_PORT": 0,
+    "PROXY_FIX_X_PREFIX": 0,
+    # PostgreSQL connection pool of each worker process.
+    "DB_POOL_SIZE": 5,
+    "DB_MAX_OVERFLOW": 5,
+    "DB_POOL_RECYCLE": 1800,
+    "DB_POOL_TIMEOUT": 10,
+    "DB_POOL_PRE_PING": 1,
+    # SQLite: how long a writer waits for the write lock, in seconds.
+    "SQLITE_BUSY_TIMEOUT": 15,
+}
+
+
+def _env_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def engine_options(uri: str, config) -> dict:
+    """SQLAlchemy engine options sized for gunicorn workers (PostgreSQL) or for SQLite.
+
+    PostgreSQL: each worker process keeps a pool of DB_POOL_SIZE connections (plus
+    DB_MAX_OVERFLOW under bursts), checks a connection before use (pre-ping, so a restarted
+    server or a dropped idle connection costs a reconnect, not an error page) and replaces
+    connections older than DB_POOL_RECYCLE seconds. SQLite: a writer waits up to
+    SQLITE_BUSY_TIMEOUT seconds for the lock; WAL lets readers go on meanwhile.
+    """
+    if uri.startswith("sqlite"):
+        return {"connect_args": {"timeout": config["SQLITE_BUSY_TIMEOUT"]}}
+    return {
+        "pool_size": config["DB_POOL_SIZE"],
+        "max_overflow": config["DB_MAX_OVERFLOW"],
+        "pool_recycle": config["DB_POOL_RECYCLE"],
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
+        "pool_pre_ping": bool(config["DB_POOL_PRE_PING"]),
+    }
+
+
 def load_config(app: Flask, test_config: dict | None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -41,7 +87,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        **INT_SETTINGS,
     )
     app.config.from_pyfile("config.py", silent=True)
 
@@ -51,14 +97,16 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL"):
         if env.get(name):
             app.config[name] = env[name]
+    for name in INT_SETTINGS:
+        if env.get(name):
+            app.config[name] = _env_int(name, env[name])
 
     if test_config:
         app.config.from_mapping(test_config)
 
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Writers queue behind the busy timeout set on each connection; no pool pre-ping needed.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 15}}
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config))
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)

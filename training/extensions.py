@@ -37,12 +37,12 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
-    """Enforce foreign keys, use WAL and let concurrent writers wait on every SQLite connection."""
+    """Enforce foreign keys and use WAL on every SQLite connection (writers wait for the lock
+    up to SQLITE_BUSY_TIMEOUT seconds: the `timeout` connect argument set in config.py)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()

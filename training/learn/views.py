@@ -1,11 +1,12 @@
 """The learner's journey: catalogue, course page, lessons and "My learning"."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
 from ..models import Course, CourseStatus, Enrollment, Lesson, Level
 from ..policy import can_learn, can_view_course, ensure
@@ -59,8 +60,13 @@ def catalogue():
         percents = dict(db.session.execute(
             select(Enrollment.course_id, Enrollment.percent).where(Enrollment.user_id == current_user.id)
         ).all())
-    return render_template("learn/catalogue.html", courses=courses, percents=percents,
-                           language=language, level=level, levels=list(Level))
+    etag = page_etag("catalogue", request.path, language, level,
+                     [(c.id, c.updated_at) for c in courses], sorted(percents.items()))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return with_etag(make_response(render_template(
+        "learn/catalogue.html", courses=courses, percents=percents,
+        language=language, level=level, levels=list(Level))), etag)
 
 
 @bp.route("/me")
@@ -130,7 +136,10 @@ def lesson(slug: str, key: str):
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
     previous_step = steps[index - 1] if index > 0 else None
     following = steps[index + 1] if index + 1 < len(steps) else None
-    return render_template(
+    etag = page_etag("lesson", lesson.id, course_version(course), state_version(state))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return with_etag(make_response(render_template(
         "learn/lesson.html", course=course, lesson=lesson, state=state,
         done=lesson.id in state.lessons_done,
         position=course.lessons.index(lesson) + 1,
@@ -138,7 +147,20 @@ def lesson(slug: str, key: str):
         previous_step=previous_step,
         next_url=step_url(course, following) if following else None,
         next_step=following,
-    )
+    )), etag)
+
+
+def course_version(course: Course) -> tuple:
+    """What a course page shows of the course itself: changes whenever its content does."""
+    return (course.id, course.updated_at, course.status,
+            [(l.id, l.version, l.updated_at, l.quiz.id if l.quiz else None) for l in course.lessons],
+            [(q.id, q.version) for q in course.quizzes])
+
+
+def state_version(state: progress.CourseState) -> tuple:
+    """What a page shows of a learner's progress in a course."""
+    return (state.enrollment.id if state.enrollment else None, sorted(state.lessons_done),
+            sorted((r.quiz_id, r.passed, r.best_score, r.attempts) for r in state.results.values()))
 
 
 @bp.route("/courses/<slug>/lessons/<key>/complete", methods=["POST"])

@@ -1,0 +1,169 @@
+"""Throughput of the hot pages against Flask's own ceiling, on this machine.
+
+Starts two gunicorn servers with the repository's gunicorn.conf.py and the same number of
+workers: the app (through `flask --app training serve`, on a fresh SQLite or PostgreSQL
+database with the seed courses) and a bare Flask "hello world" (benchmarks/hello.py). Then
+wrk (Debian package `wrk`) drives each on loopback for a fixed time, one after the other:
+
+  hello world            GET /                        the ceiling
+  catalogue              GET /courses                 as a logged-in learner
+  lesson page            GET /courses/<slug>/lessons/<key>
+  lesson page (304)      the same with If-None-Match: the browser revalidating its copy
+  quiz submission        POST of a filled-in quiz with a new attempt token each time
+
+and prints requests/s, latency percentiles, errors, the ratio to the ceiling and each
+worker's resident memory after the runs.
+
+    .venv/bin/python benchmarks/throughput.py                       # SQLite
+    .venv/bin/python benchmarks/throughput.py --database postgresql --pg-name cunbo_bench
+"""
+import argparse
+import random
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from common import CSRF_RE, Database, Server, login_session, quiz_answers, rss_mib
+
+WRK_POST = """
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("tid", n)
+end
+counter = 0
+function request()
+  counter = counter + 1
+  local token = string.format("%s%02dx%010d", PREFIX, tid, counter)
+  return wrk.format("POST", PATH, HEADERS, BODY .. "&attempt_token=" .. token)
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrk(url: str, args, headers: dict | None = None, script: str | None = None) -> dict:
+    """Run wrk and read its figures."""
+    cmd = ["wrk", "--latency", "-t", str(args.threads), "-c", str(args.connections),
+           "-d", f"{args.duration}s", "--timeout", "10s"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+               "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+    for label, key in (("50%", "p50"), ("90%", "p90"), ("99%", "p99")):
+        m = re.search(rf"^\s+{re.escape(label)}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        scale = {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+        figures[key] = float(m.group(1)) * scale
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    figures["errors"] = (int(bad.group(1)) if bad else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--pg-name", default="cunbo_bench",
+                        help="throwaway database, dropped and created (and dropped afterwards)")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=5401, help="the app's port")
+    parser.add_argument("--hello-port", type=int, default=5410)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--redis-url", default="", help="REDIS_URL for the app (rate limits)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+
+    db = Database(args.database, args.pg_server, args.pg_name)
+    env = db.env(REDIS_URL=args.redis_url) if args.redis_url else db.env()
+    servers = []
+    try:
+        db.flask(env, "db", "upgrade")
+        db.flask(env, "courses", "import", "seed_courses")
+        password_file = db.tmp / "password"
+        password_file.write_text("bench-password-1")
+        db.flask(env, "users", "create", "--role", "learner", "--username", "bench-learner",
+                 "--password-file", str(password_file))
+
+        app = Server.training(env, args.port, args.workers, db.tmp / "app.log")
+        hello = Server.hello(env, args.hello_port, args.workers, db.tmp / "hello.log")
+        servers = [app, hello]
+        app.wait_ready("/healthz")
+        hello.wait_ready("/")
+
+        client = login_session(app.base, "bench-learner", "bench-password-1")
+        slug = "livestream-basics-en"
+        page = client.get(f"/courses/{slug}")
+        enrolled = client.post(f"/courses/{slug}/enrol", data={"csrf_token": CSRF_RE.search(page.text).group(1)})
+        lesson_path = enrolled.headers["location"]
+        lesson = client.get(lesson_path)
+        assert lesson.status_code == 200, lesson.status_code
+        quiz_path = re.search(rf'href="(/courses/{slug}/quizzes/\d+)"', client.get(f"/courses/{slug}").text).group(1)
+        quiz_page = client.get(quiz_path).text
+        body = urlencode({"csrf_token": CSRF_RE.search(quiz_page).group(1),
+                          **quiz_answers(quiz_page, random.Random(1))}, doseq=True)
+        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        headers = {"Cookie": cookie}
+
+        script = db.tmp / "post.lua"
+        script.write_text(
+            f"PREFIX = {lua_string('b' + secrets.token_hex(4))}\nPATH = {lua_string(quiz_path)}\n"
+            f"BODY = {lua_string(body)}\n"
+            f"HEADERS = {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\", "
+            f"[\"Cookie\"] = {lua_string(cookie)}}}\n" + WRK_POST)
+        # Check the submission is accepted before measuring it.
+        probe = client.post(quiz_path, content=body + "&attempt_token=" + secrets.token_urlsafe(24),
+                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert probe.status_code == 302 and "/attempts/" in probe.headers["location"], probe.status_code
+
+        etag = client.get(lesson_path).headers.get("ETag")
+        runs = [
+            ("hello world (ceiling)", f"{hello.base}/", {}, None),
+            ("catalogue", f"{app.base}/courses", headers, None),
+            ("lesson page", f"{app.base}{lesson_path}", headers, None),
+        ]
+        if etag:
+            runs.append(("lesson page, revalidated (304)", f"{app.base}{lesson_path}",
+                         {**headers, "If-None-Match": etag}, None))
+        runs.append(("quiz submission", f"{app.base}{quiz_path}", {}, str(script)))
+        results = []
+        for label, url, hdrs, lua in runs:
+            time.sleep(1)
+            results.append((label, wrk(url, args, hdrs, lua)))
+        ceiling = results[0][1]["rps"]
+
+        print(f"\nthroughput: {args.database}, {args.workers} sync workers, wrk -t{args.threads} "
+              f"-c{args.connections} -d{args.duration}s per line, {Path('/proc/loadavg').read_text().split()[0]} "
+              f"load average at the end\n")
+        print("| what | requests/s | ratio to ceiling | p50 ms | p90 ms | p99 ms | errors |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for label, f in results:
+            print(f"| {label} | {f['rps']:.0f} | {f['rps'] / ceiling:.2f} | {f['p50']:.1f} | "
+                  f"{f['p90']:.1f} | {f['p99']:.1f} | {f['errors']} |")
+        print("\nresident memory after the runs (MiB):")
+        for name, server in (("app", app), ("hello world", hello)):
+            pids = server.worker_pids()
+            print(f"  {name}: master {rss_mib(server.proc.pid):.0f}, workers "
+                  + ", ".join(f"{rss_mib(p):.0f}" for p in pids))
+    finally:
+        for server in servers:
+            server.stop()
+        db.drop()
+        shutil.rmtree(db.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""gunicorn settings for CunBo Academy, read from the environment.
+
+Used by `flask --app training serve` and usable directly:
+    gunicorn -c gunicorn.conf.py 'training:create_app()'
+Command-line options (-w, -b, ...) override what is set here.
+"""
+import multiprocessing
+import os
+
+# Listen on loopback by default: nginx (or another reverse proxy) sits in front.
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+
+# Synchronous workers: the proxy buffers slow phone connections, so each worker serves one
+# request at a time and never waits on a client. Default: 2 per core + 1.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+worker_class = "gthread" if threads > 1 else "sync"
+
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then so slow leaks cannot grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
+
+# Load the app once in the master and fork: workers share its memory pages.
+preload_app = True
+# The heartbeat file on tmpfs, never on a slow disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+proc_name = "cunbo"
+# gunicorn 25+ opens a control socket at one fixed path per user; several instances on one
+# machine would fight over it, and nothing here uses it.
+control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Never share the master's database connections with a forked worker."""
+    app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not our app (the benchmarks' bare Flask app)
+    from training.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

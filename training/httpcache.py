@@ -1,0 +1,71 @@
+"""Conditional GET for pages that show one user's own state.
+
+Such pages (a lesson with the learner's progress, the catalogue with their percentages, any
+page with a CSRF token) must never be stored by a shared cache, but the learner's own browser
+may keep a copy and revalidate it: on a slow mobile network a 304 costs a few hundred bytes
+instead of the whole page. The ETag is computed from what the page shows *before* rendering
+it, so a revalidation also skips the template:
+
+- the release (templates, translations and code as deployed),
+- the user (or anonymous), their role, and the session's CSRF secret (a copy whose forms carry
+  another session's token must not be reused),
+- the interface language,
+- the content's and the learner's state, passed in by the view.
+
+The ETag is weak (W/"..."): the page's CSRF token is re-signed on every render, so two pages
+with the same ETag are equivalent rather than byte-identical (and a compressing proxy keeps
+weak ETags). A pending flash message disables it: that page is shown once.
+"""
+import hashlib
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+CACHE_CONTROL = "private, no-cache"
+
+
+def release_fingerprint(root: Path) -> str:
+    """A short hash of the deployed templates, translations and Python code (their paths,
+    sizes and modification times): a new release changes every ETag."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("templates", "training"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".html", ".py", ".mo", ".po") and path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def page_etag(*state) -> str | None:
+    """The ETag of a per-user page showing `state`; None while a flash message is pending."""
+    if "_flashes" in session:
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    user = current_user
+    who = (user.id, user.role, user.session_version) if user.is_authenticated else ("anonymous",)
+    parts = (current_app.config["RELEASE"], who, session.get("csrf_token", ""), str(get_locale()), state)
+    digest.update(repr(parts).encode())
+    return digest.hexdigest()
+
+
+def not_modified(etag: str | None) -> Response | None:
+    """A 304 response when the browser's copy is still current, else None."""
+    if etag is None or not request.if_none_match.contains_weak(etag):
+        return None
+    response = current_app.response_class(status=304)
+    return with_etag(response, etag)
+
+
+def with_etag(response: Response, etag: str | None) -> Response:
+    """Mark a per-user page as cacheable by the browser only, and revalidated every time."""
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.vary.add("Cookie")
+    if etag is not None:
+        response.set_etag(etag, weak=True)
+    return response
+
+
+def init_app(app: Flask, root: Path) -> None:
+    app.config.setdefault("RELEASE", release_fingerprint(root))
