@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..httpcache import not_modified, page_etag, with_etag
@@ -16,12 +16,15 @@ bp = Blueprint("learn", __name__)
 
 
 def load_course(slug: str) -> Course:
-    """A course with its lessons and quizzes loaded, or 404 (drafts too, for those who may not see them)."""
-    course = db.session.scalar(
+    """A course with its lessons and quizzes loaded, or 404 (drafts too, for those who may not see them).
+
+    Two queries whatever the course size: the course with its quizzes, then its lessons each
+    with its quiz (the same quiz objects, from the session's identity map)."""
+    course = db.session.execute(
         select(Course)
         .where(Course.slug == slug)
-        .options(selectinload(Course.lessons).selectinload(Lesson.quiz), selectinload(Course.quizzes))
-    )
+        .options(joinedload(Course.quizzes), selectinload(Course.lessons).joinedload(Lesson.quiz))
+    ).unique().scalar_one_or_none()
     if course is None or not can_view_course(current_user, course):
         abort(404)
     return course
