@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 CACHE_CONTROL = "private, no-cache"
 
@@ -42,10 +43,13 @@ def page_etag(*state) -> str | None:
     """The ETag of a per-user page showing `state`; None while a flash message is pending."""
     if "_flashes" in session:
         return None
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field not in session:
+        generate_csrf()  # the page's forms will need it: make the session's secret now
     digest = hashlib.blake2b(digest_size=16)
     user = current_user
     who = (user.id, user.role, user.session_version) if user.is_authenticated else ("anonymous",)
-    parts = (current_app.config["RELEASE"], who, session.get("csrf_token", ""), str(get_locale()), state)
+    parts = (current_app.config["RELEASE"], who, session[field], str(get_locale()), state)
     digest.update(repr(parts).encode())
     return digest.hexdigest()
 

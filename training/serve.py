@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 APP_SPEC = "training:create_app()"
@@ -34,6 +35,7 @@ def gunicorn_argv(workers: int | None = None, bind: str | None = None, threads: 
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=CONFIG_FILE, show_default=True, help="gunicorn config file.")
 @click.argument("gunicorn_args", nargs=-1, type=click.UNPROCESSED)
+@with_appcontext
 def serve(workers, threads, bind, config, gunicorn_args):
     """Serve the app in production mode under gunicorn; extra arguments go to gunicorn."""
     if not current_app.config.get("REDIS_URL"):

@@ -1,0 +1,132 @@
+"""Hot pages: a bounded number of queries, and private ETag revalidation (304)."""
+import pytest
+from flask_sqlalchemy.record_queries import get_recorded_queries
+
+from training.extensions import db
+
+from ..conftest import EXAMPLE_COURSE
+
+
+@pytest.fixture
+def queries(app):
+    """The SQL statements of each request, in order (recorded before the request ends)."""
+    log: list[list[str]] = []
+
+    @app.after_request
+    def record(response):
+        log.append([q.statement for q in get_recorded_queries()])
+        return response
+
+    return log
+
+
+@pytest.fixture
+def enrolled(factory, learner, example_course):
+    factory.enrol(learner, example_course)
+    return example_course
+
+
+def lesson_url(course, index=0):
+    return f"/courses/{course.slug}/lessons/{course.lessons[index].key}"
+
+
+def test_lesson_page_query_count_is_small_and_bounded(queries, factory, learner, enrolled,
+                                                      learner_client):
+    """The lesson page takes 6 queries (user, course, lessons, progress x3), whatever the lesson."""
+    counts = []
+    for index in range(len(enrolled.lessons)):
+        assert learner_client.get(lesson_url(enrolled, index)).status_code == 200
+        counts.append(len(queries[-1]))
+    assert max(counts) <= 6, queries[-1]
+    assert len(set(counts)) == 1
+
+
+def test_catalogue_query_count_does_not_grow_with_courses(queries, factory, learner, learner_client):
+    """The catalogue takes 3 queries (user, courses, the learner's percentages) for 1 or 4 courses."""
+    course = factory.import_course(EXAMPLE_COURSE)
+    factory.enrol(learner, course)
+    learner_client.get("/courses")
+    one = len(queries[-1])
+    for n in range(3):
+        other = factory.import_course(EXAMPLE_COURSE, slug=f"copy-{n}")
+        factory.enrol(learner, other)
+    learner_client.get("/courses")
+    assert one == len(queries[-1]) <= 3
+
+
+def test_lesson_page_is_private_and_revalidated(enrolled, learner_client):
+    """A lesson carries a weak ETag, private no-cache and Vary: Cookie; the same ETag gets a 304."""
+    first = learner_client.get(lesson_url(enrolled))
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    assert first.headers["Cache-Control"] == "private, no-cache"
+    assert "Cookie" in first.headers["Vary"]
+    again = learner_client.get(lesson_url(enrolled), headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag and again.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_completing_a_lesson_changes_its_etag(enrolled, learner_client):
+    """After "Mark as complete" the old copy is stale: the page comes back in full."""
+    url = lesson_url(enrolled, 1)
+    etag = learner_client.get(url).headers["ETag"]
+    learner_client.post(url + "/complete")
+    learner_client.get("/")  # shows and clears the flash message
+    response = learner_client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "You completed this lesson." in response.text
+
+
+def test_another_users_etag_is_never_a_match(app, factory, enrolled, learner_client):
+    """Two learners at the same point in the same lesson get different ETags."""
+    other = factory.user("learner")
+    factory.enrol(other, enrolled)
+    etag = learner_client.get(lesson_url(enrolled)).headers["ETag"]
+    other_client = app.test_client(user=other)
+    response = other_client.get(lesson_url(enrolled), headers={"If-None-Match": etag})
+    assert response.status_code == 200 and response.headers["ETag"] != etag
+
+
+def test_edited_lesson_changes_its_etag(app_ctx, enrolled, learner_client):
+    """Editing a lesson's content makes the browser's copy stale."""
+    etag = learner_client.get(lesson_url(enrolled)).headers["ETag"]
+    lesson = enrolled.lessons[0]
+    lesson.body_html = "<p>Rewritten lesson</p>"
+    lesson.version += 1
+    db.session.commit()
+    response = learner_client.get(lesson_url(enrolled), headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "Rewritten lesson" in response.text
+
+
+def test_language_is_part_of_the_etag(enrolled, learner_client):
+    """The same lesson in another interface language is another page."""
+    etags = {}
+    for code in ("en", "zh_CN"):
+        learner_client.post("/language", data={"language": code, "next": "/"})
+        etags[code] = learner_client.get(lesson_url(enrolled)).headers["ETag"]
+    response = learner_client.get(lesson_url(enrolled), headers={"If-None-Match": etags["en"]})
+    assert response.status_code == 200 and response.headers["ETag"] == etags["zh_CN"] != etags["en"]
+
+
+def test_page_with_flash_message_has_no_etag(enrolled, learner_client):
+    """A page showing a one-time message is neither revalidated nor given an ETag."""
+    learner_client.post(lesson_url(enrolled) + "/complete")
+    page = learner_client.get(lesson_url(enrolled, 1))
+    assert "Lesson completed." in page.text and "ETag" not in page.headers
+    assert page.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_catalogue_revalidates_and_follows_progress(factory, learner, example_course, learner_client):
+    """The catalogue gets a 304 while nothing changed, and a new page after enrolling."""
+    etag = learner_client.get("/courses").headers["ETag"]
+    assert learner_client.get("/courses", headers={"If-None-Match": etag}).status_code == 304
+    factory.enrol(learner, example_course)
+    response = learner_client.get("/courses", headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "0% done" in response.text
+
+
+def test_anonymous_catalogue_is_private_too(client, example_course):
+    """Visitors' catalogue carries a CSRF token, so it is private to their browser as well."""
+    response = client.get("/courses")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    etag = client.get("/courses").headers["ETag"]  # now with the session's CSRF secret
+    assert client.get("/courses", headers={"If-None-Match": etag}).status_code == 304

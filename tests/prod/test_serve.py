@@ -1,0 +1,146 @@
+"""Production mode: the serve command, gunicorn config, ProxyFix and database pool settings."""
+import runpy
+import sys
+
+import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from training import serve
+from training.config import engine_options
+
+from ..conftest import ROOT
+
+
+def test_gunicorn_argv_uses_repo_config_and_options():
+    """The argv runs gunicorn from this Python with our config file, options and the app factory."""
+    argv = serve.gunicorn_argv(workers=3, bind="127.0.0.1:5401", threads=2, extra=("--timeout", "5"))
+    assert argv[:3] == [sys.executable, "-m", "gunicorn"]
+    assert argv[3:5] == ["--config", str(ROOT / "gunicorn.conf.py")]
+    assert argv[5:] == ["--workers", "3", "--threads", "2", "--bind", "127.0.0.1:5401",
+                        "--timeout", "5", "training:create_app()"]
+
+
+def test_gunicorn_argv_leaves_defaults_to_config_file():
+    """Without options only the config file decides (it reads WEB_CONCURRENCY, BIND...)."""
+    assert serve.gunicorn_argv() == [sys.executable, "-m", "gunicorn", "--config",
+                                     str(ROOT / "gunicorn.conf.py"), "training:create_app()"]
+
+
+def test_serve_command_execs_gunicorn(runner, monkeypatch):
+    """`flask serve -w 2 -b ADDR -- --timeout 9` replaces itself with that gunicorn command."""
+    calls = []
+    monkeypatch.setattr(serve.os, "execv", lambda path, argv: calls.append((path, argv)))
+    result = runner.invoke(args=["serve", "-w", "2", "-b", "127.0.0.1:5402", "--", "--timeout", "9"])
+    assert result.exit_code == 0, result.output
+    path, argv = calls[0]
+    assert path == sys.executable
+    assert argv == serve.gunicorn_argv(workers=2, bind="127.0.0.1:5402", extra=("--timeout", "9"))
+    assert "REDIS_URL is not set" in result.output
+
+
+def test_serve_rejects_zero_workers(runner, monkeypatch):
+    """A worker count below one is refused before gunicorn starts."""
+    monkeypatch.setattr(serve.os, "execv", lambda *a: pytest.fail("must not start"))
+    result = runner.invoke(args=["serve", "-w", "0"])
+    assert result.exit_code != 0 and "workers" in result.output.lower()
+
+
+def test_gunicorn_config_reads_environment(monkeypatch):
+    """gunicorn.conf.py takes workers, threads and address from the environment."""
+    monkeypatch.setenv("WEB_CONCURRENCY", "7")
+    monkeypatch.setenv("GUNICORN_THREADS", "4")
+    monkeypatch.setenv("BIND", "127.0.0.1:5403")
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (conf["workers"], conf["threads"], conf["worker_class"], conf["bind"]) == (
+        7, 4, "gthread", "127.0.0.1:5403")
+    assert conf["preload_app"] is True and callable(conf["post_fork"])
+
+
+def test_gunicorn_config_defaults_to_sync_workers(monkeypatch):
+    """By default: sync workers, 2 per core + 1, on loopback."""
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "BIND"):
+        monkeypatch.delenv(name, raising=False)
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert conf["worker_class"] == "sync" and conf["bind"] == "127.0.0.1:8000" and conf["workers"] >= 3
+
+
+def test_proxy_fix_off_by_default(app, client):
+    """Without configuration X-Forwarded-For is not believed."""
+    assert not isinstance(app.wsgi_app, ProxyFix)
+    seen = _remote(app, client, {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert seen == ("127.0.0.1", "http")
+
+
+def test_proxy_fix_applied_when_configured(make_app):
+    """With one trusted proxy the client address and scheme come from its headers."""
+    app = make_app(PROXY_FIX_X_FOR=1, PROXY_FIX_X_PROTO=1)
+    assert isinstance(app.wsgi_app, ProxyFix)
+    seen = _remote(app, app.test_client(),
+                   {"X-Forwarded-For": "198.51.100.1, 203.0.113.9", "X-Forwarded-Proto": "https"})
+    assert seen == ("203.0.113.9", "https")
+
+
+def _remote(app, client, headers):
+    from flask import request
+
+    seen = []
+
+    @app.route("/_remote")
+    def remote():
+        seen.append((request.remote_addr, request.scheme))
+        return ""
+
+    client.get("/_remote", headers=headers)
+    return seen[0]
+
+
+def test_proxy_fix_from_environment(monkeypatch, make_app):
+    """PROXY_FIX_X_FOR etc. are read from the environment as numbers."""
+    monkeypatch.setenv("PROXY_FIX_X_FOR", "2")
+    app = make_app()
+    assert isinstance(app.wsgi_app, ProxyFix) and app.wsgi_app.x_for == 2 and app.wsgi_app.x_proto == 0
+
+
+def test_bad_number_in_environment_is_a_clear_error(monkeypatch, make_app):
+    """A non-numeric setting stops the app with the variable's name."""
+    monkeypatch.setenv("DB_POOL_SIZE", "lots")
+    with pytest.raises(RuntimeError, match="DB_POOL_SIZE"):
+        make_app()
+
+
+def test_postgresql_pool_options_from_config():
+    """PostgreSQL gets pool size, overflow, recycle, timeout and pre-ping from settings."""
+    config = {"DB_POOL_SIZE": 3, "DB_MAX_OVERFLOW": 2, "DB_POOL_RECYCLE": 600, "DB_POOL_TIMEOUT": 7,
+              "DB_POOL_PRE_PING": 1, "SQLITE_BUSY_TIMEOUT": 15}
+    assert engine_options("postgresql+psycopg://x/y", config) == {
+        "pool_size": 3, "max_overflow": 2, "pool_recycle": 600, "pool_timeout": 7, "pool_pre_ping": True}
+    assert engine_options("sqlite:///x.sqlite3", config) == {"connect_args": {"timeout": 15}}
+
+
+def test_pool_settings_from_environment_reach_the_engine(monkeypatch, make_app, app_ctx):
+    """DB_POOL_* variables end up on the app's SQLAlchemy engine."""
+    from training.extensions import db
+
+    monkeypatch.setenv("DB_POOL_SIZE", "2")
+    monkeypatch.setenv("DB_POOL_RECYCLE", "99")
+    app = make_app()
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    with app.app_context():
+        pool = db.engine.pool
+        if db.engine.dialect.name == "postgresql":
+            assert options["pool_size"] == 2 and options["pool_recycle"] == 99
+            assert pool.size() == 2 and pool._recycle == 99 and pool._pre_ping
+        else:
+            assert options == {"connect_args": {"timeout": 15}}
+
+
+def test_sqlite_connections_use_wal_and_busy_timeout(app_ctx):
+    """Every SQLite connection runs in WAL mode and waits for the write lock."""
+    from sqlalchemy import text
+
+    from training.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 15000
