@@ -63,6 +63,7 @@ class Stats:
     registered: int = 0
     logged_in: int = 0
     courses_finished: int = 0
+    server_cpu: float = 0.0
 
 
 class Learner:
@@ -267,6 +268,9 @@ def report(args, stats: Stats, elapsed: float, checks: dict, load_before: str, l
               f"{percentile(values, 99):.0f} |")
     print(f"\nlearners: {stats.registered} registered, {stats.logged_in} logged in; "
           f"{stats.courses_finished} courses gone through; {stats.double_taps} double-tapped quiz submissions")
+    print(f"server CPU: {stats.server_cpu:.1f} s in all, {stats.server_cpu / max(total, 1) * 1000:.1f} ms "
+          f"per request on average (gunicorn master and workers, user + system; "
+          f"excluding the database server)")
     for reason, count in stats.errors.most_common():
         print(f"error: {reason} x{count}")
     print("\ndatabase check:")
@@ -317,7 +321,9 @@ def main() -> int:
         server.wait_ready("/healthz")
         stats = Stats()
         load_before = Path("/proc/loadavg").read_text().split()[0]
+        cpu_before = server.cpu_seconds()
         elapsed = asyncio.run(drive(args, stats, run, existing))
+        stats.server_cpu = server.cpu_seconds() - cpu_before
         load_after = Path("/proc/loadavg").read_text().split()[0]
         server.stop()
         server = None

@@ -131,28 +131,37 @@ def main() -> None:
 
         etag = client.get(lesson_path).headers.get("ETag")
         runs = [
-            ("hello world (ceiling)", f"{hello.base}/", {}, None),
-            ("catalogue", f"{app.base}/courses", headers, None),
-            ("lesson page", f"{app.base}{lesson_path}", headers, None),
+            ("hello world (ceiling)", hello, "/", {}, None),
+            ("catalogue", app, "/courses", headers, None),
+            ("lesson page", app, lesson_path, headers, None),
         ]
         if etag:
-            runs.append(("lesson page, revalidated (304)", f"{app.base}{lesson_path}",
+            runs.append(("lesson page, revalidated (304)", app, lesson_path,
                          {**headers, "If-None-Match": etag}, None))
-        runs.append(("quiz submission", f"{app.base}{quiz_path}", {}, str(script)))
+        runs.append(("quiz submission", app, quiz_path, {}, str(script)))
         results = []
-        for label, url, hdrs, lua in runs:
+        for label, server, path, hdrs, lua in runs:
             time.sleep(1)
-            results.append((label, wrk(url, args, hdrs, lua)))
+            cpu = server.cpu_seconds()
+            figures = wrk(server.base + path, args, hdrs, lua)
+            # Server CPU per request: unlike requests/s, barely moved by other load on the machine.
+            figures["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / max(figures["requests"], 1)
+            results.append((label, figures))
         ceiling = results[0][1]["rps"]
+        ceiling_cpu = results[0][1]["cpu_ms"]
 
         print(f"\nthroughput: {args.database}, {args.workers} sync workers, wrk -t{args.threads} "
               f"-c{args.connections} -d{args.duration}s per line, {Path('/proc/loadavg').read_text().split()[0]} "
               f"load average at the end\n")
-        print("| what | requests/s | ratio to ceiling | p50 ms | p90 ms | p99 ms | errors |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
+        print("| what | requests/s | ratio to ceiling | p50 ms | p90 ms | p99 ms | errors "
+              "| server CPU ms/request | CPU ratio |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for label, f in results:
             print(f"| {label} | {f['rps']:.0f} | {f['rps'] / ceiling:.2f} | {f['p50']:.1f} | "
-                  f"{f['p90']:.1f} | {f['p99']:.1f} | {f['errors']} |")
+                  f"{f['p90']:.1f} | {f['p99']:.1f} | {f['errors']} | {f['cpu_ms']:.2f} | "
+                  f"{ceiling_cpu / f['cpu_ms']:.2f} |")
+        print("\nCPU ratio: the hello world's server CPU per request divided by the page's "
+              "(the ratio the pages would reach if nothing else shared the cores).")
         print("\nresident memory after the runs (MiB):")
         for name, server in (("app", app), ("hello world", hello)):
             pids = server.worker_pids()
