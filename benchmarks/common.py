@@ -1,5 +1,6 @@
 """Shared by load.py and throughput.py: a throwaway database, gunicorn servers on loopback,
 form parsing and figures. Everything runs on this machine only (127.0.0.1)."""
+import argparse
 import os
 import re
 import secrets
@@ -19,6 +20,17 @@ from training.serve import gunicorn_argv  # noqa: E402
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 ATTEMPT_RE = re.compile(r'name="attempt_token" value="([^"]+)"')
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, database: str, pg_name: str) -> None:
+    """The options every benchmark shares: which database, and the app server."""
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default=database)
+    parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--pg-name", default=pg_name,
+                        help="throwaway database, dropped and created (and dropped afterwards)")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (2 per core + 1)")
+    parser.add_argument("--port", type=int, default=5401, help="the app's port")
+    parser.add_argument("--redis-url", default="", help="REDIS_URL for the app (rate limits)")
 
 
 class Database:

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from common import ATTEMPT_RE, CSRF_RE, ROOT, Database, Server, percentile, quiz_answers
+from common import ATTEMPT_RE, CSRF_RE, ROOT, Database, Server, add_server_arguments, percentile, quiz_answers
 
 PASSWORD = "load-test-password-7"
 COURSE_LINK_RE = re.compile(r'href="/courses/([a-z0-9-]+)"')
@@ -286,21 +286,15 @@ def report(args, stats: Stats, elapsed: float, checks: dict, load_before: str, l
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--pg-name", default="cunbo_load",
-                        help="throwaway database, dropped and created (and dropped afterwards)")
+    add_server_arguments(parser, "postgresql", "cunbo_load")
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--duration", type=float, default=60, help="seconds")
-    parser.add_argument("--ramp", type=float, default=10, help="seconds over which learners arrive")
-    parser.add_argument("--think", type=float, nargs=2, default=(0.5, 1.5), metavar=("MIN", "MAX"),
+    parser.add_argument("--ramp", type=float, default=30, help="seconds over which learners arrive")
+    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 4.0), metavar=("MIN", "MAX"),
                         help="seconds a learner waits between pages")
     parser.add_argument("--login-share", type=float, default=0.5,
                         help="share of learners with an account already (they log in; the rest register)")
     parser.add_argument("--double-tap", type=float, default=0.1, help="share of quiz submissions sent twice")
-    parser.add_argument("--workers", type=int, default=5)
-    parser.add_argument("--port", type=int, default=5401)
-    parser.add_argument("--redis-url", default="", help="REDIS_URL for the app (rate limits)")
     args = parser.parse_args()
     args.base = f"http://127.0.0.1:{args.port}"
 

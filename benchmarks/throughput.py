@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import CSRF_RE, Database, Server, login_session, quiz_answers, rss_mib
+from common import CSRF_RE, Database, Server, add_server_arguments, login_session, quiz_answers, rss_mib
 
 WRK_POST = """
 local n = 0
@@ -72,17 +72,11 @@ def wrk(url: str, args, headers: dict | None = None, script: str | None = None) 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
-    parser.add_argument("--pg-name", default="cunbo_bench",
-                        help="throwaway database, dropped and created (and dropped afterwards)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--port", type=int, default=5401, help="the app's port")
+    add_server_arguments(parser, "sqlite", "cunbo_bench")
     parser.add_argument("--hello-port", type=int, default=5410)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--redis-url", default="", help="REDIS_URL for the app (rate limits)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
