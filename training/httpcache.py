@@ -16,6 +16,7 @@ The ETag is weak (W/"..."): the page's CSRF token is re-signed on every render, 
 with the same ETag are equivalent rather than byte-identical (and a compressing proxy keeps
 weak ETags). A pending flash message disables it: that page is shown once.
 """
+import functools
 import hashlib
 from pathlib import Path
 
@@ -27,15 +28,16 @@ from flask_wtf.csrf import generate_csrf
 CACHE_CONTROL = "private, no-cache"
 
 
+@functools.cache
 def release_fingerprint(root: Path) -> str:
-    """A short hash of the deployed templates, translations and Python code (their paths,
-    sizes and modification times): a new release changes every ETag."""
+    """A short hash of the deployed templates, translations and Python code: a new release
+    changes every ETag, and every machine running the same release agrees on them. Computed
+    once per process (a release starts new processes)."""
     digest = hashlib.blake2b(digest_size=8)
     for folder in ("templates", "training"):
         for path in sorted((root / folder).rglob("*")):
-            if path.suffix in (".html", ".py", ".mo", ".po") and path.is_file():
-                stat = path.stat()
-                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            if path.suffix in (".html", ".py", ".mo") and path.is_file():
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

@@ -130,3 +130,18 @@ def test_anonymous_catalogue_is_private_too(client, example_course):
     assert response.headers["Cache-Control"] == "private, no-cache"
     etag = client.get("/courses").headers["ETag"]  # now with the session's CSRF secret
     assert client.get("/courses", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_release_fingerprint_follows_content_not_machine(tmp_path):
+    """Two checkouts of the same release agree on it; a changed template changes it."""
+    from training.httpcache import release_fingerprint
+
+    roots = []
+    for name, body in (("one", "<p>a</p>"), ("two", "<p>a</p>"), ("three", "<p>b</p>")):
+        root = tmp_path / name
+        (root / "templates").mkdir(parents=True)
+        (root / "training").mkdir()
+        (root / "templates" / "page.html").write_text(body)
+        (root / "training" / "views.py").write_text("x = 1\n")
+        roots.append(release_fingerprint(root))
+    assert roots[0] == roots[1] != roots[2]
