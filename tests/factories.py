@@ -28,6 +28,8 @@ class Factory:
     def user(self, role: str = "learner", centre: str | None = None, username: str | None = None,
              mobile: str | None = None, password: str = PASSWORD, **fields) -> User:
         n = next(_counter)
+        # Tests read English unless they ask for Chinese (the product default).
+        fields.setdefault("language", "en")
         centre_id = self.centre(centre).id if centre else None
         user = accounts.create_user(
             db.session, username=username or (None if mobile else f"{role}{n}"), mobile=mobile,
