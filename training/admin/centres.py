@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Centre, Role, User
@@ -15,9 +16,9 @@ from .views import bp
 USERS_PER_PAGE = 50
 
 
-def _centre_choices(blank: str | None = None) -> list[tuple[int, str]]:
-    choices = [(c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))]
-    return ([(0, blank)] if blank else []) + choices
+def _centre_choices(blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))]
+    return ([SelectChoice(0, blank)] if blank else []) + choices
 
 
 @bp.route("/centres")

@@ -2,11 +2,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..services import accounts
 
-ROLE_CHOICES = [("learner", _l("Learner")), ("trainer", _l("Trainer")), ("admin", _l("Admin"))]
+ROLE_CHOICES = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
+                SelectChoice("admin", _l("Admin"))]
 
 
 class CentreForm(FlaskForm):

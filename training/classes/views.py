@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import (
@@ -114,10 +115,10 @@ def index():
 
 def _class_form(obj: TrainingClass | None = None) -> ClassForm:
     form = ClassForm(obj=obj)
-    form.course_ids.choices = [(c.id, c.title) for c in classes.published_courses(db.session)]
+    form.course_ids.choices = [SelectChoice(c.id, c.title) for c in classes.published_courses(db.session)]
     if current_user.is_admin and obj is None:
         form.centre_id.choices = [
-            (c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))
+            SelectChoice(c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))
         ]
     else:
         del form.centre_id
@@ -263,14 +264,14 @@ def import_roster(class_id: int):
 
 # --- sessions and attendance -------------------------------------------------------------------
 
-def _trainer_choices(centre_id: int) -> list[tuple[int, str]]:
+def _trainer_choices(centre_id: int) -> list[SelectChoice]:
     trainers = db.session.scalars(
         select(User).where(User.role == Role.TRAINER, User.centre_id == centre_id)
         .order_by(User.display_name)
     ).all()
-    choices = [(t.id, t.display_name) for t in trainers]
-    if current_user.is_admin and current_user.id not in dict(choices):
-        choices.append((current_user.id, current_user.display_name))
+    choices = [SelectChoice(t.id, t.display_name) for t in trainers]
+    if current_user.is_admin and current_user.id not in {t.id for t in trainers}:
+        choices.append(SelectChoice(current_user.id, current_user.display_name))
     return choices
 
 
@@ -327,9 +328,11 @@ def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
     form = LedgerForm(request.args)
     centres = db.session.scalars(select(Centre).order_by(Centre.name)).all()
     if current_user.is_admin:
-        form.centre_id.choices = [(0, _("All centres"))] + [(c.id, c.name) for c in centres]
+        form.centre_id.choices = [SelectChoice(0, _("All centres"))] + [
+            SelectChoice(c.id, c.name) for c in centres]
     else:
-        form.centre_id.choices = [(c.id, c.name) for c in centres if c.id == current_user.centre_id]
+        form.centre_id.choices = [
+            SelectChoice(c.id, c.name) for c in centres if c.id == current_user.centre_id]
     form.validate()
     today = date.today()
     end = form.end.data if not form.end.errors and form.end.data else today
@@ -479,7 +482,9 @@ def _learners_only():
 @bp.route("/join", methods=["GET", "POST"])
 def join():
     """Type the class code from the poster."""
-    form = JoinForm(request.args if request.method == "GET" and "code" in request.args else None)
+    form = JoinForm()
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:20]
     if request.method == "POST" and form.validate_on_submit():
         training_class = classes.find_by_code(db.session, form.code.data)
         if training_class is None:
