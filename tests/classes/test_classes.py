@@ -115,3 +115,27 @@ def test_learners_cannot_use_staff_pages(factory, learner_client, client):
                 f"/classes/{training_class.id}/poster", "/classes/ledger"):
         assert learner_client.get(url).status_code == 403
         assert client.get(url).status_code == 302
+
+
+def test_class_page_queries_do_not_grow_with_members(factory, trainer_client):
+    """The class page loads its members and session counts in bulk (no query per member)."""
+    from datetime import date
+
+    from sqlalchemy import event
+
+    training_class = factory.training_class()
+    factory.training_session(training_class, date(2026, 3, 5))
+
+    def count() -> int:
+        statements = []
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        assert trainer_client.get(f"/classes/{training_class.id}").status_code == 200
+        event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    factory.member(training_class, factory.user("learner"))
+    few = count()
+    for _ in range(6):
+        factory.member(training_class, factory.user("learner"))
+    assert count() == few

@@ -66,27 +66,32 @@ FILE_ERRORS = {
 }
 
 
-def _load_class(class_id: int) -> TrainingClass:
-    """The class, or 404; 403 when it belongs to another centre."""
-    training_class = db.session.scalar(
-        select(TrainingClass).where(TrainingClass.id == class_id)
-        .options(selectinload(TrainingClass.courses), joinedload(TrainingClass.centre))
-    )
-    if training_class is None:
+def form_status() -> int:
+    """200 for a form shown, 422 for a form sent back with errors."""
+    return 422 if request.method == "POST" else 200
+
+
+def _load_or_404(query, allowed):
+    """The one row of query, or 404; 403 when the predicate refuses it (another centre's)."""
+    row = db.session.scalar(query)
+    if row is None:
         abort(404)
-    ensure(can_manage_class(current_user, training_class))
-    return training_class
+    ensure(allowed(current_user, row))
+    return row
+
+
+def _load_class(class_id: int) -> TrainingClass:
+    return _load_or_404(
+        select(TrainingClass).where(TrainingClass.id == class_id)
+        .options(selectinload(TrainingClass.courses), joinedload(TrainingClass.centre)),
+        can_manage_class)
 
 
 def _load_session(session_id: int) -> TrainingSession:
-    meeting = db.session.scalar(
+    return _load_or_404(
         select(TrainingSession).where(TrainingSession.id == session_id)
-        .options(joinedload(TrainingSession.training_class), joinedload(TrainingSession.trainer))
-    )
-    if meeting is None:
-        abort(404)
-    ensure(can_manage_session(current_user, meeting))
-    return meeting
+        .options(joinedload(TrainingSession.training_class), joinedload(TrainingSession.trainer)),
+        can_manage_session)
 
 
 def _load_learner(user_id: int) -> User:
@@ -152,7 +157,7 @@ def new():
             db.session.commit()
             flash(_("Class created. Its join code is %(code)s.", code=training_class.code), "success")
             return redirect(url_for("classes.detail", class_id=training_class.id))
-    return render_template("classes/form.html", form=form, training_class=None), 200 if request.method == "GET" else 422
+    return render_template("classes/form.html", form=form, training_class=None), form_status()
 
 
 @bp.route("/<int:class_id>")
@@ -195,8 +200,7 @@ def edit(class_id: int):
             db.session.commit()
             flash(_("Class saved."), "success")
             return redirect(url_for("classes.detail", class_id=training_class.id))
-    status = 200 if request.method == "GET" else 422
-    return render_template("classes/form.html", form=form, training_class=training_class), status
+    return render_template("classes/form.html", form=form, training_class=training_class), form_status()
 
 
 @bp.route("/<int:class_id>/poster")
@@ -257,9 +261,8 @@ def import_roster(class_id: int):
                 # The one-time passwords are shown on this page only, never stored in clear.
                 return render_template("classes/signin_sheet.html", training_class=training_class,
                                        imported=imported, created=created)
-    status = 422 if request.method == "POST" else 200
     return render_template("classes/import.html", training_class=training_class, form=form,
-                           row_errors=row_errors, max_rows=roster.MAX_ROWS), status
+                           row_errors=row_errors, max_rows=roster.MAX_ROWS), form_status()
 
 
 # --- sessions and attendance -------------------------------------------------------------------
@@ -290,8 +293,7 @@ def new_session(class_id: int):
         db.session.commit()
         flash(_("Session recorded. Show its QR code for check-in."), "success")
         return redirect(url_for("classes.session", session_id=meeting.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("classes/session_form.html", form=form, training_class=training_class), status
+    return render_template("classes/session_form.html", form=form, training_class=training_class), form_status()
 
 
 @bp.route("/sessions/<int:session_id>")
@@ -454,8 +456,7 @@ def _edit_profile(person: User, done_url: str):
         db.session.commit()
         flash(_("Profile saved."), "success")
         return redirect(done_url)
-    status = 422 if request.method == "POST" else 200
-    return render_template("classes/profile.html", form=form, person=person, back=done_url), status
+    return render_template("classes/profile.html", form=form, person=person, back=done_url), form_status()
 
 
 @bp.route("/learners/<int:user_id>/reset-password", methods=["POST"])
@@ -491,8 +492,7 @@ def join():
             form.code.errors.append(_("No class has this code. Check the poster and try again."))
         else:
             return redirect(url_for("classes.join_code", code=training_class.code))
-    status = 422 if request.method == "POST" else 200
-    return render_template("classes/join.html", form=form), status
+    return render_template("classes/join.html", form=form), form_status()
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
