@@ -139,3 +139,10 @@ def test_class_page_queries_do_not_grow_with_members(factory, trainer_client):
     for _ in range(6):
         factory.member(training_class, factory.user("learner"))
     assert count() == few
+
+
+def test_guessing_class_codes_is_rate_limited(learner_client):
+    """After 20 wrong codes in a minute the join form answers 429."""
+    statuses = [learner_client.post("/classes/join", data={"code": f"X{i:05d}"}).status_code
+                for i in range(21)]
+    assert statuses[:20] == [422] * 20 and statuses[20] == 429

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import (
     Attempt, Attendance, Centre, ClassMember, Enrollment, Role, TrainingClass, TrainingSession, User,
 )
@@ -481,6 +481,7 @@ def _learners_only():
 
 
 @bp.route("/join", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"], key_func=lambda: f"join:{current_user.id}")
 def join():
     """Type the class code from the poster."""
     form = JoinForm()
