@@ -10,7 +10,7 @@ from functools import wraps
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from .models import Attempt, Course, Role, User
+from .models import Attempt, Course, Role, TrainingClass, User
 
 
 def is_signed_in(user) -> bool:
@@ -61,6 +61,41 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
     return can_view_learner(user, attempt.user)
 
 
+def can_view_class_report(user, training_class: TrainingClass) -> bool:
+    """Admins see every class; a trainer the classes of their own centre."""
+    if not is_signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return (
+        user.role == Role.TRAINER
+        and user.centre_id is not None
+        and training_class.centre_id == user.centre_id
+    )
+
+
+def can_view_course_report(user, course: Course) -> bool:
+    """Staff who can see the course; a trainer needs a centre, whose learners the report shows."""
+    if not is_signed_in(user) or not can_view_course(user, course):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.TRAINER and user.centre_id is not None
+
+
+def can_view_overview(user) -> bool:
+    """The cross-centre overview is for admins."""
+    return is_signed_in(user) and user.role == Role.ADMIN
+
+
+def report_centre(user, requested: int | None) -> int | None:
+    """Whose learners a report shows: a trainer's own centre, always; for an admin the
+    centre asked for, or None for every centre."""
+    if user.role == Role.ADMIN:
+        return requested
+    return user.centre_id
+
+
 def ensure(allowed: bool, status: int = 403) -> None:
     """Stop the request unless allowed: 403, or 404 where even existence must stay hidden."""
     if not allowed:
@@ -109,6 +144,9 @@ PREDICATES = {
     "learn": can_learn,
     "view_learner": can_view_learner,
     "view_attempt": can_view_attempt,
+    "view_class_report": can_view_class_report,
+    "view_course_report": can_view_course_report,
+    "view_overview": can_view_overview,
 }
 
 
