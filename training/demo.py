@@ -26,7 +26,7 @@ from .services import accounts, course_io, quizzes, reports, scoring
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 DEMO_PASSWORD = "cunbo-demo-2026"
-CENTRE_PREFIX = "示范县电商公共服务中心"
+CENTRE_NAME = "示范{n:02d}县电商公共服务中心"  # distinct from the first characters on
 TOWNSHIPS = ["城关镇", "新集镇", "马营镇", "红旗乡", "石峡镇", "杨家乡", "柳沟乡", "金山镇"]
 VILLAGES = ["东村", "西村", "南沟村", "北山村", "河湾村", "王庄村", "李家村", "张寨村", "新村", "柳树村"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
@@ -275,7 +275,7 @@ class Generator:
         centres = []
         for n in range(1, n_centres + 1):
             cid = self.take_id("centre")
-            self.row("centre", cid, f"{CENTRE_PREFIX}{n:02d}", "甘肃省", "定西市",
+            self.row("centre", cid, CENTRE_NAME.format(n=n), "甘肃省", "定西市",
                      f"示范{n:02d}县", self.now - timedelta(days=400))
             trainers = []
             for t in range(2):
@@ -428,7 +428,7 @@ def ensure_courses(session: Session, media_dir: str) -> int:
 def generate(session: Session, learners: int, seed: int, media_dir: str,
              today: date | None = None, echo: Callable[[str], None] = lambda _: None) -> DemoStats:
     """Generate demo data into the session's database; the caller commits."""
-    if session.scalar(select(Centre.id).where(Centre.name.startswith(CENTRE_PREFIX)).limit(1)):
+    if session.scalar(select(Centre.id).where(Centre.name == CENTRE_NAME.format(n=1))):
         raise DemoDataExists()
     ensure_courses(session, media_dir)
     today = today or datetime.now(UTC).date()

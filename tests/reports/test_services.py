@@ -117,9 +117,11 @@ def test_months_between_and_median():
     assert reports._weighted_median([]) is None
 
 
-def test_charts_scale_to_a_nice_top():
-    """Bars scale against 1, 2 or 5 × 10^n; a zero chart still draws."""
-    assert [charts.nice_top(v) for v in (0, 1, 3, 7, 180, 2001)] == [1, 1, 5, 10, 200, 5000]
+def test_charts_scale_bars_to_the_largest_value():
+    """Bars are proportional to their values, the largest full length; empty charts draw."""
     chart = charts.vertical([("a", 50), ("b", 100)])
     assert chart.top == 100 and chart.bars[1].height == 2 * chart.bars[0].height
+    wide = charts.horizontal([("a", 30), ("b", 0)])
+    assert wide.bars[0].x + wide.bars[0].width == charts.WIDTH - 50 and wide.bars[1].width == 0
+    assert charts.vertical([("a", 0)]).bars[0].height == 0
     assert charts.horizontal([]).bars == []
