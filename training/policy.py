@@ -40,17 +40,19 @@ def can_learn(user, course: Course) -> bool:
     return is_signed_in(user) and course.is_published
 
 
-def can_view_learner(user, learner: User) -> bool:
-    """Oneself; a trainer for learners of their own centre; admins for everyone."""
+def is_staff_of_centre(user, centre_id: int | None) -> bool:
+    """An admin (of every centre), or a trainer of this centre."""
     if not is_signed_in(user):
         return False
-    if user.id == learner.id or user.role == Role.ADMIN:
+    if user.role == Role.ADMIN:
         return True
-    return (
-        user.role == Role.TRAINER
-        and user.centre_id is not None
-        and learner.centre_id == user.centre_id
-    )
+    return user.role == Role.TRAINER and user.centre_id is not None and centre_id == user.centre_id
+
+
+def can_view_learner(user, learner: User) -> bool:
+    """Oneself; a trainer for learners of their own centre; admins for everyone."""
+    return (is_signed_in(user) and user.id == learner.id) or is_staff_of_centre(
+        user, learner.centre_id)
 
 
 def can_view_attempt(user, attempt: Attempt) -> bool:
@@ -63,15 +65,7 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
 
 def can_view_class_report(user, training_class: TrainingClass) -> bool:
     """Admins see every class; a trainer the classes of their own centre."""
-    if not is_signed_in(user):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return (
-        user.role == Role.TRAINER
-        and user.centre_id is not None
-        and training_class.centre_id == user.centre_id
-    )
+    return is_staff_of_centre(user, training_class.centre_id)
 
 
 def can_view_course_report(user, course: Course) -> bool:
