@@ -10,7 +10,9 @@ databases reports_bench_<size> on PG_URL, default postgresql://postgres@127.0.0.
 reruns; each run first applies any new migrations to them. Pages are requested through the
 app's test client as a signed-in trainer or admin; the table shows the median of --repeat
 requests after one warm-up request, and rows per second = progress and attempt rows in the
-database / median time.
+database / median time; app CPU is the median CPU time of the benchmark process (the app and,
+on SQLite, the queries; PostgreSQL's own work is in its server processes); load is the machine's 1-minute load average when the page was timed
+(the development machine has 2 cores shared with other work).
 """
 import argparse
 import os
@@ -153,13 +155,15 @@ def time_pages(kind: str, size: int, repeat: int) -> list[tuple]:
         response = client.get(url)  # warm-up
         if response.status_code != 200:
             raise SystemExit(f"{kind} {size} {url}: HTTP {response.status_code}")
-        times = []
+        times, cpu = [], []
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(url)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         median = statistics.median(times)
-        results.append((kind, size, label, median, rows / (median / 1000)))
+        results.append((kind, size, label, median, statistics.median(cpu),
+                        rows / (median / 1000), os.getloadavg()[0]))
     with app.app_context():
         db.engine.dispose()
     return results
@@ -189,11 +193,13 @@ def main() -> None:
         for size in sizes:
             results.extend(time_pages(kind, size, args.repeat))
     print()
-    print(f"| database | learners | page | median ms | rows/s | under {TARGET_MS} ms |")
-    print("|---|---:|---|---:|---:|---|")
-    for kind, size, label, median, rate in results:
+    print(f"| database | learners | page | median ms | app CPU ms | rows/s | under {TARGET_MS} ms"
+          " | load |")
+    print("|---|---:|---|---:|---:|---:|---|---:|")
+    for kind, size, label, median, cpu, rate, load in results:
         ok = "yes" if median < TARGET_MS else "**no**"
-        print(f"| {kind} | {size:,} | {label} | {median:.0f} | {rate:,.0f} | {ok} |")
+        print(f"| {kind} | {size:,} | {label} | {median:.0f} | {cpu:.0f} | {rate:,.0f} | {ok}"
+              f" | {load:.1f} |")
 
 
 if __name__ == "__main__":
