@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, auth, classes, cli, errors, i18n, learn, main, quiz
+    from . import admin, auth, classes, cli, errors, i18n, learn, main, quiz, reports
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -37,5 +37,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(classes.bp, url_prefix="/classes")
+    app.register_blueprint(reports.bp, url_prefix="/reports")
     cli.init_app(app)
     return app

@@ -42,6 +42,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Seconds the admin overview's pre-aggregated daily figures may be old.
+        REPORTS_STATS_MAX_AGE=60,
     )
     app.config.from_pyfile("config.py", silent=True)
 

@@ -45,6 +45,15 @@ def is_centre_trainer(user) -> bool:
     return is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None
 
 
+def is_staff_of_centre(user, centre_id: int | None) -> bool:
+    """An admin (of every centre), or a trainer of this centre."""
+    if not is_signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return is_centre_trainer(user) and centre_id == user.centre_id
+
+
 def in_centre_classes(centre_id: int):
     """SQL condition: User is a member of a class of this centre."""
     return exists(
@@ -130,6 +139,33 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
     return can_view_learner(user, attempt.user)
 
 
+def can_view_class_report(user, training_class: TrainingClass) -> bool:
+    """Admins see every class; a trainer the classes of their own centre."""
+    return is_staff_of_centre(user, training_class.centre_id)
+
+
+def can_view_course_report(user, course: Course) -> bool:
+    """Staff who can see the course; a trainer needs a centre, whose learners the report shows."""
+    if not is_signed_in(user) or not can_view_course(user, course):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.TRAINER and user.centre_id is not None
+
+
+def can_view_overview(user) -> bool:
+    """The cross-centre overview is for admins."""
+    return is_signed_in(user) and user.role == Role.ADMIN
+
+
+def report_centre(user, requested: int | None) -> int | None:
+    """Whose learners a report shows: a trainer's own centre, always; for an admin the
+    centre asked for, or None for every centre."""
+    if user.role == Role.ADMIN:
+        return requested
+    return user.centre_id
+
+
 def ensure(allowed: bool, status: int = 403) -> None:
     """Stop the request unless allowed: 403, or 404 where even existence must stay hidden."""
     if not allowed:
@@ -186,6 +222,9 @@ PREDICATES = {
     "help_learner": can_help_learner,
     "manage_class": can_manage_class,
     "view_centre": can_view_centre,
+    "view_class_report": can_view_class_report,
+    "view_course_report": can_view_course_report,
+    "view_overview": can_view_overview,
 }
 
 
