@@ -61,6 +61,12 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
     return can_view_learner(user, attempt.user)
 
 
+def can_anonymize(user, person: User) -> bool:
+    """Admins anonymize anyone but themselves and other admins (an admin is demoted first)."""
+    return is_signed_in(user) and user.role == Role.ADMIN and person.id != user.id \
+        and person.role != Role.ADMIN
+
+
 def ensure(allowed: bool, status: int = 403) -> None:
     """Stop the request unless allowed: 403, or 404 where even existence must stay hidden."""
     if not allowed:
@@ -109,6 +115,7 @@ PREDICATES = {
     "learn": can_learn,
     "view_learner": can_view_learner,
     "view_attempt": can_view_attempt,
+    "anonymize": can_anonymize,
 }
 
 

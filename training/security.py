@@ -1,0 +1,110 @@
+"""Response hardening and session lifetime, applied to every request.
+
+- Security headers on every response (a strict Content-Security-Policy: scripts only from
+  this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS) and a
+  Server header that names no software version.
+- Sessions are permanent and refreshed on each request, so they end after
+  SESSION_IDLE_MINUTES without activity; "keep me signed in" cookies last REMEMBER_DAYS
+  and are refreshed the same way.
+- Cookies get the Secure flag when served over HTTPS (SESSION_COOKIE_SECURE=auto, the
+  default), always (true) or never (false). Behind a reverse proxy set TRUSTED_PROXIES to the
+  number of proxies in front of the app, so X-Forwarded-For/-Proto are believed (and only then).
+- Users whose password was set by someone else (must_change_password) are sent to the
+  change-password page until they choose their own.
+"""
+from datetime import timedelta
+
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' https: data:",
+    "media-src 'self' https:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+])
+HSTS = "max-age=31536000; includeSubDomains"
+SERVER_NAME = "CunBo"
+# Endpoints a user who must change their password may still reach.
+OPEN_WHILE_PASSWORD_EXPIRED = {
+    "account.change_password", "auth.logout", "static", "main.media", "main.healthz",
+    "main.set_language",
+}
+
+
+def _secure_mode(app: Flask) -> str:
+    value = str(app.config.get("SESSION_COOKIE_SECURE_MODE", "auto")).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return "always"
+    if value in ("0", "false", "no", "off"):
+        return "never"
+    return "auto"
+
+
+def _https() -> bool:
+    mode = _secure_mode(current_app)
+    return mode == "always" or (mode == "auto" and request.is_secure)
+
+
+def add_security_headers(response):
+    headers = response.headers
+    # Media files set a stricter policy of their own (an SVG opened directly runs nothing).
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    # The development server and gunicorn add their name and version unless one is set.
+    headers["Server"] = SERVER_NAME
+    if _https():
+        headers["Strict-Transport-Security"] = HSTS
+        cookies = headers.getlist("Set-Cookie")
+        if cookies and any("secure" not in c.lower() for c in cookies):
+            headers.remove("Set-Cookie")
+            for cookie in cookies:
+                headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
+    return response
+
+
+def _keep_session_alive():
+    """Permanent sessions expire PERMANENT_SESSION_LIFETIME after the last request."""
+    session.permanent = True
+
+
+def _force_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in OPEN_WHILE_PASSWORD_EXPIRED
+    ):
+        return redirect(url_for("account.change_password"))
+    return None
+
+
+def init_app(app: Flask) -> None:
+    minutes = int(app.config.get("SESSION_IDLE_MINUTES", 120))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes)
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config.get("REMEMBER_DAYS", 30)))
+    app.config["REMEMBER_COOKIE_REFRESH_EACH_REQUEST"] = True
+    mode = _secure_mode(app)
+    app.config["SESSION_COOKIE_SECURE"] = mode == "always"
+    app.config["REMEMBER_COOKIE_SECURE"] = mode == "always"
+
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0) or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=proxies)
+
+    app.before_request(_keep_session_alive)
+    app.before_request(_force_password_change)
+    app.after_request(add_security_headers)
