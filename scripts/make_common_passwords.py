@@ -78,6 +78,8 @@ shenzhen chengdu gansu dingxi henan shandong hebei sichuan yunnan guizhou nongmi
 nongcun zhibo dianshang taobao pinduoduo douyin kuaishou weixin wechat shouji diannao
 mima mimima password admin qwerty asdfgh zxcvbn iloveyou dragon monkey shadow master
 sunshine football baseball superman batman welcome love lucky happy china chinese
+zhang wang li liu chen yang huang zhao zhou wu xu sun ma zhu hu guo he lin luo gao liang zheng
+xie song tang han feng deng cao peng zeng xiao tian dong pan yuan cai jiang yu du ye cheng wei
 """.split()
 
 SUFFIXES = ["", "1", "12", "123", "1234", "12345", "123456", "520", "1314", "5201314", "666",

@@ -4,8 +4,8 @@
   this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS) and a
   Server header that names no software version.
 - Sessions are permanent and refreshed on each request, so they end after
-  SESSION_IDLE_MINUTES without activity; "keep me signed in" cookies last REMEMBER_DAYS
-  and are refreshed the same way.
+  SESSION_IDLE_MINUTES without activity; a "keep me signed in" cookie lasts REMEMBER_DAYS
+  from login. Both carry User.session_version, so a password change ends them.
 - Cookies get the Secure flag when served over HTTPS (SESSION_COOKIE_SECURE=auto, the
   default), always (true) or never (false). Behind a reverse proxy set TRUSTED_PROXIES to the
   number of proxies in front of the app, so X-Forwarded-For/-Proto are believed (and only then).
@@ -15,6 +15,7 @@
 from datetime import timedelta
 
 from flask import Flask, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -54,6 +55,13 @@ def _https() -> bool:
     return mode == "always" or (mode == "auto" and request.is_secure)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (in "auto" mode)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return _https()
+
+
 def add_security_headers(response):
     headers = response.headers
     # Media files set a stricter policy of their own (an SVG opened directly runs nothing).
@@ -67,11 +75,17 @@ def add_security_headers(response):
     headers["Server"] = SERVER_NAME
     if _https():
         headers["Strict-Transport-Security"] = HSTS
-        cookies = headers.getlist("Set-Cookie")
-        if cookies and any("secure" not in c.lower() for c in cookies):
-            headers.remove("Set-Cookie")
-            for cookie in cookies:
-                headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
+    return response
+
+
+def secure_cookies(response):
+    """Over HTTPS, mark every cookie Secure (remember-me, language, ...). Runs after the other
+    after_request functions; the session cookie is handled by SessionInterface."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if cookies and _https() and any("; secure" not in c.lower() for c in cookies):
+        response.headers.remove("Set-Cookie")
+        for cookie in cookies:
+            response.headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
     return response
 
 
@@ -95,7 +109,9 @@ def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes)
     app.config["SESSION_REFRESH_EACH_REQUEST"] = True
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config.get("REMEMBER_DAYS", 30)))
-    app.config["REMEMBER_COOKIE_REFRESH_EACH_REQUEST"] = True
+    # Not refreshed per request: Flask-Login would then remember every session, even without
+    # "keep me signed in". The remember-me cookie lasts REMEMBER_DAYS from login.
+    app.config["REMEMBER_COOKIE_REFRESH_EACH_REQUEST"] = False
     mode = _secure_mode(app)
     app.config["SESSION_COOKIE_SECURE"] = mode == "always"
     app.config["REMEMBER_COOKIE_SECURE"] = mode == "always"
@@ -107,4 +123,7 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_keep_session_alive)
     app.before_request(_force_password_change)
+    app.session_interface = SessionInterface()
     app.after_request(add_security_headers)
+    # after_request functions run last-registered first: this one must run after Flask-Login's.
+    app.after_request_funcs.setdefault(None, []).insert(0, secure_cookies)
