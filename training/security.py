@@ -14,7 +14,7 @@
 """
 from datetime import timedelta
 
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -89,6 +89,18 @@ def secure_cookies(response):
     return response
 
 
+def _refuse_nul_bytes():
+    """NUL characters are never meaningful in a URL or form, and PostgreSQL refuses them in text:
+    answer 400 at the door instead of a database error later."""
+    pairs = list(request.args.lists())
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                         "multipart/form-data"):
+        pairs += list(request.form.lists())
+    values = [request.path] + [key for key, _ in pairs] + [v for _, vs in pairs for v in vs]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
 def _keep_session_alive():
     """Permanent sessions expire PERMANENT_SESSION_LIFETIME after the last request."""
     session.permanent = True
@@ -121,6 +133,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
                                 x_port=proxies)
 
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_keep_session_alive)
     app.before_request(_force_password_change)
     app.session_interface = SessionInterface()
