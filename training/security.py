@@ -1,8 +1,8 @@
 """Response hardening and session lifetime, applied to every request.
 
 - Security headers on every response (a strict Content-Security-Policy: scripts only from
-  this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS) and a
-  Server header that names no software version.
+  this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS), and the
+  development server's Server header names no software version.
 - Sessions are permanent and refreshed on each request, so they end after
   SESSION_IDLE_MINUTES without activity; a "keep me signed in" cookie lasts REMEMBER_DAYS
   from login. Both carry User.session_version, so a password change ends them.
@@ -71,8 +71,6 @@ def add_security_headers(response):
     headers["X-Frame-Options"] = "DENY"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
-    # The development server and gunicorn add their name and version unless one is set.
-    headers["Server"] = SERVER_NAME
     if _https():
         headers["Strict-Transport-Security"] = HSTS
     return response
@@ -116,6 +114,14 @@ def _force_password_change():
     return None
 
 
+def _hide_development_server_version() -> None:
+    """`flask run` (scripts/serve.sh) would announce "Werkzeug/x.y Python/x.y" in every response.
+    gunicorn sends just "gunicorn", without a version."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME
+
+
 def init_app(app: Flask) -> None:
     minutes = int(app.config.get("SESSION_IDLE_MINUTES", 120))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes)
@@ -136,6 +142,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.before_request(_keep_session_alive)
     app.before_request(_force_password_change)
+    _hide_development_server_version()
     app.session_interface = SessionInterface()
     app.after_request(add_security_headers)
     # after_request functions run last-registered first: this one must run after Flask-Login's.
