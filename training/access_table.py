@@ -95,3 +95,20 @@ def summary() -> dict[str, dict[str, int]]:
         for role, outcome in expectation.outcomes.items():
             counts[role][str(outcome)] = counts[role].get(str(outcome), 0) + 1
     return counts
+
+
+def markdown() -> str:
+    """The table as Markdown, for docs/security.md: python -m training.access_table"""
+    lines = ["| Route (endpoint) | Method | " + " | ".join(ROLES) + " |",
+             "|---|---|" + "---|" * len(ROLES)]
+    for e in parse().values():
+        lines.append(f"| `{e.endpoint}` | {e.method} | " + " | ".join(str(e.outcomes[r]) for r in ROLES) + " |")
+    counts = summary()
+    lines += ["", "| Outcome | " + " | ".join(ROLES) + " |", "|---|" + "---|" * len(ROLES)]
+    for outcome in sorted({o for c in counts.values() for o in c}):
+        lines.append(f"| {outcome} | " + " | ".join(str(counts[r].get(outcome, 0)) for r in ROLES) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown())

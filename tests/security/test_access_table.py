@@ -79,3 +79,24 @@ def test_every_role_gets_the_expected_outcome_and_gets_change_nothing(app, app_c
             if got != expectation.outcomes[role]:
                 mismatches.append(f"{method} {url} as {role}: expected {expectation.outcomes[role]}, got {got}")
     assert not mismatches, "\n".join(mismatches)
+
+
+DRAFT_CASES = {
+    # path template: outcomes for anon, learner, trainer (centre A), fred (centre B), admin
+    "/courses/{draft_slug}": (404, 404, 200, 404, 200),
+    "/courses/{draft_slug}/lessons/kit": ("login", 404, 403, 404, 403),
+    "/courses/{draft_slug}/continue": ("login", 404, 302, 404, 302),
+}
+
+
+def test_a_draft_course_of_centre_a_is_hidden_from_learners_and_fred(app, app_ctx, world):
+    """Drafts exist only for their authors: 404 for learners and other centres; the author's centre
+    and admins see the page but cannot learn from it (403)."""
+    mismatches = []
+    for template, outcomes in DRAFT_CASES.items():
+        url = template.format(**world.objects)
+        for role, expected in zip(ROLES, outcomes):
+            got = outcome_of(request_as(app, world, role, "GET", url))
+            if got != expected:
+                mismatches.append(f"GET {url} as {role}: expected {expected}, got {got}")
+    assert not mismatches, "\n".join(mismatches)
