@@ -109,12 +109,15 @@ def test_one_time_password_must_be_changed_before_anything_else(app, factory):
         assert client.get(path).headers["Location"].endswith("/account/password")
     page = client.get("/account/password").get_data(as_text=True)
     assert "choose your own password" in page
-    client.post("/account/password", data={
-        "current": PASSWORD, "password": "my-own-secret-9", "confirm": "my-own-secret-9"})
+    assert "Privacy notice" in page  # made by staff: the person has not agreed yet
+    form = {"current": PASSWORD, "password": "my-own-secret-9", "confirm": "my-own-secret-9"}
+    refused = client.post("/account/password", data=form)
+    assert "Please agree to the privacy notice" in refused.get_data(as_text=True)
+    client.post("/account/password", data={**form, "consent": "y"})
     assert client.get("/me").status_code == 200
     user = db.session.scalar(select(User).where(User.username == "newbie"))
     db.session.refresh(user)
-    assert user.must_change_password is False
+    assert user.must_change_password is False and user.privacy_consent_at is not None
 
 
 @pytest.mark.parametrize("password", ["123456", "5201314", "woaini1314", "qwertyuiop", "11111111",

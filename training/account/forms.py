@@ -44,6 +44,17 @@ class ChangePasswordForm(FlaskForm):
         check_new_password(field.data, self.user.username, self.user.mobile, self.user.display_name)
 
 
+class FirstPasswordForm(ChangePasswordForm):
+    """The forced change after a one-time password, for accounts made by staff: the person has
+    not seen the privacy notice yet, so they agree to it here."""
+
+    consent = BooleanField(
+        _l("I have read the privacy notice above and agree that CunBo Academy keeps my name, "
+           "login and learning records to run my courses."),
+        validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))],
+    )
+
+
 class DeletionRequestForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "current-password"})

@@ -8,8 +8,9 @@ from werkzeug.security import check_password_hash
 
 from ..extensions import db
 from ..policy import require_login
+from ..models import utcnow
 from ..services import accounts, audit, privacy
-from .forms import ChangePasswordForm, DeletionRequestForm, ProfileForm
+from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__)
 require_login(bp)
@@ -37,7 +38,8 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
-    form = ChangePasswordForm(current_user)
+    needs_consent = current_user.must_change_password and current_user.privacy_consent_at is None
+    form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(current_user)
     if form.validate_on_submit():
         try:
             accounts.change_own_password(current_user, form.current.data, form.password.data)
@@ -48,6 +50,8 @@ def change_password():
                 form.password.errors.append(_("Choose a password different from your current one."))
         else:
             user = current_user._get_current_object()
+            if needs_consent:
+                user.privacy_consent_at = utcnow()
             audit.record(db.session, "user.password_change", user.id, "user", user.id,
                          ip_address=request.remote_addr or "")
             db.session.commit()
@@ -55,7 +59,8 @@ def change_password():
             login_user(user, remember=bool(request.cookies.get("remember_token")))
             flash(_("Your password is changed. Other phones and browsers were signed out."), "success")
             return redirect(url_for("learn.home"))
-    return render_template("account/password.html", form=form, forced=current_user.must_change_password)
+    return render_template("account/password.html", form=form, forced=current_user.must_change_password,
+                           needs_consent=needs_consent)
 
 
 @bp.route("/data.json")
