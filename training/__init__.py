@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, auth, classes, cli, errors, i18n, learn, main, quiz, reports
+    from . import account, admin, auth, classes, cli, errors, i18n, learn, main, quiz, reports, security
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     main.init_app(app)
+    security.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -38,5 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(classes.bp, url_prefix="/classes")
     app.register_blueprint(reports.bp, url_prefix="/reports")
+    app.register_blueprint(account.bp, url_prefix="/account")
     cli.init_app(app)
     return app

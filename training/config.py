@@ -44,17 +44,30 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         # Seconds the admin overview's pre-aggregated daily figures may be old.
         REPORTS_STATS_MAX_AGE=60,
+        # Security (training/security.py, docs/security.md).
+        SESSION_IDLE_MINUTES=120,
+        REMEMBER_DAYS=30,
+        SESSION_COOKIE_SECURE_MODE="auto",
+        TRUSTED_PROXIES=0,
+        LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        LOGIN_LIMIT_PER_IP="100 per 15 minutes",
+        RATELIMIT_HEADERS_ENABLED=False,
     )
     app.config.from_pyfile("config.py", silent=True)
 
     env = os.environ
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
-    for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL"):
+    for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP"):
         if env.get(name):
             app.config[name] = env[name]
     if env.get("TIMEZONE"):
         app.config["BABEL_DEFAULT_TIMEZONE"] = env["TIMEZONE"]
+    for name in ("SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES"):
+        if env.get(name):
+            app.config[name] = int(env[name])
+    if env.get("SESSION_COOKIE_SECURE"):
+        app.config["SESSION_COOKIE_SECURE_MODE"] = env["SESSION_COOKIE_SECURE"]
 
     if test_config:
         app.config.from_mapping(test_config)

@@ -164,6 +164,10 @@ def report_centre(user, requested: int | None) -> int | None:
     if user.role == Role.ADMIN:
         return requested
     return user.centre_id
+def can_anonymize(user, person: User) -> bool:
+    """Admins anonymize anyone but themselves and other admins (an admin is demoted first)."""
+    return is_signed_in(user) and user.role == Role.ADMIN and person.id != user.id \
+        and person.role != Role.ADMIN
 
 
 def ensure(allowed: bool, status: int = 403) -> None:
@@ -225,6 +229,7 @@ PREDICATES = {
     "view_class_report": can_view_class_report,
     "view_course_report": can_view_course_report,
     "view_overview": can_view_overview,
+    "anonymize": can_anonymize,
 }
 
 

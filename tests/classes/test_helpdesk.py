@@ -63,7 +63,8 @@ def test_trainer_and_learner_edit_profile_fields(app, trainer_client, classmate)
         "gender": "f", "birth_year": "1985", "township": "城关镇", "village": "团结村"})
     assert ok.status_code == 302
     own = app.test_client(user=classmate)
-    assert own.post("/classes/profile", data={"gender": "", "birth_year": "1986", "township": "", "village": "新村"}).status_code == 302
+    assert own.post("/account/", data={"display_name": "李", "language": "zh_CN", "gender": "", "birth_year": "1986",
+                                        "township": "", "village": "新村"}).status_code == 302
     person = db.session.get(User, classmate.id)
     db.session.refresh(person)
     assert (person.gender, person.birth_year, person.township, person.village) == (None, 1986, None, "新村")

@@ -13,7 +13,7 @@ def test_new_farmer_signs_up_completes_the_example_course_and_sees_100(app, clie
     """Can a new user sign up (in Chinese), enrol, finish every lesson and quiz, and see 100%?"""
     response = client.post("/register", data={
         "display_name": "王大姐", "login": "１３８ ０013 8000", "password": "mushroom-2026",
-        "confirm": "mushroom-2026", "language": "zh_CN"}, follow_redirects=True)
+        "confirm": "mushroom-2026", "language": "zh_CN", "consent": "y"}, follow_redirects=True)
     assert response.status_code == 200
     with app.app_context():
         user = db.session.scalar(select(User).where(User.mobile == "13800138000"))

@@ -1,4 +1,4 @@
-from . import centres  # noqa: F401  (registers the centre and staff pages on bp)
+from . import audit_views, centres, privacy_views  # noqa: F401  (routes on the admin blueprint)
 from .views import bp
 
 __all__ = ["bp"]

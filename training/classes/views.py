@@ -534,7 +534,3 @@ def checkin(code: str):
     return render_template("classes/checkin.html", meeting=meeting, present=present)
 
 
-@bp.route("/profile", methods=["GET", "POST"])
-def my_profile():
-    """A learner's own optional profile fields."""
-    return _edit_profile(current_user, url_for("learn.my_learning"))
