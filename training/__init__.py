@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, auth, cli, errors, httpcache, i18n, learn, main, quiz, serve
+    from . import account, admin, auth, classes, cli, errors, httpcache, i18n, learn, main, quiz, reports, security, serve
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -31,12 +31,16 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     main.init_app(app)
     httpcache.init_app(app, ROOT)
+    security.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(classes.bp, url_prefix="/classes")
+    app.register_blueprint(reports.bp, url_prefix="/reports")
+    app.register_blueprint(account.bp, url_prefix="/account")
     cli.init_app(app)
     serve.init_app(app)
     apply_proxy_fix(app)
@@ -45,10 +49,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 def apply_proxy_fix(app: Flask) -> None:
     """Behind a reverse proxy, take the client address, scheme, host, port and path prefix
-    from X-Forwarded-* headers, trusting as many proxies per header as configured (off by
-    default: a directly exposed app must not believe what clients claim)."""
-    counts = {name: app.config[f"PROXY_FIX_{name.upper()}"]
-              for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix")}
+    from X-Forwarded-* headers. TRUSTED_PROXIES (the number of proxies in front) sets all but
+    the prefix; PROXY_FIX_X_FOR, _X_PROTO, _X_HOST, _X_PORT and _X_PREFIX override one header
+    each. Off by default: a directly exposed app must not believe what clients claim."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    counts = {}
+    for name in ("x_for", "x_proto", "x_host", "x_port", "x_prefix"):
+        value = app.config.get(f"PROXY_FIX_{name.upper()}")
+        counts[name] = value if value is not None else (0 if name == "x_prefix" else proxies)
     if any(counts.values()):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,18 +1,20 @@
 """Command line: flask --app training courses|users|setup ..."""
+import time
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 from .extensions import db
 from .models import Centre, Course, Role
-from .services import accounts, course_io
+from .services import accounts, backup, course_io
 
 courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
 users_cli = AppGroup("users", help="Manage user accounts.")
+reports_cli = AppGroup("reports", help="Maintain the figures behind the progress reports.")
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 
@@ -84,8 +86,9 @@ def create_user(role, username, mobile, display_name, centre, password_file):
         password = password_file.read().strip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if accounts.check_password_strength(password):
-        raise click.ClickException("Password must be at least 8 characters and not trivial.")
+    if accounts.check_password_strength(password, norm_username, norm_mobile):
+        raise click.ClickException("Password must be at least 8 characters, not trivial and not a "
+                                   "common password.")
     centre_id = None
     if centre:
         found = db.session.scalar(select(Centre).where(Centre.name == centre))
@@ -105,9 +108,81 @@ def create_user(role, username, mobile, display_name, centre, password_file):
     click.echo(f"created {role} {user.login_name}")
 
 
+@reports_cli.command("refresh")
+def refresh_reports():
+    """Recompute every day of the admin overview's figures (run nightly, e.g. from cron)."""
+    from .services import reports
+
+    started = time.perf_counter()
+    reports.rebuild_daily_stats(db.session)
+    db.session.commit()
+    click.echo(f"report figures recomputed in {time.perf_counter() - started:.1f} s")
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--learners", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date the data ends on (default: today), for identical data on any day.")
+def demo_data(learners: int, seed: int, today):
+    """Generate demo centres, classes, learners, progress and attempts (deterministic per seed).
+
+    Demo accounts share the password printed at the end: never run this on a live database."""
+    from . import demo
+
+    started = time.perf_counter()
+    try:
+        stats = demo.generate(db.session, learners, seed, current_app.config["MEDIA_DIR"],
+                              today=today.date() if today else None, echo=click.echo)
+    except demo.DemoDataExists:
+        raise click.ClickException("Demo data is already in this database.")
+    db.session.commit()
+    demo.analyze(db.session)
+    db.session.commit()
+    seconds = time.perf_counter() - started
+    click.echo(f"demo data: {stats.centres} centres, {stats.classes} classes, "
+               f"{stats.learners} learners, {stats.progress_rows} progress and attempt rows "
+               f"in {seconds:.0f} s")
+    for table, count in sorted(stats.rows.items()):
+        click.echo(f"  {table}: {count}")
+    click.echo(f"Demo learners and trainers sign in with the password {demo.DEMO_PASSWORD}")
+@click.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(dest: Path):
+    """Write a consistent copy of the database to DEST (SQLite online backup, or pg_dump)."""
+    db.session.remove()
+    try:
+        written = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], dest)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"backup written to {written}")
+
+
+@click.command("restore")
+@click.argument("src", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(src: Path, yes: bool):
+    """Replace the database's contents with the backup in SRC. Stop the app first."""
+    if not yes:
+        click.confirm(f"Replace everything in the database with {src}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], src)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc))
+    db.engine.dispose()
+    click.echo(f"restored from {src}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo_data)
+    app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
     @app.cli.command("setup")
     @click.option("--seed/--no-seed", default=True, help="Import the courses in seed_courses/.")

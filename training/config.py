@@ -28,11 +28,12 @@ def _instance_secret_key(instance_path: Path) -> str:
 # Integer settings read from the environment (and instance config): name -> default.
 INT_SETTINGS = {
     # Number of trusted proxies setting each X-Forwarded-* header (werkzeug ProxyFix); 0 = ignore.
-    "PROXY_FIX_X_FOR": 0,
-    "PROXY_FIX_X_PROTO": 0,
-    "PROXY_FIX_X_HOST": 0,
-    "PROXY_FIX_X_PORT": 0,
-    "PROXY_FIX_X_PREFIX": 0,
+    # Unset: TRUSTED_PROXIES for For/Proto/Host/Port, 0 for Prefix (training.apply_proxy_fix).
+    "PROXY_FIX_X_FOR": None,
+    "PROXY_FIX_X_PROTO": None,
+    "PROXY_FIX_X_HOST": None,
+    "PROXY_FIX_X_PORT": None,
+    "PROXY_FIX_X_PREFIX": None,
     # PostgreSQL connection pool of each worker process.
     "DB_POOL_SIZE": 5,
     "DB_MAX_OVERFLOW": 5,
@@ -88,18 +89,35 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         **INT_SETTINGS,
+        # Seconds the admin overview's pre-aggregated daily figures may be old.
+        REPORTS_STATS_MAX_AGE=60,
+        # Security (training/security.py, docs/security.md).
+        SESSION_IDLE_MINUTES=120,
+        REMEMBER_DAYS=30,
+        SESSION_COOKIE_SECURE_MODE="auto",
+        TRUSTED_PROXIES=0,
+        LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        LOGIN_LIMIT_PER_IP="100 per 15 minutes",
+        RATELIMIT_HEADERS_ENABLED=False,
     )
     app.config.from_pyfile("config.py", silent=True)
 
     env = os.environ
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
-    for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL"):
+    for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP"):
         if env.get(name):
             app.config[name] = env[name]
     for name in INT_SETTINGS:
         if env.get(name):
             app.config[name] = _env_int(name, env[name])
+    if env.get("TIMEZONE"):
+        app.config["BABEL_DEFAULT_TIMEZONE"] = env["TIMEZONE"]
+    for name in ("SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES"):
+        if env.get(name):
+            app.config[name] = int(env[name])
+    if env.get("SESSION_COOKIE_SECURE"):
+        app.config["SESSION_COOKIE_SECURE_MODE"] = env["SESSION_COOKIE_SECURE"]
 
     if test_config:
         app.config.from_mapping(test_config)

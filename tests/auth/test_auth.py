@@ -11,7 +11,7 @@ from ..factories import PASSWORD
 
 def register(client, **overrides):
     data = {"display_name": "李师傅", "login": "lishifu", "password": "tea-garden-88",
-            "confirm": "tea-garden-88", "language": "zh_CN"}
+            "confirm": "tea-garden-88", "language": "zh_CN", "consent": "y"}
     data.update(overrides)
     return client.post("/register", data=data)
 

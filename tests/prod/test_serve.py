@@ -101,6 +101,14 @@ def test_proxy_fix_from_environment(monkeypatch, make_app):
     assert isinstance(app.wsgi_app, ProxyFix) and app.wsgi_app.x_for == 2 and app.wsgi_app.x_proto == 0
 
 
+def test_trusted_proxies_sets_every_header_but_prefix_once(make_app):
+    """TRUSTED_PROXIES=2 trusts two proxies for For/Proto/Host/Port; PROXY_FIX_* override one."""
+    app = make_app(TRUSTED_PROXIES=2, PROXY_FIX_X_HOST=0)
+    fix = app.wsgi_app
+    assert isinstance(fix, ProxyFix) and not isinstance(fix.app, ProxyFix)  # applied once
+    assert (fix.x_for, fix.x_proto, fix.x_host, fix.x_port, fix.x_prefix) == (2, 2, 0, 2, 0)
+
+
 def test_bad_number_in_environment_is_a_clear_error(monkeypatch, make_app):
     """A non-numeric setting stops the app with the variable's name."""
     monkeypatch.setenv("DB_POOL_SIZE", "lots")

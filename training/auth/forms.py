@@ -6,6 +6,20 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from ..services import accounts
 
+PASSWORD_PROBLEMS = {
+    "too-short": _l("Use at least 8 characters."),
+    "too-simple": _l("This password is too easy to guess."),
+    "too-common": _l("This password is one of the most common ones and easy to guess. Choose another."),
+    "unchanged": _l("Choose a password different from your current one."),
+}
+
+
+def check_new_password(password: str, *personal: str | None) -> None:
+    """Raise a ValidationError with a readable reason when a new password is weak."""
+    reason = accounts.check_password_strength(password or "", *personal)
+    if reason:
+        raise ValidationError(PASSWORD_PROBLEMS[reason])
+
 
 class LoginForm(FlaskForm):
     login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60)],
@@ -37,6 +51,11 @@ class RegisterForm(FlaskForm):
     )
     language = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")],
                            default="zh_CN")
+    consent = BooleanField(
+        _l("I have read the privacy notice above and agree that CunBo Academy keeps my name, "
+           "login and learning records to run my courses."),
+        validators=[DataRequired(message=_l("Please agree to the privacy notice to create an account."))],
+    )
 
     def validate_login(self, field):
         username, mobile = accounts.split_login(field.data)
@@ -45,8 +64,4 @@ class RegisterForm(FlaskForm):
                                      "letters, digits, dots or hyphens (not only digits)."))
 
     def validate_password(self, field):
-        reason = accounts.check_password_strength(field.data or "")
-        if reason == "too-short":
-            raise ValidationError(_l("Use at least 8 characters."))
-        if reason == "too-simple":
-            raise ValidationError(_l("This password is too easy to guess."))
+        check_new_password(field.data, self.login.data, self.display_name.data)

@@ -1,15 +1,29 @@
 """Register, log in and log out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db
+from ..extensions import db, limiter
+from ..models import utcnow
 from ..services import accounts
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
+
+
+def _login_key() -> str:
+    """Throttle key for one account: the login name as the service normalises it."""
+    raw = request.form.get("login", "")[:60]
+    username, mobile = accounts.split_login(raw)
+    return "account:" + (mobile or username or raw.strip().casefold())
+
+
+def _failed(response) -> bool:
+    """Only failed logins count towards the limits (a success redirects)."""
+    return response.status_code != 302
 
 
 def safe_next(target: str | None) -> str | None:
@@ -24,6 +38,10 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=get_remote_address,
+               methods=["POST"], deduct_when=_failed, scope="login-ip")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_key,
+               methods=["POST"], deduct_when=_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
@@ -57,6 +75,7 @@ def register():
         except accounts.AccountError:
             form.login.errors.append(_("This mobile number or username is already registered."))
         else:
+            user.privacy_consent_at = utcnow()
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")

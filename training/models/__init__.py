@@ -15,6 +15,7 @@ from .courses import (
     Quiz,
 )
 from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, QuizResult
+from .reports import DailyStat, StatsRefresh
 from .users import Centre, Role, User
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Course",
     "CourseMedia",
     "CourseStatus",
+    "DailyStat",
     "Enrollment",
     "Lesson",
     "LessonCompletion",
@@ -41,6 +43,7 @@ __all__ = [
     "Quiz",
     "QuizResult",
     "Role",
+    "StatsRefresh",
     "User",
     "utcnow",
 ]

@@ -58,6 +58,12 @@ class User(UserMixin, db.Model):
     # Part of the login session id: bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
+    # PIPL: when the person agreed to the privacy notice at registration (None for accounts
+    # created by staff or before the notice existed), when they asked for their data to be
+    # deleted, and when an admin anonymized the account.
+    privacy_consent_at: Mapped[datetime | None]
+    deletion_requested_at: Mapped[datetime | None]
+    anonymized_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

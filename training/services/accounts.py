@@ -3,6 +3,7 @@ import os
 import re
 import secrets
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -64,12 +65,32 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method)
 
 
-def check_password_strength(password: str) -> str | None:
-    """A reason code when a password is too weak, else None."""
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of the most used passwords (casefolded), read once."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def check_password_strength(password: str, *personal: str | None) -> str | None:
+    """A reason code when a password is too weak, else None.
+
+    "too-short": fewer than MIN_PASSWORD_LENGTH characters; "too-simple": fewer than 4
+    different characters; "too-common": on the shipped list of common passwords, or the
+    person's own login name, mobile number or name (passed as `personal`).
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         return "too-short"
     if len(set(password)) < 4:
         return "too-simple"
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    if folded in common_passwords():
+        return "too-common"
+    if any(p and folded == unicodedata.normalize("NFKC", p).casefold() for p in personal):
+        return "too-common"
     return None
 
 
@@ -141,6 +162,19 @@ def set_password(user: User, password: str, must_change: bool = False) -> None:
     user.password_hash = hash_password(password)
     user.session_version += 1
     user.must_change_password = must_change
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """A user changing their own password: AccountError("current", "wrong") unless `current`
+    is right, AccountError("password", reason) when the new one is weak or unchanged."""
+    if not check_password_hash(user.password_hash, current):
+        raise AccountError("current", "wrong")
+    reason = check_password_strength(new, user.username, user.mobile, user.display_name)
+    if reason:
+        raise AccountError("password", reason)
+    if check_password_hash(user.password_hash, new):
+        raise AccountError("password", "unchanged")
+    set_password(user, new)
 
 
 def ensure_first_admin(session: Session, instance_path: str) -> Path | None:

@@ -1,0 +1,102 @@
+"""The signed-in person's own account: profile, password, their data and deletion request."""
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from werkzeug.security import check_password_hash
+
+from ..extensions import db
+from ..policy import require_login
+from ..models import utcnow
+from ..services import accounts, audit, privacy
+from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
+
+bp = Blueprint("account", __name__)
+require_login(bp)
+
+PROFILE_FIELDS = ("display_name", "language", "gender", "birth_year", "township", "village")
+
+
+@bp.route("/", methods=["GET", "POST"])
+def profile():
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.gender.data = current_user.gender or ""
+    if form.validate_on_submit():
+        current_user.display_name = " ".join(form.display_name.data.split())[:60]
+        current_user.language = form.language.data
+        current_user.gender = form.gender.data or None
+        current_user.birth_year = form.birth_year.data
+        current_user.township = (form.township.data or "").strip() or None
+        current_user.village = (form.village.data or "").strip() or None
+        db.session.commit()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=form)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    needs_consent = current_user.must_change_password and current_user.privacy_consent_at is None
+    form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(current_user)
+    if form.validate_on_submit():
+        try:
+            accounts.change_own_password(current_user, form.current.data, form.password.data)
+        except accounts.AccountError as exc:
+            if exc.args[0] == "current":
+                form.current.errors.append(_("This is not your current password."))
+            else:
+                form.password.errors.append(_("Choose a password different from your current one."))
+        else:
+            user = current_user._get_current_object()
+            if needs_consent:
+                user.privacy_consent_at = utcnow()
+            audit.record(db.session, "user.password_change", user.id, "user", user.id,
+                         ip_address=request.remote_addr or "")
+            db.session.commit()
+            # Other phones and browsers are signed out; this one stays signed in.
+            login_user(user, remember=bool(request.cookies.get("remember_token")))
+            flash(_("Your password is changed. Other phones and browsers were signed out."), "success")
+            return redirect(url_for("learn.home"))
+    return render_template("account/password.html", form=form, forced=current_user.must_change_password,
+                           needs_consent=needs_consent)
+
+
+@bp.route("/data.json")
+def data_json():
+    """The person's own data, as a JSON download."""
+    data = privacy.export_data(db.session, current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=my-data.json"})
+
+
+@bp.route("/data.csv")
+def data_csv():
+    """The person's own data, as a CSV download."""
+    data = privacy.export_data(db.session, current_user)
+    return Response(privacy.export_csv(data), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=my-data.csv"})
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+def request_deletion():
+    form = DeletionRequestForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("This is not your current password."))
+        else:
+            privacy.request_deletion(db.session, current_user, ip_address=request.remote_addr or "")
+            db.session.commit()
+            flash(_("Your request is recorded. An administrator will delete your personal data."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("account/delete.html", form=form)
+
+
+@bp.route("/delete/cancel", methods=["POST"])
+def cancel_deletion():
+    privacy.cancel_deletion(db.session, current_user, ip_address=request.remote_addr or "")
+    db.session.commit()
+    flash(_("Your deletion request is withdrawn."), "info")
+    return redirect(url_for("account.profile"))

@@ -1,0 +1,442 @@
+"""Demo data: centres, trainers, classes, learners and their progress, generated
+deterministically from a seed, fast enough to build a province (100,000 learners, about five
+million progress and attempt rows) in minutes.
+
+Rows are written in bulk with ids assigned here (COPY on PostgreSQL, executemany on SQLite),
+never as ORM objects one by one. The data follows the platform's rules: percent done is
+items done / items, a quiz step is done when a quiz is passed, completion is recorded when
+every step is done, and every attempt answer is graded by services.scoring.
+"""
+import json
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from .models import (
+    Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, CourseStatus, Enrollment,
+    LessonCompletion, QuizResult, TrainingClass, TrainingSession, User, class_course,
+)
+from .services import accounts, course_io, quizzes, reports, scoring
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
+DEMO_PASSWORD = "cunbo-demo-2026"
+CENTRE_NAME = "示范{n:02d}县电商公共服务中心"  # distinct from the first characters on
+TOWNSHIPS = ["城关镇", "新集镇", "马营镇", "红旗乡", "石峡镇", "杨家乡", "柳沟乡", "金山镇"]
+VILLAGES = ["东村", "西村", "南沟村", "北山村", "河湾村", "王庄村", "李家村", "张寨村", "新村", "柳树村"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = "秀英 建国 桂兰 志强 玉梅 海燕 红霞 国庆 春生 丽娟 长林 金花 小军 秋菊 德福 彩霞".split()
+WRONG_TEXTS = ["不知道", "no idea", "直播", "快递"]
+BATCH = 2000  # learners generated and written per batch
+
+
+@dataclass
+class QuestionPlan:
+    """One question with ready-made right and wrong responses (JSON, readable text)."""
+
+    id: int
+    snapshot_json: str
+    right: tuple[str, str]
+    wrong: list[tuple[str, str]]
+    difficulty: float
+
+
+@dataclass
+class QuizPlan:
+    id: int
+    title: str
+    pass_mark: int
+    questions: list[QuestionPlan]
+
+
+@dataclass
+class CoursePlan:
+    id: int
+    # Required steps in course order: ("lesson", lesson_id) or ("quiz", QuizPlan).
+    steps: list[tuple[str, Any]]
+
+
+@dataclass
+class DemoStats:
+    centres: int = 0
+    classes: int = 0
+    learners: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def progress_rows(self) -> int:
+        keys = ("enrollment", "lesson_completion", "quiz_result", "attempt", "attempt_answer")
+        return sum(self.rows.get(k, 0) for k in keys)
+
+
+class DemoDataExists(Exception):
+    """Demo data was generated in this database already."""
+
+
+def _fmt(value: Any, sqlite: bool) -> Any:
+    """SQLite stores datetimes as SQLAlchemy writes them; PostgreSQL's COPY takes objects."""
+    if not sqlite:
+        return value
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class BulkWriter:
+    """Buffers rows per table and writes them in bulk on the session's connection."""
+
+    def __init__(self, session: Session):
+        self.connection = session.connection()
+        self.sqlite = self.connection.dialect.name == "sqlite"
+        self.raw = self.connection.connection.driver_connection
+        self.buffers: dict[str, tuple[Sequence[str], list[tuple]]] = {}
+        self.counts: dict[str, int] = {}
+
+    def add(self, table: str, columns: Sequence[str], row: tuple) -> None:
+        buffer = self.buffers.setdefault(table, (columns, []))[1]
+        buffer.append(row)
+
+    def flush(self, order: Sequence[str]) -> None:
+        """Write the buffered rows, parents before children (the order given)."""
+        for table in order:
+            if table not in self.buffers:
+                continue
+            columns, rows = self.buffers[table]
+            if not rows:
+                continue
+            self.counts[table] = self.counts.get(table, 0) + len(rows)
+            names = ", ".join(f'"{c}"' for c in columns)
+            if self.sqlite:
+                marks = ", ".join("?" for _ in columns)
+                self.raw.executemany(
+                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                    [tuple(_fmt(v, True) for v in row) for row in rows],
+                )
+            else:
+                with self.raw.cursor() as cursor:
+                    with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                        for row in rows:
+                            copy.write_row(row)
+            rows.clear()
+
+
+def _question_plan(question, rng: random.Random) -> QuestionPlan:
+    snap = quizzes.snapshot(question)
+    kind = snap["kind"]
+    n = len(snap["choices"])
+    right: Any
+    wrong: list[Any]
+    if kind == "single":
+        right = next(i for i, c in enumerate(snap["choices"]) if c["correct"])
+        wrong = [i for i in range(n) if i != right]
+    elif kind == "multiple":
+        right = [i for i, c in enumerate(snap["choices"]) if c["correct"]]
+        others = [i for i in range(n) if i not in right]
+        wrong = [right[:-1]] if len(right) > 1 else []
+        wrong += [sorted(right + [i]) for i in others]
+    elif kind == "true_false":
+        right = bool(snap["answer"])
+        wrong = [not right]
+    elif kind == "short_text":
+        right = snap["accepted"][0]
+        wrong = list(WRONG_TEXTS)
+    else:  # ordering: the right order, or two neighbouring steps swapped
+        right = list(range(n))
+        wrong = []
+        for i in range(n - 1):
+            order = list(range(n))
+            order[i], order[i + 1] = order[i + 1], order[i]
+            wrong.append(order)
+    wrong = [w for w in wrong if not scoring.is_correct(snap, w)] or [None]
+    rng.shuffle(wrong)  # the first wrong answer is the tempting one
+
+    def pair(response):
+        return json.dumps(response, ensure_ascii=False), scoring.response_text(snap, response)
+
+    return QuestionPlan(
+        id=question.id,
+        snapshot_json=json.dumps(snap, ensure_ascii=False),
+        right=pair(right),
+        wrong=[pair(w) for w in wrong],
+        # Most questions are easy; a few confuse many learners.
+        difficulty=0.45 if rng.random() < 0.12 else rng.uniform(0.0, 0.2),
+    )
+
+
+def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
+    plans = []
+    courses = session.scalars(
+        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.id)
+    ).all()
+    for course in courses:
+        steps: list[tuple[str, Any]] = []
+
+        def quiz_plan(quiz):
+            return QuizPlan(quiz.id, quiz.title, quiz.pass_mark,
+                            [_question_plan(q, rng) for q in quiz.questions])
+
+        for lesson in course.lessons:
+            steps.append(("lesson", lesson.id))
+            if lesson.quiz is not None:
+                steps.append(("quiz", quiz_plan(lesson.quiz)))
+        if course.final_exam is not None:
+            steps.append(("quiz", quiz_plan(course.final_exam)))
+        if steps:
+            plans.append(CoursePlan(course.id, steps))
+    return plans
+
+
+def _next_ids(session: Session) -> dict[str, int]:
+    tables = {
+        "centre": Centre, "users": User, "training_class": TrainingClass,
+        "class_member": ClassMember, "enrollment": Enrollment,
+        "lesson_completion": LessonCompletion, "quiz_result": QuizResult, "attempt": Attempt,
+        "attempt_answer": AttemptAnswer, "training_session": TrainingSession,
+        "attendance": Attendance,
+    }
+    return {name: (session.scalar(select(func.max(model.id))) or 0) + 1
+            for name, model in tables.items()}
+
+
+def _reset_sequences(session: Session) -> None:
+    """After writing explicit ids, move PostgreSQL's id sequences past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("centre", "users", "training_class", "class_member", "enrollment",
+                  "lesson_completion", "quiz_result", "attempt", "attempt_answer",
+                  "training_session", "attendance"):
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"
+        ))
+
+
+COLUMNS = {
+    "centre": ("id", "name", "province", "city", "county", "created_at"),
+    "users": ("id", "username", "mobile", "display_name", "password_hash", "role", "language",
+              "centre_id", "gender", "birth_year", "township", "village",
+              "must_change_password", "session_version", "active", "created_at"),
+    "training_class": ("id", "centre_id", "trainer_id", "name", "code", "place", "starts_on",
+                       "ends_on", "archived", "created_at"),
+    "class_course": ("class_id", "course_id"),
+    "class_member": ("id", "class_id", "user_id", "joined_at"),
+    "enrollment": ("id", "user_id", "course_id", "enrolled_at", "last_active_at", "items_done",
+                   "items_total", "percent", "completed_at"),
+    "lesson_completion": ("id", "user_id", "lesson_id", "course_id", "completed_at"),
+    "quiz_result": ("id", "user_id", "quiz_id", "course_id", "attempts", "best_score", "passed",
+                    "passed_at", "last_attempt_at"),
+    "attempt": ("id", "token", "user_id", "quiz_id", "course_id", "number", "quiz_title",
+                "pass_mark", "score", "correct_count", "question_count", "passed",
+                "submitted_at"),
+    "attempt_answer": ("id", "attempt_id", "question_id", "position", "snapshot", "response",
+                       "response_text", "is_correct"),
+    "training_session": ("id", "class_id", "held_on", "place", "topic", "trainer_id",
+                         "checkin_code", "created_at"),
+    "attendance": ("id", "session_id", "user_id", "checked_in_at", "method"),
+}
+
+
+class Generator:
+    """Writes one province of demo data; every random choice comes from one seeded rng."""
+
+    def __init__(self, session: Session, learners: int, seed: int, today: date):
+        self.session = session
+        self.total_learners = learners
+        self.rng = random.Random(seed)
+        self.now = datetime.combine(today, time(12, 0))
+        self.today = today
+        self.ids = _next_ids(session)
+        self.out = BulkWriter(session)
+        self.plans = _course_plans(session, self.rng)
+        self.password_hash = accounts.hash_password(DEMO_PASSWORD)
+
+    def take_id(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    def row(self, table: str, *values) -> None:
+        self.out.add(table, COLUMNS[table], values)
+
+    def run(self, echo: Callable[[str], None]) -> DemoStats:
+        rng = self.rng
+        if not self.plans:
+            raise ValueError("no published course with lessons")
+        n_centres = max(3, min(40, self.total_learners // 4000))
+        centres = []
+        for n in range(1, n_centres + 1):
+            cid = self.take_id("centre")
+            self.row("centre", cid, CENTRE_NAME.format(n=n), "甘肃省", "定西市",
+                     f"示范{n:02d}县", self.now - timedelta(days=400))
+            trainers = []
+            for t in range(2):
+                uid = self.take_id("users")
+                trainers.append(uid)
+                self.row("users", uid, f"demo-trainer-{cid}-{t + 1}", None,
+                         f"{rng.choice(SURNAMES)}老师", self.password_hash, "trainer", "zh_CN",
+                         cid, None, None, None, None, False, 1, True,
+                         self.now - timedelta(days=400))
+            centres.append((cid, trainers))
+        self.out.flush(list(COLUMNS))
+
+        made = 0
+        n_class = 0
+        while made < self.total_learners:
+            cid, trainers = centres[n_class % n_centres]
+            n_class += 1
+            size = min(rng.randint(25, 55), self.total_learners - made)
+            self._class(cid, trainers, n_class, size)
+            made += size
+            if made % BATCH < size or made >= self.total_learners:
+                self.out.flush(list(COLUMNS))
+                echo(f"  {made} learners")
+        self.out.flush(list(COLUMNS))
+        _reset_sequences(self.session)
+        counts = self.out.counts
+        return DemoStats(centres=n_centres, classes=n_class, learners=made, rows=dict(counts))
+
+    def _class(self, centre_id: int, trainers: list[int], number: int, size: int) -> None:
+        rng = self.rng
+        class_id = self.take_id("training_class")
+        starts = self.today - timedelta(days=rng.randint(10, 365))
+        trainer = rng.choice(trainers)
+        place = f"{rng.choice(TOWNSHIPS)}电商服务站"
+        self.row("training_class", class_id, centre_id, trainer,
+                 f"{starts.year}年{starts.month}月直播带货培训班（{number}）", f"D{class_id:07d}",
+                 place, starts, starts + timedelta(days=28), False,
+                 datetime.combine(starts, time(8)) - timedelta(days=7))
+        courses = rng.sample(self.plans, k=min(len(self.plans), rng.choice((1, 1, 2))))
+        for plan in courses:
+            self.row("class_course", class_id, plan.id)
+        members = []
+        for _ in range(size):
+            uid = self.take_id("users")
+            members.append(uid)
+            created = datetime.combine(starts, time(9)) - timedelta(
+                days=rng.randint(0, 6), seconds=rng.randint(0, 36000))
+            township = rng.choice(TOWNSHIPS)
+            self.row("users", uid, None, f"199{uid:08d}",
+                     rng.choice(SURNAMES) + rng.choice(GIVEN), self.password_hash, "learner",
+                     "zh_CN", centre_id, rng.choice("fm"), rng.randint(1958, 2006), township,
+                     rng.choice(VILLAGES), False, 1, True, created)
+            self.row("class_member", self.take_id("class_member"), class_id, uid, created)
+            skill = rng.uniform(0.55, 0.97)
+            for plan in courses:
+                if rng.random() < 0.92:
+                    self._progress(uid, plan, created + timedelta(minutes=rng.randint(5, 600)),
+                                   skill)
+        # In-person sessions, weekly from the start date, with most members checking in.
+        for week in range(rng.randint(2, 5)):
+            held = starts + timedelta(days=7 * week)
+            if held > self.today:
+                break
+            sid = self.take_id("training_session")
+            self.row("training_session", sid, class_id, held, place, f"第{week + 1}次课", trainer,
+                     f"demo{sid:010d}", datetime.combine(held, time(8)))
+            for uid in members:
+                if rng.random() < 0.72:
+                    self.row("attendance", self.take_id("attendance"), sid, uid,
+                             datetime.combine(held, time(9)) + timedelta(seconds=rng.randint(0, 3600)),
+                             "qr" if rng.random() < 0.8 else "roll")
+
+    def _progress(self, uid: int, plan: CoursePlan, enrolled: datetime, skill: float) -> None:
+        """Walk a learner through a course until they stop, get stuck or finish."""
+        rng = self.rng
+        total = len(plan.steps)
+        # A few never start; most stop somewhere; about a third finish.
+        wanted = 0 if rng.random() < 0.12 else min(total, int(rng.random() ** 0.7 * total * 1.35))
+        t = enrolled
+        done = 0
+        last = enrolled
+        for kind, step in plan.steps:
+            if done >= wanted:
+                break
+            t = t + timedelta(seconds=int(rng.expovariate(1 / 90000)))
+            if t > self.now:
+                break
+            if kind == "lesson":
+                self.row("lesson_completion", self.take_id("lesson_completion"), uid, step,
+                         plan.id, t)
+                done += 1
+                last = t
+                continue
+            passed_at, last_try, attempts, best = None, t, 0, 0
+            while attempts < 3 and passed_at is None and last_try <= self.now:
+                attempts += 1
+                score, passed = self._attempt(uid, plan.id, step, attempts, skill, last_try)
+                best = max(best, score)
+                if passed:
+                    passed_at = last_try
+                else:
+                    last_try = last_try + timedelta(seconds=rng.randint(120, 200000))
+            last_try = min(last_try, self.now)
+            self.row("quiz_result", self.take_id("quiz_result"), uid, step.id, plan.id,
+                     attempts, best, passed_at is not None, passed_at,
+                     passed_at or last_try)
+            last = passed_at or last_try
+            if passed_at is None:
+                break  # stuck on this quiz
+            done += 1
+            t = passed_at
+        completed = last if done == total else None
+        self.row("enrollment", self.take_id("enrollment"), uid, plan.id, enrolled, last, done,
+                 total, 100 * done // total, completed)
+
+    def _attempt(self, uid: int, course_id: int, quiz: QuizPlan, number: int, skill: float,
+                 at: datetime) -> tuple[int, bool]:
+        rng = self.rng
+        attempt_id = self.take_id("attempt")
+        right = 0
+        for position, q in enumerate(quiz.questions):
+            correct = rng.random() < skill - q.difficulty + 0.08 * (number - 1)
+            if correct:
+                response, shown = q.right
+                right += 1
+            else:
+                # The tempting wrong answer is chosen half the time.
+                response, shown = q.wrong[0] if rng.random() < 0.5 else rng.choice(q.wrong)
+            self.row("attempt_answer", self.take_id("attempt_answer"), attempt_id, q.id,
+                     position, q.snapshot_json, response, shown, correct)
+        score = scoring.percent(right, len(quiz.questions))
+        passed = score >= quiz.pass_mark
+        self.row("attempt", attempt_id, f"demo-{attempt_id}", uid, quiz.id, course_id, number,
+                 quiz.title, quiz.pass_mark, score, right, len(quiz.questions), passed, at)
+        return score, passed
+
+
+def ensure_courses(session: Session, media_dir: str) -> int:
+    """Import the seed courses when no published course exists yet."""
+    exists = session.scalar(select(func.count(Course.id)).where(
+        Course.status == CourseStatus.PUBLISHED))
+    if exists:
+        return 0
+    courses = course_io.read_all(SEED_DIR)
+    course_io.import_courses(session, courses, media_dir)
+    session.flush()
+    return len(courses)
+
+
+def generate(session: Session, learners: int, seed: int, media_dir: str,
+             today: date | None = None, echo: Callable[[str], None] = lambda _: None) -> DemoStats:
+    """Generate demo data into the session's database; the caller commits."""
+    if session.scalar(select(Centre.id).where(Centre.name == CENTRE_NAME.format(n=1))):
+        raise DemoDataExists()
+    ensure_courses(session, media_dir)
+    today = today or datetime.now(UTC).date()
+    stats = Generator(session, learners, seed, today).run(echo)
+    reports.rebuild_daily_stats(session)
+    return stats
+
+
+def analyze(session: Session) -> None:
+    """Refresh the query planner's statistics after a bulk load."""
+    session.execute(text("ANALYZE"))

@@ -1,0 +1,173 @@
+"""Progress reports for trainers and admins: class, course and the admin overview, each
+downloadable as CSV and XLSX. Trainers see only learners of their own centre."""
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Course, Role, TrainingClass, utcnow
+from ..policy import (
+    can_view_class_report, can_view_course_report, can_view_overview, ensure, report_centre,
+    require_role,
+)
+from ..services import audit, charts, exports, reports
+from . import tables
+from .forms import ClassFilterForm, CourseFilterForm, OverviewForm, chosen_id
+
+bp = Blueprint("reports", __name__)
+require_role(bp, Role.TRAINER, Role.ADMIN)
+
+FORMATS = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE}
+
+
+def _download(table: tables.Table, fmt: str, name: str, report: str, target_type: str,
+              target_id: int | None, **detail) -> Response:
+    """Send a report table as CSV or XLSX and audit the download in the same request."""
+    header, rows = table
+    if fmt == "csv":
+        data = exports.csv_bytes(header, rows)
+    else:
+        data = exports.xlsx_bytes(header, rows, title=report)
+    audit.record(db.session, "report.export", current_user.id, target_type, target_id,
+                 ip_address=request.remote_addr or "", report=report, format=fmt,
+                 rows=len(rows), **detail)
+    db.session.commit()
+    filename = f"{name}-{utcnow():%Y%m%d}.{fmt}"
+    return Response(data, mimetype=FORMATS[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/")
+def index():
+    """Pick a class or a course; admins also pick a centre and reach the overview."""
+    centres = reports.centre_choices(db.session) if current_user.is_admin else []
+    centre_id = report_centre(current_user, request.args.get("centre", type=int))
+    if centre_id is not None and current_user.is_admin and centre_id not in dict(centres):
+        abort(404)
+    classes = reports.class_list(db.session, centre_id) if centre_id is not None else []
+    courses = reports.course_choices(db.session, current_user.centre_id,
+                                     all_drafts=current_user.is_admin)
+    return render_template("reports/index.html", centres=centres, centre_id=centre_id,
+                           classes=classes, courses=courses)
+
+
+def _class_or_404(class_id: int) -> TrainingClass:
+    training_class = db.get_or_404(TrainingClass, class_id)
+    # Another centre's class is hidden as if it did not exist.
+    ensure(can_view_class_report(current_user, training_class), 404)
+    return training_class
+
+
+def _class_report(training_class: TrainingClass):
+    form = ClassFilterForm(request.args or None)
+    days = form.inactive_days.default
+    if form.validate() and form.inactive_days.data:
+        days = form.inactive_days.data
+    return form, reports.class_report(db.session, training_class.id, inactive_days=days)
+
+
+@bp.route("/classes/<int:class_id>")
+def class_report(class_id: int):
+    training_class = _class_or_404(class_id)
+    form, report = _class_report(training_class)
+    return render_template("reports/class.html", training_class=training_class, form=form,
+                           report=report)
+
+
+@bp.route("/classes/<int:class_id>/export.<any(csv, xlsx):fmt>")
+def class_export(class_id: int, fmt: str):
+    training_class = _class_or_404(class_id)
+    _form, report = _class_report(training_class)
+    part = request.args.get("table", "learners")
+    if part not in ("learners", "items"):
+        abort(404)
+    table = tables.class_learners(report) if part == "learners" else tables.class_items(report)
+    return _download(table, fmt, f"class-{class_id}-{part}", f"class-{part}", "training_class",
+                     class_id, inactive_days=report.inactive_days)
+
+
+def _course_report(course_id: int):
+    course = db.get_or_404(Course, course_id)
+    ensure(can_view_course_report(current_user, course), 404)
+    form = CourseFilterForm(request.args or None)
+    if current_user.is_admin:
+        form.centre.choices = [("", _("All centres"))] + [
+            (str(cid), name) for cid, name in reports.centre_choices(db.session)]
+    else:
+        form.centre.choices = [("", _("My centre"))]
+    form.validate()
+    centre_id = report_centre(current_user, chosen_id(form.centre))
+    return course, form, reports.course_report(db.session, course.id, centre_id)
+
+
+@bp.route("/courses/<int:course_id>")
+def course_report(course_id: int):
+    course, form, report = _course_report(course_id)
+    labels = tables.funnel_labels()
+    funnel_chart = charts.horizontal([(labels[k], n) for k, n, _p in report.funnel.steps()])
+    score_chart = charts.vertical(list(zip(reports.SCORE_BANDS, report.score_bands,
+                                           strict=True)))
+    days_chart = charts.vertical(list(zip(tables.day_band_labels(), report.completion_days,
+                                          strict=True)))
+    return render_template("reports/course.html", course=course, form=form, report=report,
+                           funnel_labels=labels, funnel_chart=funnel_chart,
+                           score_chart=score_chart, days_chart=days_chart,
+                           day_labels=tables.day_band_labels(), score_bands=reports.SCORE_BANDS)
+
+
+@bp.route("/courses/<int:course_id>/export.<any(csv, xlsx):fmt>")
+def course_export(course_id: int, fmt: str):
+    course, _form, report = _course_report(course_id)
+    return _download(tables.course_summary(report), fmt, f"course-{course.id}", "course",
+                     "course", course.id, centre_id=report.centre_id)
+
+
+def _overview():
+    ensure(can_view_overview(current_user))
+    form = OverviewForm(request.args or None)
+    form.centre.choices = [("", _("All centres"))] + [
+        (str(cid), name) for cid, name in reports.centre_choices(db.session)]
+    form.course.choices = [("", _("All courses"))] + [
+        (str(cid), title) for cid, title in reports.course_choices(db.session, None, True)]
+    valid = form.validate()
+    today = utcnow().date()
+    end = form.end.data if valid and form.end.data else today
+    start = form.start.data if valid and form.start.data else end - timedelta(days=89)
+    if start > end:
+        start = end - timedelta(days=89)
+    filters = reports.OverviewFilter(start, end, chosen_id(form.centre), chosen_id(form.course))
+    if not form.start.data or form.start.errors:
+        form.start.data = start
+    if not form.end.data or form.end.errors:
+        form.end.data = end
+    refreshed_at = reports.ensure_daily_stats(db.session, current_app.config["REPORTS_STATS_MAX_AGE"])
+    ov = reports.overview(db.session, filters, refreshed_at)
+    db.session.commit()
+    return form, ov
+
+
+@bp.route("/overview")
+def overview():
+    form, ov = _overview()
+    month_points = [(m.month[2:], m.person_times) for m in ov.months]
+    return render_template(
+        "reports/overview.html", form=form, ov=ov,
+        person_times_chart=charts.vertical(month_points),
+        enrolments_chart=charts.vertical([(m.month[2:], m.enrolments) for m in ov.months]),
+        centres_chart=charts.horizontal([(r.name or _("No centre"), r.person_times)
+                                         for r in ov.centres]),
+    )
+
+
+@bp.route("/overview/export.<any(csv, xlsx):fmt>")
+def overview_export(fmt: str):
+    _form, ov = _overview()
+    part = request.args.get("table", "centres")
+    if part not in ("centres", "months"):
+        abort(404)
+    table = tables.overview_centres(ov) if part == "centres" else tables.overview_months(ov)
+    f = ov.filters
+    return _download(table, fmt, f"overview-{part}", f"overview-{part}", "centre", f.centre_id,
+                     start=f.start.isoformat(), end=f.end.isoformat(), course_id=f.course_id)

@@ -1,0 +1,146 @@
+"""Response hardening and session lifetime, applied to every request.
+
+- Security headers on every response (a strict Content-Security-Policy: scripts only from
+  this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS), and the
+  development server's Server header names no software version.
+- Sessions are permanent and refreshed on each request, so they end after
+  SESSION_IDLE_MINUTES without activity; a "keep me signed in" cookie lasts REMEMBER_DAYS
+  from login. Both carry User.session_version, so a password change ends them.
+- Cookies get the Secure flag when served over HTTPS (SESSION_COOKIE_SECURE=auto, the
+  default), always (true) or never (false). Behind a reverse proxy set TRUSTED_PROXIES to the
+  number of proxies in front of the app, so X-Forwarded-For/-Proto are believed (and only then).
+- Users whose password was set by someone else (must_change_password) are sent to the
+  change-password page until they choose their own.
+"""
+from datetime import timedelta
+
+from flask import Flask, abort, current_app, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' https: data:",
+    "media-src 'self' https:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+])
+HSTS = "max-age=31536000; includeSubDomains"
+SERVER_NAME = "CunBo"
+# Endpoints a user who must change their password may still reach.
+OPEN_WHILE_PASSWORD_EXPIRED = {
+    "account.change_password", "auth.logout", "static", "main.media", "main.healthz",
+    "main.set_language",
+}
+
+
+def _secure_mode(app: Flask) -> str:
+    value = str(app.config.get("SESSION_COOKIE_SECURE_MODE", "auto")).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return "always"
+    if value in ("0", "false", "no", "off"):
+        return "never"
+    return "auto"
+
+
+def _https() -> bool:
+    mode = _secure_mode(current_app)
+    return mode == "always" or (mode == "auto" and request.is_secure)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (in "auto" mode)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return _https()
+
+
+def add_security_headers(response):
+    headers = response.headers
+    # Media files set a stricter policy of their own (an SVG opened directly runs nothing).
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if _https():
+        headers["Strict-Transport-Security"] = HSTS
+    return response
+
+
+def secure_cookies(response):
+    """Over HTTPS, mark every cookie Secure (remember-me, language, ...). Runs after the other
+    after_request functions; the session cookie is handled by SessionInterface."""
+    cookies = response.headers.getlist("Set-Cookie")
+    if cookies and _https() and any("; secure" not in c.lower() for c in cookies):
+        response.headers.remove("Set-Cookie")
+        for cookie in cookies:
+            response.headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
+    return response
+
+
+def _refuse_nul_bytes():
+    """NUL characters are never meaningful in a URL or form, and PostgreSQL refuses them in text:
+    answer 400 at the door instead of a database error later."""
+    pairs = list(request.args.lists())
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                         "multipart/form-data"):
+        pairs += list(request.form.lists())
+    values = [request.path] + [key for key, _ in pairs] + [v for _, vs in pairs for v in vs]
+    if any("\x00" in value for value in values):
+        abort(400)
+
+
+def _keep_session_alive():
+    """Permanent sessions expire PERMANENT_SESSION_LIFETIME after the last request."""
+    session.permanent = True
+
+
+def _force_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in OPEN_WHILE_PASSWORD_EXPIRED
+    ):
+        return redirect(url_for("account.change_password"))
+    return None
+
+
+def _hide_development_server_version() -> None:
+    """`flask run` (scripts/serve.sh) would announce "Werkzeug/x.y Python/x.y" in every response.
+    gunicorn sends just "gunicorn", without a version."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: SERVER_NAME
+
+
+def init_app(app: Flask) -> None:
+    minutes = int(app.config.get("SESSION_IDLE_MINUTES", 120))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes)
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config.get("REMEMBER_DAYS", 30)))
+    # Not refreshed per request: Flask-Login would then remember every session, even without
+    # "keep me signed in". The remember-me cookie lasts REMEMBER_DAYS from login.
+    app.config["REMEMBER_COOKIE_REFRESH_EACH_REQUEST"] = False
+    mode = _secure_mode(app)
+    app.config["SESSION_COOKIE_SECURE"] = mode == "always"
+    app.config["REMEMBER_COOKIE_SECURE"] = mode == "always"
+
+    # TRUSTED_PROXIES is applied once, with the per-header PROXY_FIX_* settings, by
+    # training.apply_proxy_fix() at the end of create_app().
+
+    app.before_request(_refuse_nul_bytes)
+    app.before_request(_keep_session_alive)
+    app.before_request(_force_password_change)
+    _hide_development_server_version()
+    app.session_interface = SessionInterface()
+    app.after_request(add_security_headers)
+    # after_request functions run last-registered first: this one must run after Flask-Login's.
+    app.after_request_funcs.setdefault(None, []).insert(0, secure_cookies)

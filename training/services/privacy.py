@@ -1,0 +1,149 @@
+"""Personal information (PIPL): a person's own data export, deletion requests and anonymization.
+
+Anonymizing clears everything that identifies the person (name, login, mobile, profile,
+free-text answers) and makes the account unusable, while the rows that feed aggregate
+statistics (enrolments, lesson completions, quiz attempts and results) stay, so centre
+reports keep their counts.
+"""
+import secrets
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Attempt,
+    AttemptAnswer,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonCompletion,
+    User,
+    utcnow,
+)
+from . import audit, exports
+
+ANONYMOUS_NAME = "Deleted user"
+PROFILE_FIELDS = ("display_name", "username", "mobile", "language", "gender", "birth_year",
+                  "township", "village", "role", "created_at", "last_login_at",
+                  "privacy_consent_at", "deletion_requested_at")
+
+
+def _value(value: Any) -> Any:
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else value
+
+
+def export_data(session: Session, user: User) -> dict[str, Any]:
+    """Everything the platform keeps about one person, as plain JSON-ready data."""
+    profile = {name: _value(getattr(user, name)) for name in PROFILE_FIELDS}
+    profile["centre"] = user.centre.name if user.centre else None
+    enrolments = session.execute(
+        select(Course.slug, Course.title, Enrollment.enrolled_at, Enrollment.percent,
+               Enrollment.completed_at)
+        .join(Course, Enrollment.course_id == Course.id)
+        .where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at)
+    ).all()
+    lessons = session.execute(
+        select(Course.slug, Lesson.key, Lesson.title, LessonCompletion.completed_at)
+        .join(Lesson, LessonCompletion.lesson_id == Lesson.id)
+        .join(Course, LessonCompletion.course_id == Course.id)
+        .where(LessonCompletion.user_id == user.id).order_by(LessonCompletion.completed_at)
+    ).all()
+    attempts = session.scalars(
+        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.submitted_at)
+    ).all()
+    answers = {}
+    for answer in session.scalars(
+        select(AttemptAnswer).join(Attempt).where(Attempt.user_id == user.id)
+        .order_by(AttemptAnswer.attempt_id, AttemptAnswer.position)
+    ):
+        answers.setdefault(answer.attempt_id, []).append({
+            "question": answer.snapshot.get("prompt", ""), "answer": answer.response_text,
+            "correct": answer.is_correct,
+        })
+    return {
+        "profile": profile,
+        "enrolments": [
+            {"course": slug, "title": title, "enrolled_at": _value(at), "percent": percent,
+             "completed_at": _value(done)}
+            for slug, title, at, percent, done in enrolments
+        ],
+        "lessons_completed": [
+            {"course": slug, "lesson": key, "title": title, "completed_at": _value(at)}
+            for slug, key, title, at in lessons
+        ],
+        "quiz_attempts": [
+            {"quiz": a.quiz_title, "number": a.number, "score": a.score, "passed": a.passed,
+             "submitted_at": _value(a.submitted_at), "answers": answers.get(a.id, [])}
+            for a in attempts
+        ],
+    }
+
+
+def export_csv(data: dict[str, Any]) -> bytes:
+    """The same export as one CSV table (section, item, field, value), formula-escaped."""
+    rows: list[list[Any]] = [["profile", "", name, value] for name, value in data["profile"].items()]
+    for section in ("enrolments", "lessons_completed", "quiz_attempts"):
+        for index, row in enumerate(data[section], start=1):
+            for name, value in row.items():
+                if name != "answers":
+                    rows.append([section, index, name, value])
+                    continue
+                for n, answer in enumerate(value, start=1):
+                    verdict = "correct" if answer["correct"] else "wrong"
+                    rows.append([section, index, f"answer {n}",
+                                 f"{answer['question']} → {answer['answer']} ({verdict})"])
+    return exports.csv_bytes(["section", "item", "field", "value"], rows)
+
+
+def request_deletion(session: Session, user: User, ip_address: str = "") -> None:
+    """Record the person's wish to be deleted; an admin carries it out."""
+    if user.deletion_requested_at is None:
+        user.deletion_requested_at = utcnow()
+        audit.record(session, "user.deletion_request", user.id, "user", user.id, ip_address=ip_address)
+
+
+def cancel_deletion(session: Session, user: User, ip_address: str = "") -> None:
+    if user.deletion_requested_at is not None and user.anonymized_at is None:
+        user.deletion_requested_at = None
+        audit.record(session, "user.deletion_cancel", user.id, "user", user.id, ip_address=ip_address)
+
+
+def anonymize(session: Session, user: User, actor_id: int | None, ip_address: str = "") -> None:
+    """Remove what identifies the person; keep enrolments, completions and attempts for statistics.
+
+    The account can no longer log in (unusable password, inactive) and every session ends.
+    Flushes; the caller commits.
+    """
+    if user.anonymized_at is not None:
+        return
+    user.display_name = ANONYMOUS_NAME
+    user.username = f"deleted-{user.id}"
+    user.mobile = None
+    user.gender = None
+    user.birth_year = None
+    user.township = None
+    user.village = None
+    # "!" never matches a werkzeug hash: the password is unusable.
+    user.password_hash = "!" + secrets.token_hex(16)
+    user.session_version += 1
+    user.active = False
+    user.must_change_password = False
+    user.anonymized_at = utcnow()
+    # Free-text answers may hold names or numbers; choices and scores stay.
+    for answer in session.scalars(
+        select(AttemptAnswer).join(Attempt).where(Attempt.user_id == user.id)
+    ):
+        if answer.snapshot.get("kind") == "short_text":
+            answer.response = ""
+            answer.response_text = ""
+    audit.record(session, "user.anonymize", actor_id, "user", user.id, ip_address=ip_address)
+    session.flush()
+
+
+def deletion_requests(session: Session) -> list[User]:
+    return list(session.scalars(
+        select(User).where(User.deletion_requested_at.is_not(None), User.anonymized_at.is_(None))
+        .order_by(User.deletion_requested_at)
+    ))
+

@@ -1,0 +1,636 @@
+"""Progress reports for trainers and admins, as SQL aggregates.
+
+Every report runs a fixed number of grouped queries, whatever the number of learners, and
+returns plain dataclasses (no ORM objects with lazy relations, so templates cannot trigger
+queries). Who may see what is decided by the caller through training.policy: these functions
+take the centre to limit learners to (None = every centre).
+
+"Learners of a centre" are users whose centre_id is that centre; a class's learners are its
+members.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+from sqlalchemy import Date, Integer, case, cast, distinct, func, literal, select, true, union_all
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..models import (
+    Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, DailyStat, Enrollment, Lesson,
+    Question, Quiz, QuizResult, Role, StatsRefresh, TrainingClass, TrainingSession, User,
+    class_course,
+)
+from .accounts import mask_mobile
+from .scoring import percent
+
+
+# ---------------------------------------------------------------- SQL that differs by database
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def month_of(session: Session, column) -> ColumnElement:
+    """'YYYY-MM' of a date or datetime column."""
+    if _dialect(session) == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.substr(column, 1, 7)  # SQLite keeps dates as 'YYYY-MM-DD...' text
+
+
+def days_between(session: Session, start, end) -> ColumnElement:
+    """Whole days from start to end (datetimes)."""
+    if _dialect(session) == "postgresql":
+        return cast(func.floor(func.extract("epoch", end - start) / 86400), Integer)
+    return cast(func.julianday(end) - func.julianday(start), Integer)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
+# ---------------------------------------------------------------- class report
+
+@dataclass
+class CourseColumn:
+    id: int
+    title: str
+
+
+@dataclass
+class Cell:
+    """One learner in one course."""
+
+    enrolled: bool = False
+    percent: int = 0
+    completed: bool = False
+    final_best: int | None = None  # best score on the final exam
+    quiz_average: int | None = None  # average of best scores over quizzes attempted
+    last_active: datetime | None = None
+
+
+@dataclass
+class LearnerRow:
+    user_id: int
+    name: str
+    mobile: str  # masked
+    village: str
+    cells: list[Cell]
+    last_active: datetime | None
+
+    def inactive_since(self, cutoff: datetime) -> bool:
+        return self.last_active is None or self.last_active < cutoff
+
+
+@dataclass
+class ItemRow:
+    """One question of a quiz: how often it was answered right, and the top wrong answer."""
+
+    question_id: int
+    position: int
+    prompt: str
+    answers: int
+    correct: int
+    top_wrong: str
+    top_wrong_count: int
+
+    @property
+    def percent_correct(self) -> int:
+        return percent(self.correct, self.answers)
+
+    @property
+    def confusing(self) -> bool:
+        """Fewer than six in ten answers right, on enough answers to tell."""
+        return self.answers >= 5 and self.percent_correct < 60
+
+
+@dataclass
+class QuizItems:
+    quiz_id: int
+    title: str
+    course_title: str
+    items: list[ItemRow]
+
+
+@dataclass
+class ClassReport:
+    class_id: int
+    courses: list[CourseColumn]
+    learners: list[LearnerRow]
+    quizzes: list[QuizItems]
+    inactive_days: int
+    cutoff: datetime
+
+    @property
+    def inactive(self) -> list[LearnerRow]:
+        return [row for row in self.learners if row.inactive_since(self.cutoff)]
+
+
+def class_report(session: Session, class_id: int, inactive_days: int = 14,
+                 now: datetime | None = None) -> ClassReport:
+    """Members × courses, inactive members and item analysis of one class: seven queries."""
+    from ..models import utcnow
+
+    now = now or utcnow()
+    members = select(ClassMember.user_id).where(ClassMember.class_id == class_id)
+    course_ids = select(class_course.c.course_id).where(class_course.c.class_id == class_id)
+
+    courses = [CourseColumn(id_, title) for id_, title in session.execute(
+        select(Course.id, Course.title).where(Course.id.in_(course_ids)).order_by(Course.title,
+                                                                                  Course.id))]
+    people = session.execute(
+        select(User.id, User.display_name, User.mobile, User.village)
+        .join(ClassMember, ClassMember.user_id == User.id)
+        .where(ClassMember.class_id == class_id)
+        .order_by(User.display_name, User.id)
+    ).all()
+
+    cells: dict[tuple[int, int], Cell] = {}
+    for user_id, course_id, pct, completed_at, last_active in session.execute(
+        select(Enrollment.user_id, Enrollment.course_id, Enrollment.percent,
+               Enrollment.completed_at, Enrollment.last_active_at)
+        .where(Enrollment.user_id.in_(members), Enrollment.course_id.in_(course_ids))
+    ):
+        cells[(user_id, course_id)] = Cell(True, pct, completed_at is not None,
+                                           last_active=last_active)
+    for user_id, course_id, final_best, average in session.execute(
+        select(QuizResult.user_id, QuizResult.course_id,
+               func.max(case((Quiz.is_final, QuizResult.best_score))),
+               func.avg(QuizResult.best_score))
+        .join(Quiz, Quiz.id == QuizResult.quiz_id)
+        .where(QuizResult.user_id.in_(members), QuizResult.course_id.in_(course_ids),
+               QuizResult.attempts > 0)
+        .group_by(QuizResult.user_id, QuizResult.course_id)
+    ):
+        cell = cells.setdefault((user_id, course_id), Cell())
+        cell.final_best = final_best
+        cell.quiz_average = round(float(average)) if average is not None else None
+
+    learners = []
+    for user_id, name, mobile, village in people:
+        row_cells = [cells.get((user_id, c.id), Cell()) for c in courses]
+        seen = [c.last_active for c in row_cells if c.last_active is not None]
+        learners.append(LearnerRow(user_id, name, mask_mobile(mobile), village or "", row_cells,
+                                   max(seen) if seen else None))
+
+    return ClassReport(class_id, courses, learners,
+                       _item_analysis(session, members, course_ids),
+                       inactive_days, now - timedelta(days=inactive_days))
+
+
+def _item_analysis(session: Session, members, course_ids) -> list[QuizItems]:
+    """Percent correct per question and its most chosen wrong answer, over the members'
+    attempts: three queries."""
+    answered = (
+        select(AttemptAnswer.question_id, func.count().label("answers"),
+               func.sum(case((AttemptAnswer.is_correct, 1), else_=0)).label("correct"))
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(Attempt.user_id.in_(members), Attempt.course_id.in_(course_ids),
+               AttemptAnswer.question_id.is_not(None))
+        .group_by(AttemptAnswer.question_id)
+    )
+    totals = {qid: (n, int(right or 0)) for qid, n, right in session.execute(answered)}
+    if not totals:
+        return []
+    wrong: dict[int, tuple[str, int]] = {}
+    for qid, text, n in session.execute(
+        select(AttemptAnswer.question_id, AttemptAnswer.response_text, func.count())
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(Attempt.user_id.in_(members), Attempt.course_id.in_(course_ids),
+               AttemptAnswer.question_id.is_not(None), AttemptAnswer.is_correct.is_(False))
+        .group_by(AttemptAnswer.question_id, AttemptAnswer.response_text)
+    ):
+        best = wrong.get(qid)
+        # Ties go to the alphabetically first answer, so the report is stable.
+        if best is None or n > best[1] or (n == best[1] and text < best[0]):
+            wrong[qid] = (text, n)
+
+    quizzes: dict[int, QuizItems] = {}
+    for qid, position, prompt, quiz_id, quiz_title, course_title in session.execute(
+        select(Question.id, Question.position, Question.prompt, Quiz.id, Quiz.title,
+               Course.title)
+        .join(Quiz, Quiz.id == Question.quiz_id)
+        .join(Course, Course.id == Quiz.course_id)
+        .outerjoin(Lesson, Lesson.id == Quiz.lesson_id)
+        .where(Question.id.in_(list(totals)))
+        .order_by(Course.title, Course.id, Quiz.is_final, Lesson.position, Quiz.id,
+                  Question.position)
+    ):
+        group = quizzes.setdefault(quiz_id, QuizItems(quiz_id, quiz_title, course_title, []))
+        n, right = totals[qid]
+        text, count = wrong.get(qid, ("", 0))
+        group.items.append(ItemRow(qid, position + 1, prompt, n, right, text, count))
+    return list(quizzes.values())
+
+
+# ---------------------------------------------------------------- course report
+
+SCORE_BANDS = [f"{10 * i}–{10 * i + 9}" for i in range(9)] + ["90–100"]
+DAY_BANDS = [(0, 0, "same day"), (1, 7, "1–7"), (8, 14, "8–14"), (15, 30, "15–30"),
+             (31, 60, "31–60"), (61, None, "61+")]
+
+
+@dataclass
+class Funnel:
+    enrolled: int = 0
+    started: int = 0
+    half_done: int = 0
+    completed: int = 0
+
+    def steps(self) -> list[tuple[str, int, int]]:
+        """(key, count, percent of enrolled) for each funnel step."""
+        return [(key, n, percent(n, self.enrolled)) for key, n in (
+            ("enrolled", self.enrolled), ("started", self.started),
+            ("half_done", self.half_done), ("completed", self.completed))]
+
+
+@dataclass
+class QuizScoreRow:
+    quiz_id: int
+    title: str
+    is_final: bool
+    learners: int
+    average: int | None
+    passed: int
+    attempts: int
+
+    @property
+    def pass_rate(self) -> int:
+        return percent(self.passed, self.learners)
+
+
+@dataclass
+class CourseReport:
+    course_id: int
+    centre_id: int | None
+    funnel: Funnel
+    quizzes: list[QuizScoreRow]
+    score_bands: list[int]  # learners' best scores on every quiz, in SCORE_BANDS
+    score_average: int | None
+    completion_days: list[int]  # counts in DAY_BANDS
+    completion_average: float | None
+    completion_median: float | None
+
+
+def _scoped(query, user_column, centre_id: int | None):
+    """Limit a query to learners of one centre (None: every centre)."""
+    if centre_id is None:
+        return query
+    return query.join(User, User.id == user_column).where(User.centre_id == centre_id)
+
+
+def course_report(session: Session, course_id: int, centre_id: int | None = None) -> CourseReport:
+    """Funnel, quiz scores and time to completion of one course: four queries."""
+    funnel_row = session.execute(_scoped(
+        select(func.count(),
+               func.sum(case((Enrollment.items_done > 0, 1), else_=0)),
+               func.sum(case((Enrollment.percent >= 50, 1), else_=0)),
+               func.count(Enrollment.completed_at))
+        .where(Enrollment.course_id == course_id),
+        Enrollment.user_id, centre_id)).one()
+    funnel = Funnel(*(int(v or 0) for v in funnel_row))
+
+    quizzes = {qid: QuizScoreRow(qid, title, is_final, 0, None, 0, 0)
+               for qid, title, is_final in session.execute(
+                   select(Quiz.id, Quiz.title, Quiz.is_final)
+                   .outerjoin(Lesson, Lesson.id == Quiz.lesson_id)
+                   .where(Quiz.course_id == course_id)
+                   .order_by(Quiz.is_final, Lesson.position, Quiz.id))}
+    band = case((QuizResult.best_score >= 90, 9), else_=QuizResult.best_score // 10)
+    bands = [0] * 10
+    sums: dict[int, int] = defaultdict(int)
+    for qid, b, n, total, passed, attempts in session.execute(_scoped(
+        select(QuizResult.quiz_id, band, func.count(), func.sum(QuizResult.best_score),
+               func.sum(case((QuizResult.passed, 1), else_=0)), func.sum(QuizResult.attempts))
+        .where(QuizResult.course_id == course_id, QuizResult.attempts > 0)
+        .group_by(QuizResult.quiz_id, band),
+        QuizResult.user_id, centre_id)):
+        bands[int(b)] += n
+        row = quizzes.get(qid)
+        if row is None:
+            continue
+        row.learners += n
+        row.passed += int(passed or 0)
+        row.attempts += int(attempts or 0)
+        sums[qid] += int(total or 0)
+    for qid, row in quizzes.items():
+        row.average = round(sums[qid] / row.learners) if row.learners else None
+    scored = sum(r.learners for r in quizzes.values())
+    score_average = round(sum(sums.values()) / scored) if scored else None
+
+    days = days_between(session, Enrollment.enrolled_at, Enrollment.completed_at)
+    by_day = session.execute(_scoped(
+        select(days, func.count())
+        .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_not(None))
+        .group_by(days), Enrollment.user_id, centre_id)).all()
+    day_counts = [0] * len(DAY_BANDS)
+    for d, n in by_day:
+        d = max(int(d or 0), 0)
+        for i, (low, high, _) in enumerate(DAY_BANDS):
+            if d >= low and (high is None or d <= high):
+                day_counts[i] += n
+                break
+    total = sum(n for _, n in by_day)
+    average = (sum(max(int(d or 0), 0) * n for d, n in by_day) / total) if total else None
+    return CourseReport(
+        course_id, centre_id, funnel, list(quizzes.values()), bands, score_average,
+        day_counts, round(average, 1) if average is not None else None,
+        _weighted_median([(max(int(d or 0), 0), n) for d, n in by_day]),
+    )
+
+
+def _weighted_median(pairs: list[tuple[int, int]]) -> float | None:
+    """Median of values given as (value, count) pairs."""
+    total = sum(n for _, n in pairs)
+    if not total:
+        return None
+    ordered = sorted(pairs)
+    middle = [(total - 1) // 2, total // 2]
+    found = []
+    seen = 0
+    for value, n in ordered:
+        while middle and middle[0] < seen + n:
+            found.append(value)
+            middle.pop(0)
+        seen += n
+    return float(median(found))
+
+
+# ---------------------------------------------------------------- admin overview
+
+@dataclass
+class OverviewFilter:
+    start: date
+    end: date  # inclusive
+    centre_id: int | None = None
+    course_id: int | None = None
+
+
+@dataclass
+class CentreRow:
+    centre_id: int | None
+    name: str
+    registered: int = 0
+    active: int = 0
+    enrolments: int = 0
+    completions: int = 0
+    person_times: int = 0
+
+
+@dataclass
+class MonthRow:
+    month: str
+    registered: int = 0
+    enrolments: int = 0
+    completions: int = 0
+    person_times: int = 0
+
+
+@dataclass
+class Overview:
+    filters: OverviewFilter
+    centres: list[CentreRow]
+    total: CentreRow
+    months: list[MonthRow] = field(default_factory=list)
+    refreshed_at: datetime | None = None
+
+
+def months_between(start: date, end: date) -> list[str]:
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def day_of(session: Session, column) -> ColumnElement:
+    """The calendar day of a datetime column, stored the way a Date column is."""
+    if _dialect(session) == "postgresql":
+        return cast(column, Date)
+    return func.date(column)
+
+
+def refresh_daily_stats(session: Session, since: date | None = None) -> None:
+    """Recompute the overview's daily figures from `since` (None: every day) to today: one
+    DELETE and one INSERT ... SELECT of grouped counts.
+
+    Rows with course_id 0 hold the figures over all courses (and registrations, which have no
+    course); rows with a course id hold that course's enrolments, completions and the
+    person-times of classes that teach it."""
+    delete = sa_delete(DailyStat)
+    if since is not None:
+        delete = delete.where(DailyStat.day >= since)
+    session.execute(delete)
+    start = _start_of(since) if since is not None else None
+    zero = literal(0)
+    centre = func.coalesce(User.centre_id, 0)
+    parts = []
+
+    day = day_of(session, User.created_at)
+    parts.append(
+        select(day.label("day"), centre.label("centre_id"), zero.label("course_id"),
+               func.count().label("registered"), zero.label("enrolments"),
+               zero.label("completions"), zero.label("person_times"))
+        .where(User.role == Role.LEARNER, *([User.created_at >= start] if start else []))
+        .group_by(day, centre)
+    )
+    for column, measure in ((Enrollment.enrolled_at, "enrolments"),
+                            (Enrollment.completed_at, "completions")):
+        day = day_of(session, column)
+        counts = [func.count() if m == measure else zero for m in ("enrolments", "completions")]
+        for course in (zero, Enrollment.course_id):
+            parts.append(
+                select(day, centre, course, zero, *counts, zero)
+                .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
+                .where(column.is_not(None), *([column >= start] if start else []))
+                .group_by(day, centre, *([] if course is zero else [course]))
+            )
+    held = [TrainingSession.held_on >= since] if since is not None else []
+    parts.append(
+        select(TrainingSession.held_on, TrainingClass.centre_id, zero, zero, zero, zero,
+               func.count())
+        .select_from(Attendance)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        .where(*held)
+        .group_by(TrainingSession.held_on, TrainingClass.centre_id)
+    )
+    # A session counts for each course of its class.
+    parts.append(
+        select(TrainingSession.held_on, TrainingClass.centre_id, class_course.c.course_id,
+               zero, zero, zero, func.count())
+        .select_from(Attendance)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        .join(class_course, class_course.c.class_id == TrainingClass.id)
+        .where(*held)
+        .group_by(TrainingSession.held_on, TrainingClass.centre_id, class_course.c.course_id)
+    )
+    every = union_all(*parts).subquery()
+    merged = (
+        select(every.c.day, every.c.centre_id, every.c.course_id, func.sum(every.c.registered),
+               func.sum(every.c.enrolments), func.sum(every.c.completions),
+               func.sum(every.c.person_times))
+        .group_by(every.c.day, every.c.centre_id, every.c.course_id)
+    )
+    session.execute(sa_insert(DailyStat).from_select(
+        ["day", "centre_id", "course_id", "registered", "enrolments", "completions",
+         "person_times"], merged))
+    session.flush()
+
+
+def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = None) -> datetime:
+    """Bring the daily figures up to date when they are older than max_age seconds: the
+    days since the last refresh are recomputed (everything the first time). Refreshes run
+    one at a time (the state row is locked). Returns when the figures were refreshed.
+
+    Changes dated in the past (a roll call ticked days later, a deleted learner) show after
+    the next full refresh: run `flask reports refresh` nightly."""
+    from ..dbutil import insert_ignore
+    from ..models import utcnow
+
+    now = now or utcnow()
+    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
+    state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
+    assert state is not None
+    if state.refreshed_at == NEVER:
+        refresh_daily_stats(session, None)
+    elif (now - state.refreshed_at).total_seconds() > max_age:
+        refresh_daily_stats(session, state.refreshed_at.date() - timedelta(days=1))
+    else:
+        return state.refreshed_at
+    state.refreshed_at = now
+    session.flush()
+    return now
+
+
+def rebuild_daily_stats(session: Session, now: datetime | None = None) -> None:
+    """Recompute every day's figures (nightly, and after bulk loads)."""
+    from ..dbutil import insert_ignore
+    from ..models import utcnow
+
+    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
+    state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
+    refresh_daily_stats(session, None)
+    state.refreshed_at = now or utcnow()
+    session.flush()
+
+
+NEVER = datetime(2000, 1, 1)
+
+
+def overview(session: Session, filters: OverviewFilter,
+             refreshed_at: datetime | None = None) -> Overview:
+    """Learners registered, active in the 30 days up to the end date, enrolments, completions
+    and training person-times (培训人次), by centre and by month: three queries over the
+    daily figures (call ensure_daily_stats first) and the recently active learners."""
+    stop = _start_of(filters.end + timedelta(days=1))
+    active_from = stop - timedelta(days=30)
+
+    centres = {cid: CentreRow(cid, name) for cid, name in session.execute(
+        select(Centre.id, Centre.name)
+        .where(Centre.id == filters.centre_id if filters.centre_id else true())
+        .order_by(Centre.name))}
+    months = {m: MonthRow(m) for m in months_between(filters.start, filters.end)}
+
+    def centre_row(cid: int | None) -> CentreRow:
+        if cid not in centres:  # learners without a centre, or a centre deleted since
+            centres[cid] = CentreRow(cid, "")
+        return centres[cid]
+
+    course = filters.course_id or 0
+    of_course = DailyStat.course_id == course
+    month = month_of(session, DailyStat.day)
+    query = (
+        select(DailyStat.centre_id, month,
+               # Registrations have no course: always the course 0 rows.
+               func.sum(case((DailyStat.course_id == 0, DailyStat.registered), else_=0)),
+               func.sum(case((of_course, DailyStat.enrolments), else_=0)),
+               func.sum(case((of_course, DailyStat.completions), else_=0)),
+               func.sum(case((of_course, DailyStat.person_times), else_=0)))
+        .where(DailyStat.course_id.in_({0, course}), DailyStat.day >= filters.start,
+               DailyStat.day <= filters.end)
+        .group_by(DailyStat.centre_id, month)
+    )
+    if filters.centre_id:
+        query = query.where(DailyStat.centre_id == filters.centre_id)
+    measures = ("registered", "enrolments", "completions", "person_times")
+    for cid, m, *values in session.execute(query):
+        row = centre_row(cid or None)
+        for name, value in zip(measures, values, strict=True):
+            setattr(row, name, getattr(row, name) + int(value or 0))
+            if m in months:
+                setattr(months[m], name, getattr(months[m], name) + int(value or 0))
+
+    active = (
+        select(User.centre_id, func.count(distinct(Enrollment.user_id)))
+        .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.last_active_at >= active_from, Enrollment.last_active_at < stop)
+        .group_by(User.centre_id)
+    )
+    if filters.centre_id:
+        active = active.where(User.centre_id == filters.centre_id)
+    if filters.course_id:
+        active = active.where(Enrollment.course_id == filters.course_id)
+    for cid, n in session.execute(active):
+        centre_row(cid).active = n
+
+    rows = [r for r in centres.values() if r.centre_id is not None or _has_numbers(r)]
+    total = CentreRow(None, "")
+    for name in ("registered", "active", *measures[1:]):
+        setattr(total, name, sum(getattr(r, name) for r in rows))
+    return Overview(filters, rows, total, list(months.values()), refreshed_at)
+
+
+def _has_numbers(row: CentreRow) -> bool:
+    return any((row.registered, row.active, row.enrolments, row.completions, row.person_times))
+
+
+# ---------------------------------------------------------------- choosing what to report on
+
+@dataclass
+class ClassSummary:
+    id: int
+    name: str
+    centre: str
+    starts_on: date | None
+    members: int
+
+
+def class_list(session: Session, centre_id: int, limit: int = 200) -> list[ClassSummary]:
+    """A centre's classes, newest first, with their member counts: one query."""
+    rows = session.execute(
+        select(TrainingClass.id, TrainingClass.name, Centre.name, TrainingClass.starts_on,
+               func.count(ClassMember.id))
+        .join(Centre, Centre.id == TrainingClass.centre_id)
+        .outerjoin(ClassMember, ClassMember.class_id == TrainingClass.id)
+        .where(TrainingClass.centre_id == centre_id, TrainingClass.archived.is_(False))
+        .group_by(TrainingClass.id, TrainingClass.name, Centre.name, TrainingClass.starts_on)
+        .order_by(TrainingClass.starts_on.is_(None), TrainingClass.starts_on.desc(),
+                  TrainingClass.id.desc())
+        .limit(limit)
+    )
+    return [ClassSummary(*row) for row in rows]
+
+
+def centre_choices(session: Session) -> list[tuple[int, str]]:
+    return [(cid, name) for cid, name in session.execute(
+        select(Centre.id, Centre.name).order_by(Centre.name))]
+
+
+def course_choices(session: Session, drafts_of_centre: int | None,
+                   all_drafts: bool = False) -> list[tuple[int, str]]:
+    """Courses to report on: published ones, plus drafts of one centre (or every draft)."""
+    from ..models import CourseStatus
+
+    visible = Course.status == CourseStatus.PUBLISHED
+    if all_drafts:
+        visible = True  # type: ignore[assignment]
+    elif drafts_of_centre is not None:
+        visible = visible | (Course.centre_id == drafts_of_centre)
+    return [(cid, title) for cid, title in session.execute(
+        select(Course.id, Course.title).where(visible).order_by(Course.title, Course.id))]
