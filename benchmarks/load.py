@@ -113,7 +113,7 @@ class Learner:
             return False
         data = {"csrf_token": CSRF_RE.search(form.text).group(1), "login": self.name, "password": PASSWORD}
         if not existing:
-            data.update(display_name=self.name, confirm=PASSWORD, language="en")
+            data.update(display_name=self.name, confirm=PASSWORD, language="en", consent="y")
         await self.think()
         done = await self.request(f"POST {path}", "POST", path, (302,), data=data)
         if done is None:
