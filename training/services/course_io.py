@@ -565,14 +565,19 @@ def media_resolver(course: Course):
     return resolve
 
 
-def render_lesson(course: Course, lesson: Lesson) -> None:
-    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
+def render_body(course: Course, body_md: str) -> str:
+    """Lesson Markdown of a course as the sanitized HTML learners see."""
     keys = {l.key for l in course.lessons}
-    lesson.body_html = content.render_markdown(
-        lesson.body_md,
+    return content.render_markdown(
+        body_md,
         resolve_image=media_resolver(course),
         resolve_lesson=lambda key: lesson_path(course.slug, key) if key in keys else None,
     )
+
+
+def render_lesson(course: Course, lesson: Lesson) -> None:
+    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
+    lesson.body_html = render_body(course, lesson.body_md)
 
 
 def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str,
