@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, auth, cli, errors, i18n, learn, main, quiz
+    from . import admin, auth, author, cli, errors, i18n, learn, main, quiz
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -36,5 +36,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(quiz.bp)
     app.register_blueprint(main.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(author.bp, url_prefix="/author")
     cli.init_app(app)
     return app

@@ -42,6 +42,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Authoring studio limits (bytes / entries): uploaded pictures, uploaded videos, and
+        # course .zip imports (files in the archive and their total size once unpacked).
+        AUTHOR_MAX_IMAGE_BYTES=10 * 1024 * 1024,
+        AUTHOR_MAX_VIDEO_BYTES=50 * 1024 * 1024,
+        AUTHOR_IMPORT_MAX_ENTRIES=500,
+        AUTHOR_IMPORT_MAX_BYTES=200 * 1024 * 1024,
     )
     app.config.from_pyfile("config.py", silent=True)
 
@@ -51,6 +57,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL"):
         if env.get(name):
             app.config[name] = env[name]
+    for name in ("AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
+                 "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH"):
+        if env.get(name, "").isdigit():
+            app.config[name] = int(env[name])
 
     if test_config:
         app.config.from_mapping(test_config)
