@@ -1,22 +1,30 @@
 """Authoring studio forms. Questions are parsed by hand (see views.read_question) because
 their choices grow and shrink with "Add choice" and "Remove" buttons."""
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..models import Level
 
-LANGUAGE_CHOICES = [("zh", "中文"), ("en", "English")]
-LEVEL_CHOICES = [(Level.BEGINNER.value, _l("Beginner")), (Level.INTERMEDIATE.value, _l("Intermediate")),
-                 (Level.ADVANCED.value, _l("Advanced"))]
+LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]
+LEVEL_CHOICES = [SelectChoice(Level.BEGINNER.value, _l("Beginner")),
+                 SelectChoice(Level.INTERMEDIATE.value, _l("Intermediate")),
+                 SelectChoice(Level.ADVANCED.value, _l("Advanced"))]
 SLUG_HELP = _l("Optional. Used in the course's web address: lowercase letters, digits and hyphens, "
                "e.g. apple-live-selling. Left empty, one is made for you.")
 
 
-def https_only(form, field):
-    if field.data and not field.data.startswith("https://"):
+VIDEO_LINK_RE = re.compile(r"^(https://[^\s<>\"']+|/media/[0-9a-f]{32}\.(mp4|webm))$")
+
+
+def video_link(form, field):
+    """An https:// link, or a video uploaded to this site."""
+    if field.data and not VIDEO_LINK_RE.match(field.data.strip()):
         raise ValidationError(_l("Use a link that starts with https://"))
 
 
@@ -48,7 +56,7 @@ class LessonForm(FlaskForm):
     minutes = IntegerField(_l("Estimated minutes to read"), default=5,
                            validators=[DataRequired(message=_l("Give a number of minutes from 1 to 240.")),
                                        NumberRange(1, 240, message=_l("Give a number of minutes from 1 to 240."))])
-    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500), https_only, URL()],
+    video_url = StringField(_l("Video link"), validators=[Optional(), Length(max=500), video_link],
                             description=_l("Optional: an https:// link to an MP4 or WebM video, "
                                            "or upload a video file below."))
     version = HiddenField()

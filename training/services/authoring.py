@@ -318,12 +318,14 @@ def save_lesson(session: Session, lesson: Lesson, user_id: int, data: LessonInpu
 
 def move(items: list, item: Any, direction: str) -> bool:
     """Swap an item with its neighbour (direction "up" or "down") and renumber positions."""
-    index = items.index(item)
+    # Work on a copy: swapping inside an ORM collection would orphan (delete) an item.
+    ordered = list(items)
+    index = ordered.index(item)
     other = index - 1 if direction == "up" else index + 1
-    if not 0 <= other < len(items):
+    if direction not in ("up", "down") or not 0 <= other < len(ordered):
         return False
-    items[index], items[other] = items[other], items[index]
-    for position, entry in enumerate(items):
+    ordered[index], ordered[other] = ordered[other], ordered[index]
+    for position, entry in enumerate(ordered):
         entry.position = position
     return True
 
