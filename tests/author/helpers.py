@@ -35,3 +35,16 @@ def question_form(kind: str, version: int, **extra) -> dict:
         form["accepted"] = "GMV\ngross merchandise value"
     form.update(extra)
     return form
+
+
+def post_multipart(client, url: str, data: dict):
+    """POST a multipart form, closing the temporary file the test client spools large bodies to."""
+    from werkzeug.test import EnvironBuilder
+
+    builder = EnvironBuilder(path=url, method="POST", data=data)
+    request = builder.get_request()
+    try:
+        return client.open(request)
+    finally:
+        request.environ["wsgi.input"].close()
+        builder.close()
