@@ -32,7 +32,8 @@ def add_lesson(client, course: Course, title: str, body: str = "## Hello\n\nSome
     response = client.post(f"/author/courses/{course.id}/lessons/new",
                            data={"title": title, "body_md": body, "minutes": "7", "action": "save"})
     assert response.status_code == 302, response.get_data(as_text=True)
-    return int(response.headers["Location"].rsplit("/", 1)[1])
+    # Back to the course page, at the new lesson.
+    return int(response.headers["Location"].rsplit("#lesson-", 1)[1])
 
 
 def test_trainer_builds_publishes_and_learner_takes_course(app_ctx, trainer, trainer_client, learner_client):

@@ -378,7 +378,7 @@ def new_lesson(course_id: int):
         return _lesson_page(course, None, form, status=422, problems=exc.args[0])
     db.session.commit()
     flash(_("Lesson saved."), "success")
-    return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
+    return redirect(url_for("author.course", course_id=course.id) + f"#lesson-{lesson.id}")
 
 
 @bp.route("/lessons/<int:lesson_id>", methods=["GET", "POST"])
