@@ -40,7 +40,7 @@ def test_second_save_over_newer_version_shows_both_texts(app, app_ctx, trainer, 
     db.session.expire_all()
     saved = db.session.get(Lesson, lesson.id)
     assert saved.body_md == "Mine first" and saved.version == opened + 1
-    # Choosing "Replace theirs with mine" sends the current version: an explicit overwrite.
+    # "Save this text over theirs" sends the current version: an explicit overwrite.
     response = colleague.post(f"/author/lessons/{lesson.id}",
                               data={**form, "version": str(opened + 1), "body_md": "Theirs second"})
     assert response.status_code == 302

@@ -645,7 +645,7 @@ def new_question(quiz_id: int):
         return _question_post(course, quiz, None, kind)
     data = authoring.QuestionInput(kind=kind)
     if kind in authoring.CHOICE_KINDS:
-        data.choices = [authoring.ChoiceInput() for _n in range(3 if kind != QuestionKind.ORDERING else 3)]
+        data.choices = [authoring.ChoiceInput() for _n in range(3)]
     return _question_page(course, quiz, None, data)
 
 

@@ -13,15 +13,17 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import (
     Attempt,
+    AttemptAnswer,
     Choice,
     Course,
     CourseChange,
     CourseStatus,
+    Enrollment,
     Lesson,
     LessonCompletion,
     Question,
@@ -57,8 +59,7 @@ def log_change(session: Session, course: Course, user_id: int | None, action: st
 
 
 def history(session: Session, course: Course, limit: int = 200) -> list[CourseChange]:
-    from sqlalchemy.orm import joinedload
-
+    """The course's latest changes, newest first, with who made them (one query)."""
     return list(session.scalars(
         select(CourseChange).where(CourseChange.course_id == course.id)
         .options(joinedload(CourseChange.user))
@@ -428,8 +429,6 @@ def save_question(session: Session, quiz: Quiz, question: Question | None, user_
         question = Question(kind=data.kind, key=_unique_key(
             "", {q.key for q in quiz.questions}, f"q{len(quiz.questions) + 1}"),
             position=len(quiz.questions))
-        if question.key in {q.key for q in quiz.questions}:
-            question.key = f"q{secrets.token_hex(3)}"
         quiz.questions.append(question)
         action = "question.add"
     else:
@@ -464,8 +463,6 @@ def _question_subject(quiz: Quiz, question: Question) -> str:
 
 
 def question_history(session: Session, question: Question) -> History:
-    from ..models import AttemptAnswer
-
     return History(0, session.scalar(
         select(func.count(AttemptAnswer.id)).where(AttemptAnswer.question_id == question.id)) or 0)
 
@@ -614,9 +611,7 @@ def duplicate(session: Session, course: Course, user: User, media_dir: str, titl
 
 
 def result_counts(session: Session, course: Course) -> dict[str, int]:
-    """Learners enrolled and attempts made, shown on the course page before risky edits."""
-    from ..models import Enrollment
-
+    """Learners enrolled and quiz results, shown on the course page before risky edits."""
     enrolled = session.scalar(select(func.count(Enrollment.id)).where(Enrollment.course_id == course.id)) or 0
     results = session.scalar(select(func.count(QuizResult.id)).where(QuizResult.course_id == course.id)) or 0
     return {"enrolled": enrolled, "results": results}
