@@ -1,5 +1,6 @@
 """Course .zip export and import through the browser, and a zip reader that refuses tricks."""
 import io
+import re
 import zipfile
 
 import pytest
@@ -123,3 +124,31 @@ def test_single_top_folder_is_unwrapped():
     files = authoring.read_zip(zip_of({"my-course/course.toml": b"x", "my-course/lessons/a.md": b"y"}),
                                authoring.ZipLimits())
     assert set(files) == {"course.toml", "lessons/a.md"}
+
+
+def test_uploaded_video_travels_with_the_course(app_ctx, trainer, trainer_client):
+    """Is an uploaded lesson video exported in the .zip and attached again on import?"""
+    from .test_flow import add_lesson, create_course
+
+    course = create_course(trainer_client)
+    lesson_id = add_lesson(trainer_client, course, "Watch")
+    mp4 = b"\0\0\0\x18ftypmp42" + b"\1" * 200
+    page = trainer_client.post(f"/author/lessons/{lesson_id}", data={
+        "title": "Watch", "body_md": "Text", "minutes": "5", "version": "1",
+        "action": "upload_video", "video": upload(mp4, "v.mp4")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    url = re.search(r'name="video_url"[^>]*value="(/media/[^"]+)"', page).group(1)
+    trainer_client.post(f"/author/lessons/{lesson_id}", data={
+        "title": "Watch", "body_md": "Text", "minutes": "5", "version": "1", "action": "save",
+        "video_url": url})
+    blob = trainer_client.post(f"/author/courses/{course.id}/export").get_data()
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        files = {i.filename.split("/", 1)[1]: archive.read(i) for i in archive.infolist()}
+    video_paths = [p for p in files if p.startswith("videos/")]
+    assert len(video_paths) == 1 and files[video_paths[0]] == mp4
+    files["course.toml"] = files["course.toml"].replace(f'slug = "{course.slug}"'.encode(), b'slug = "with-video"')
+    response = trainer_client.post("/author/import", data={"archive": upload(zip_of(files), "c.zip")},
+                                   content_type="multipart/form-data")
+    assert response.status_code == 302
+    copy = db.session.scalar(select(Course).where(Course.slug == "with-video"))
+    assert copy.lessons[0].video_url.startswith("/media/") and copy.lessons[0].video_url.endswith(".mp4")

@@ -119,3 +119,18 @@ def test_check_video_signatures():
     import pytest
     with pytest.raises(media.MediaError):
         media.check_video(b"GIF89a....")
+
+
+def test_cover_picture_needs_a_description(app_ctx, trainer_client):
+    """Is a cover picture without a text alternative refused at the field, and kept with one?"""
+    from training.models import Course
+
+    form = {"title": "Covered", "language": "en", "level": "beginner", "cover": upload(image_bytes("JPEG"), "c.jpg")}
+    response = post_multipart(trainer_client, "/author/courses/new", {**form, "cover_alt": ""})
+    assert response.status_code == 422 and "Describe the cover picture" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Course)) is None
+    form["cover"] = upload(image_bytes("JPEG"), "c.jpg")
+    response = post_multipart(trainer_client, "/author/courses/new", {**form, "cover_alt": "Apples"})
+    assert response.status_code == 302
+    course = db.session.scalar(select(Course))
+    assert course.cover_image.startswith("images/cover-") and course.cover_alt == "Apples"

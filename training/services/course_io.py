@@ -258,6 +258,8 @@ def media_message(code: str, name: str) -> str:
         "svg-unsafe": _("“%(name)s” contains scripts, event handlers or links to other files; "
                         "such SVG files are refused.", name=name),
         "svg-refused": _("“%(name)s”: SVG files are not accepted here.", name=name),
+        "too-many-pixels": _("“%(name)s” has more than 40 million pixels; use a smaller image.",
+                             name=name),
     }
     return messages.get(code, messages["not-image"])
 
