@@ -1,6 +1,8 @@
 """Uploads are checked by content, resized for the web, and refused with a clear message."""
 from pathlib import Path
 
+import pytest
+
 from sqlalchemy import select
 
 from training.extensions import db
@@ -36,32 +38,39 @@ def test_svg_with_script_is_refused(app_ctx, trainer_client):
     assert db.session.scalar(select(CourseMedia)) is None
 
 
-def test_oversized_picture_gets_clear_message(make_app):
+@pytest.fixture
+def studio_lesson(make_app):
+    """Build an app with its own limits; returns a trainer's client and a lesson of a new course."""
+    from tests.factories import Factory
+
+    contexts = []
+
+    def build(**config):
+        app = make_app(**config)
+        contexts.append(app.app_context())
+        contexts[-1].push()
+        client = app.test_client(user=Factory(app).user("trainer", centre="Centre A"))
+        return client, add_lesson(client, create_course(client), "L")
+
+    yield build
+    for context in reversed(contexts):
+        context.pop()
+
+
+def test_oversized_picture_gets_clear_message(studio_lesson):
     """Does a picture over the configured limit get a message naming the limit?"""
-    from tests.factories import Factory
-
-    app = make_app(AUTHOR_MAX_IMAGE_BYTES=1024 * 1024)
-    with app.app_context():
-        client = app.test_client(user=Factory(app).user("trainer", centre="Centre A"))
-        course = create_course(client)
-        lesson_id = add_lesson(client, course, "L")
-        big = image_bytes("PNG", size=(10, 10)) + b"\0" * (1024 * 1024)
-        response = post_picture(client, lesson_id, big, "big.png")
-        assert "too large: pictures may be at most 1 MB" in response.get_data(as_text=True)
+    client, lesson_id = studio_lesson(AUTHOR_MAX_IMAGE_BYTES=1024 * 1024)
+    big = image_bytes("PNG", size=(10, 10)) + b"\0" * (1024 * 1024)
+    response = post_picture(client, lesson_id, big, "big.png")
+    assert "too large: pictures may be at most 1 MB" in response.get_data(as_text=True)
 
 
-def test_request_over_max_content_length_gets_413_message(make_app):
+def test_request_over_max_content_length_gets_413_message(studio_lesson):
     """Does an upload bigger than the whole-request limit get a friendly 413 page?"""
-    from tests.factories import Factory
-
-    app = make_app(MAX_CONTENT_LENGTH=1024 * 1024)
-    with app.app_context():
-        client = app.test_client(user=Factory(app).user("trainer", centre="Centre A"))
-        course = create_course(client)
-        lesson_id = add_lesson(client, course, "L")
-        response = post_picture(client, lesson_id, b"0" * 1_200_000, "big.png")
-        assert response.status_code == 413
-        assert "uploads may be at most 1 MB" in response.get_data(as_text=True)
+    client, lesson_id = studio_lesson(MAX_CONTENT_LENGTH=1024 * 1024)
+    response = post_picture(client, lesson_id, b"0" * 1_200_000, "big.png")
+    assert response.status_code == 413
+    assert "uploads may be at most 1 MB" in response.get_data(as_text=True)
 
 
 def test_picture_is_resized_with_variants_and_random_names(app, app_ctx, trainer_client):
@@ -87,29 +96,23 @@ def test_picture_is_resized_with_variants_and_random_names(app, app_ctx, trainer
     assert len(set(names)) == 2
 
 
-def test_video_upload_checked_by_signature(make_app):
+def test_video_upload_checked_by_signature(studio_lesson):
     """Is an MP4 accepted as a lesson video, a fake one refused, and an oversized one named?"""
-    from tests.factories import Factory
-
-    app = make_app(AUTHOR_MAX_VIDEO_BYTES=1000)
-    with app.app_context():
-        client = app.test_client(user=Factory(app).user("trainer", centre="Centre A"))
-        course = create_course(client)
-        lesson_id = add_lesson(client, course, "L")
-        form = {"title": "L", "body_md": "Text", "minutes": "5", "version": "1", "action": "upload_video"}
-        mp4 = b"\0\0\0\x18ftypmp42" + b"\0" * 100
-        page = client.post(f"/author/lessons/{lesson_id}", data={**form, "video": upload(mp4, "v.mp4")},
-                           content_type="multipart/form-data").get_data(as_text=True)
-        item = db.session.scalar(select(CourseMedia))
-        assert item.content_type == "video/mp4" and item.url_path in page
-        page = client.post(f"/author/lessons/{lesson_id}", data={**form, "video": upload(b"<html>", "v.mp4")},
-                           content_type="multipart/form-data").get_data(as_text=True)
-        assert "not an MP4 or WebM video" in page
-        page = client.post(f"/author/lessons/{lesson_id}", data={**form, "video": upload(mp4 * 20, "v.mp4")},
-                           content_type="multipart/form-data").get_data(as_text=True)
-        assert "too large" in page
-        response = client.post(f"/author/lessons/{lesson_id}", data={**form, "action": "save", "video_url": item.url_path})
-        assert response.status_code == 302
+    client, lesson_id = studio_lesson(AUTHOR_MAX_VIDEO_BYTES=1000)
+    form = {"title": "L", "body_md": "Text", "minutes": "5", "version": "1", "action": "upload_video"}
+    mp4 = b"\0\0\0\x18ftypmp42" + b"\0" * 100
+    page = client.post(f"/author/lessons/{lesson_id}", data={**form, "video": upload(mp4, "v.mp4")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    item = db.session.scalar(select(CourseMedia))
+    assert item.content_type == "video/mp4" and item.url_path in page
+    page = client.post(f"/author/lessons/{lesson_id}", data={**form, "video": upload(b"<html>", "v.mp4")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "not an MP4 or WebM video" in page
+    page = client.post(f"/author/lessons/{lesson_id}", data={**form, "video": upload(mp4 * 20, "v.mp4")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "too large" in page
+    response = client.post(f"/author/lessons/{lesson_id}", data={**form, "action": "save", "video_url": item.url_path})
+    assert response.status_code == 302
 
 
 def test_check_video_signatures():

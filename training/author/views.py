@@ -168,6 +168,15 @@ def _has_file(upload) -> bool:
     return isinstance(upload, FileStorage) and bool(upload.filename)
 
 
+def _unconfirmed(course: Course, thing: str, kept: authoring.History, cancel: str, **context):
+    """The "Delete?" page with the learner history that will be kept, unless this request
+    is the confirming POST (then None)."""
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        return None
+    return render_template("author/confirm_delete.html", course=course, thing=thing,
+                           history=kept, cancel=cancel, **context)
+
+
 def _refused(course: Course, problems: list[str], template: str, status: int = 422, **context):
     """Undo a change that would break a published course, and say why."""
     db.session.rollback()
@@ -435,9 +444,9 @@ def move_lesson(lesson_id: int):
 def delete_lesson(lesson_id: int):
     course, lesson = _load_lesson(lesson_id)
     kept = authoring.lesson_history(db.session, lesson)
-    if request.method == "GET" or request.form.get("confirm") != "yes":
-        return render_template("author/confirm_delete.html", course=course, thing=lesson.title,
-                               history=kept, cancel=url_for("author.course", course_id=course.id))
+    page = _unconfirmed(course, lesson.title, kept, url_for("author.course", course_id=course.id))
+    if page is not None:
+        return page
     title = lesson.title
     authoring.delete_lesson(db.session, lesson, current_user.id)
     try:
@@ -510,9 +519,9 @@ def quiz(quiz_id: int):
 def delete_quiz(quiz_id: int):
     course, quiz = _load_quiz(quiz_id)
     kept = authoring.quiz_history(db.session, quiz)
-    if request.method == "GET" or request.form.get("confirm") != "yes":
-        return render_template("author/confirm_delete.html", course=course, thing=quiz.title,
-                               history=kept, cancel=url_for("author.quiz", quiz_id=quiz.id))
+    page = _unconfirmed(course, quiz.title, kept, url_for("author.quiz", quiz_id=quiz.id))
+    if page is not None:
+        return page
     title = quiz.title
     authoring.delete_quiz(db.session, quiz, current_user.id)
     audit.record(db.session, "quiz.delete", current_user.id, "quiz", quiz_id,
@@ -672,9 +681,9 @@ def delete_question(question_id: int):
     course, quiz, question = _load_question(question_id)
     kept = authoring.question_history(db.session, question)
     cancel = url_for("author.quiz", quiz_id=quiz.id)
-    if request.method == "GET" or request.form.get("confirm") != "yes":
-        return render_template("author/confirm_delete.html", course=course, thing=question.prompt,
-                               history=kept, cancel=cancel, version=quiz.version)
+    page = _unconfirmed(course, question.prompt, kept, cancel, version=quiz.version)
+    if page is not None:
+        return page
     try:
         authoring.delete_question(db.session, question, current_user.id,
                                   _version(request.form.get("version")))
