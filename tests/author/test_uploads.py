@@ -137,3 +137,17 @@ def test_cover_picture_needs_a_description(app_ctx, trainer_client):
     assert response.status_code == 302
     course = db.session.scalar(select(Course))
     assert course.cover_image.startswith("images/cover-") and course.cover_alt == "Apples"
+
+
+def test_picture_goes_where_the_cursor_was(app_ctx, trainer_client):
+    """With the cursor position sent by author.js, is the picture inserted there (CRLF-safe)?"""
+    course = create_course(trainer_client)
+    lesson_id = add_lesson(trainer_client, course, "L")
+    response = post_multipart(trainer_client, f"/author/lessons/{lesson_id}", {
+        "title": "L", "body_md": "First\r\nSecond", "minutes": "5", "version": "1",
+        "action": "upload_image", "image_alt": "Photo", "cursor": "5",
+        "image": upload(image_bytes("JPEG", size=(100, 80)), "p.jpg")})
+    page = response.get_data(as_text=True)
+    assert "where your cursor was" in page
+    before, after = page.split("![Photo](images/", 1)
+    assert before.rstrip().endswith("First") and "Second" in after.split("</textarea>")[0]

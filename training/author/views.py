@@ -300,8 +300,13 @@ def history(course_id: int):
 # ---------------------------------------------------------------- lessons
 
 
+def _text(value: str | None) -> str:
+    """Textarea text with the browser's CRLF line ends made plain newlines."""
+    return (value or "").replace("\r\n", "\n")
+
+
 def _lesson_input(form: LessonForm) -> authoring.LessonInput:
-    return authoring.LessonInput(form.title.data or "", form.body_md.data or "",
+    return authoring.LessonInput(form.title.data or "", _text(form.body_md.data),
                                  form.minutes.data or 5, (form.video_url.data or "").strip() or None)
 
 
@@ -332,10 +337,18 @@ def _handle_lesson_uploads(course: Course, form: LessonForm) -> bool:
             return True
         db.session.commit()
         alt_text = alt.replace("[", "(").replace("]", ")")
-        form.body_md.data = (form.body_md.data or "").rstrip() + f"\n\n![{alt_text}]({path})\n"
+        body = _text(form.body_md.data)
+        line = f"\n\n![{alt_text}]({path})\n"
+        # static/js/author.js sends where the cursor was; without it the picture goes last.
+        cursor = request.form.get("cursor", "")
+        if cursor.isdigit() and int(cursor) <= len(body):
+            form.body_md.data = body[:int(cursor)] + line + body[int(cursor):]
+            flash(_("Picture added where your cursor was. Save the lesson to keep it."), "success")
+        else:
+            form.body_md.data = body.rstrip() + line
+            flash(_("Picture added at the end of the lesson text. Move the line where you want it, "
+                    "then save the lesson."), "success")
         form.image_alt.data = ""
-        flash(_("Picture added at the end of the lesson text. Move the line where you want it, "
-                "then save the lesson."), "success")
         return True
     if action == "upload_video":
         if not _has_file(form.video.data):
