@@ -338,14 +338,15 @@ def _handle_lesson_uploads(course: Course, form: LessonForm) -> bool:
         db.session.commit()
         alt_text = alt.replace("[", "(").replace("]", ")")
         body = _text(form.body_md.data)
-        line = f"\n\n![{alt_text}]({path})\n"
+        picture = f"![{alt_text}]({path})"
         # static/js/author.js sends where the cursor was; without it the picture goes last.
         cursor = request.form.get("cursor", "")
         if cursor.isdigit() and int(cursor) <= len(body):
-            form.body_md.data = body[:int(cursor)] + line + body[int(cursor):]
+            before, after = body[:int(cursor)].rstrip("\n"), body[int(cursor):].lstrip("\n")
+            form.body_md.data = "\n\n".join(part for part in (before, picture, after) if part)
             flash(_("Picture added where your cursor was. Save the lesson to keep it."), "success")
         else:
-            form.body_md.data = body.rstrip() + line
+            form.body_md.data = body.rstrip() + f"\n\n{picture}\n"
             flash(_("Picture added at the end of the lesson text. Move the line where you want it, "
                     "then save the lesson."), "success")
         form.image_alt.data = ""
