@@ -161,3 +161,77 @@ def test_course_cover_and_duplicate(app_ctx, trainer_client, example_course, tra
     assert copy.slug != example_course.slug and copy.status == "draft" and copy.language == "zh"
     assert len(copy.lessons) == len(example_course.lessons) and copy.media
     assert copy.translation_group == example_course.translation_group == example_course.slug
+
+
+def test_which_photo_question_reaches_learners_with_pictures(app_ctx, trainer_client, learner_client, example_course, trainer, learner, factory):
+    """Can a trainer make a "which photo is lit better?" question whose choices are photos,
+    and do learners see the photos (sized, with srcset)?"""
+    from .helpers import post_multipart
+
+    example_course.centre_id = trainer.centre_id
+    db.session.commit()
+    quiz = example_course.lessons[0].quiz
+    form = question_form("single", quiz.version, prompt="Which photo is lit better?", **{
+        "choice_count": "2", "choice-0-text": "Photo A", "choice-1-text": "Photo B", "correct": "0",
+        "choice-0-image_alt": "Bright apples", "choice-1-image_alt": "Dark apples",
+        "choice-0-image_file": upload(image_bytes("JPEG", color="yellow"), "a.jpg"),
+        "choice-1-image_file": upload(image_bytes("JPEG", color="black"), "b.jpg")})
+    del form["choice-2-text"]
+    response = post_multipart(trainer_client, f"/author/quizzes/{quiz.id}/questions/new?kind=single", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    question = db.session.get(Quiz, quiz.id).questions[-1]
+    assert [c.image_alt for c in question.choices] == ["Bright apples", "Dark apples"]
+    assert all(c.image and c.image.startswith("images/question-") for c in question.choices)
+
+    factory.enrol(learner, example_course)
+    page = learner_client.get(f"/courses/{example_course.slug}/quizzes/{quiz.id}").get_data(as_text=True)
+    assert 'alt="Bright apples"' in page and 'alt="Dark apples"' in page
+    assert 'type="image/webp"' in page and 'width="1200" height="800"' in page
+
+
+def test_choice_picture_without_description_is_refused(app_ctx, trainer_client, example_course, trainer):
+    """Is a choice picture without a description refused at that choice, keeping the upload?"""
+    from .helpers import post_multipart
+
+    example_course.centre_id = trainer.centre_id
+    db.session.commit()
+    quiz = example_course.lessons[0].quiz
+    form = question_form("single", quiz.version, **{
+        "choice-0-image_file": upload(image_bytes("PNG", size=(50, 50)), "a.png")})
+    response = post_multipart(trainer_client, f"/author/quizzes/{quiz.id}/questions/new?kind=single", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Describe the picture of choice 1" in page
+    assert 'name="choice-0-image" value="images/question-' in page
+
+
+def test_adding_a_lesson_updates_learners_progress(app_ctx, trainer_client, learner_client, learner, factory):
+    """After a lesson is added to a published course, is a finished learner's percent recounted?"""
+    course = create_course(trainer_client)
+    add_lesson(trainer_client, course, "One")
+    trainer_client.post(f"/author/courses/{course.id}/publish")
+    factory.enrol(learner, db.session.get(Course, course.id))
+    db.session.expire_all()
+    course = db.session.get(Course, course.id)
+    learner_client.post(f"/courses/{course.slug}/lessons/{course.lessons[0].key}/complete")
+    add_lesson(trainer_client, course, "Two")
+    enrollment = db.session.scalar(select(Enrollment))
+    db.session.refresh(enrollment)
+    assert (enrollment.items_done, enrollment.items_total, enrollment.percent) == (1, 2, 50)
+    # Completion stays recorded.
+    assert enrollment.completed_at is not None
+
+
+def test_quiz_settings_over_newer_version_are_not_saved(app_ctx, trainer_client, example_course, trainer):
+    """Are quiz settings saved over an outdated version refused with a message?"""
+    example_course.centre_id = trainer.centre_id
+    db.session.commit()
+    quiz = example_course.lessons[0].quiz
+    form = {"title": "New title", "pass_mark": "70", "max_attempts": "3", "version": str(quiz.version)}
+    assert trainer_client.post(f"/author/quizzes/{quiz.id}", data=form).status_code == 302
+    response = trainer_client.post(f"/author/quizzes/{quiz.id}", data={**form, "title": "Stale"},
+                                   follow_redirects=True)
+    assert "Someone else changed this quiz" in response.get_data(as_text=True)
+    db.session.expire_all()
+    saved = db.session.get(Quiz, quiz.id)
+    assert (saved.title, saved.pass_mark, saved.max_attempts, saved.shuffle) == ("New title", 70, 3, False)
