@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import account, admin, auth, classes, cli, errors, i18n, learn, main, quiz, reports, security
+    from . import account, admin, auth, author, classes, cli, errors, i18n, learn, main, quiz, reports, security
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -40,5 +40,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(classes.bp, url_prefix="/classes")
     app.register_blueprint(reports.bp, url_prefix="/reports")
     app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(author.bp, url_prefix="/author")
     cli.init_app(app)
     return app
