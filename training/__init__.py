@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, auth, cli, errors, i18n, learn, main, quiz
+    from . import admin, assets, auth, cli, errors, i18n, learn, main, offline, quiz
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -30,11 +30,14 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     main.init_app(app)
+    offline.init_app(app)
+    assets.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     cli.init_app(app)
     return app
