@@ -66,7 +66,10 @@
   window.addEventListener("offline", connectionChanged);
 
   if ("serviceWorker" in navigator && body.getAttribute("data-sw")) {
-    navigator.serviceWorker.register(body.getAttribute("data-sw")).catch(function () { /* pages still work */ });
+    // After the page has loaded, so the worker finds the shell files already in the HTTP cache.
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(body.getAttribute("data-sw")).catch(function () { /* pages still work */ });
+    });
   }
 
   /* Work done without signal waits in the queue; each item carries its form's CSRF token, and

@@ -1,0 +1,70 @@
+"""Without signal: saved lessons open, work is queued in the browser and recorded once later."""
+import re
+
+from sqlalchemy import func, select
+
+from training.extensions import db
+from training.models import Attempt, LessonCompletion
+
+from .conftest import answer_quiz, log_in, screenshot
+
+
+def _count(live, model, user_id) -> int:
+    with live.app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user_id))
+        db.session.remove()
+        return count
+
+
+def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone, new_learner):
+    """Save a course, lose the signal, open a saved lesson, finish it and submit a quiz; when the
+    signal returns both are sent, confirmed on screen and recorded exactly once."""
+    learner = new_learner()
+    context = phone()
+    page = context.new_page()
+    log_in(page, learner)
+    page.goto(f"/courses/{live.slug}")
+    page.locator("form[action$='/enrol'] button").click()
+    page.goto(f"/courses/{live.slug}")
+    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
+    page.evaluate("navigator.serviceWorker.ready")
+    save = page.locator("[data-offline-save] button")
+    assert re.search(r"\d+ KB", save.inner_text())
+    save.click()
+    page.locator("[data-offline-save] [role=status]").filter(has_text=re.compile("Saved|已|保存")).wait_for()
+    page.reload()  # the service worker now controls the page
+
+    context.set_offline(True)
+    page.goto(f"/courses/{live.slug}/lessons/rehearsal")
+    page.locator(".banner").wait_for()
+    assert page.locator("article.lesson h1").inner_text()
+    screenshot(page, "offline-saved-lesson")
+    page.locator("form[data-queue] button").click()
+    page.locator("form[data-queue] .queued").wait_for()
+
+    page.goto(f"/courses/{live.slug}")
+    quiz_url = page.locator("a[href*='/quizzes/']").first.get_attribute("href")
+    page.goto(quiz_url)
+    answer_quiz(page)
+    page.locator("form.quiz button[type=submit]").click()
+    page.locator("form.quiz .queued").wait_for()
+    screenshot(page, "offline-quiz-queued")
+    assert _count(live, Attempt, learner.id) == 0
+    assert _count(live, LessonCompletion, learner.id) == 0
+
+    page.goto("/courses/not-saved-anywhere")
+    assert page.locator("h1").inner_text() and page.locator("a[href='/me']").count() >= 1
+    screenshot(page, "offline-page")
+
+    context.set_offline(False)
+    page.goto(f"/courses/{live.slug}")
+    page.locator(".banner-ok").wait_for()
+    page.wait_for_function("JSON.parse(localStorage.getItem('cunbo:queue') || '[]').length === 0")
+    page.locator(".banner-ok a").wait_for()
+    assert _count(live, Attempt, learner.id) == 1
+    assert _count(live, LessonCompletion, learner.id) == 1
+
+    # Sending the same queued work again (a second tab, a retry) records nothing more.
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert _count(live, Attempt, learner.id) == 1
