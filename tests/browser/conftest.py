@@ -10,11 +10,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import func, select
 
 from training import create_app
 from training.extensions import db
 
-from ..conftest import EXAMPLE_COURSE, ROOT, TEST_DATABASE_URL, _empty_tables, test_config
+from ..conftest import EXAMPLE_COURSE, ROOT, TEST_DATABASE_URL, release_app, test_config
 from ..factories import PASSWORD, Factory
 from .live import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer
 
@@ -59,11 +60,7 @@ def live(tmp_path_factory, _postgres_schema):
     server = LiveServer(app).start()
     yield SimpleNamespace(app=app, url=server.url, slug=slug, factory=factory)
     server.stop()
-    with app.app_context():
-        db.session.remove()
-        if TEST_DATABASE_URL:
-            _empty_tables()
-        db.engine.dispose()
+    release_app(app)
 
 
 @pytest.fixture
@@ -92,6 +89,14 @@ def phone(playwright_browser, live):
     yield open_context
     for context in contexts:
         context.close()
+
+
+def count_rows(live, model, user_id: int) -> int:
+    """How many rows of a model (attempts, lesson completions) the user has in the database."""
+    with live.app.app_context():
+        count = db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user_id))
+        db.session.remove()
+        return count
 
 
 def log_in(page, user) -> None:

@@ -2,19 +2,9 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
-
-from training.extensions import db
 from training.models import Attempt, LessonCompletion
 
-from .conftest import answer_quiz, log_in, screenshot
-
-
-def _count(live, model, user_id) -> int:
-    with live.app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user_id))
-        db.session.remove()
-        return count
+from .conftest import answer_quiz, count_rows, log_in, screenshot
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
@@ -29,12 +19,12 @@ def test_learner_journey_at_phone_size(live, phone, new_learner, javascript):
     assert page.locator(".where progress").count() == 1
     page.locator("form[data-queue] button").click()
     page.wait_for_url(re.compile(r".*/quizzes/\d+$"))
-    assert _count(live, LessonCompletion, learner.id) == 1
+    assert count_rows(live, LessonCompletion, learner.id) == 1
     answer_quiz(page)
     page.locator("form.quiz button[type=submit]").click()
     page.wait_for_url(re.compile(r".*/attempts/\d+$"))
     assert page.locator(".score .big").inner_text().endswith("%")
-    assert _count(live, Attempt, learner.id) == 1
+    assert count_rows(live, Attempt, learner.id) == 1
     page.locator(".score .btn-primary").click()
     page.goto("/me")
     assert page.locator(".continue-card progress").count() == 1

@@ -1,19 +1,9 @@
 """Without signal: saved lessons open, work is queued in the browser and recorded once later."""
 import re
 
-from sqlalchemy import func, select
-
-from training.extensions import db
 from training.models import Attempt, LessonCompletion
 
-from .conftest import answer_quiz, log_in, screenshot
-
-
-def _count(live, model, user_id) -> int:
-    with live.app.app_context():
-        count = db.session.scalar(select(func.count()).select_from(model).where(model.user_id == user_id))
-        db.session.remove()
-        return count
+from .conftest import answer_quiz, count_rows, log_in, screenshot
 
 
 def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone, new_learner):
@@ -49,8 +39,8 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
     page.locator("form.quiz button[type=submit]").click()
     page.locator("form.quiz .queued").wait_for()
     screenshot(page, "offline-quiz-queued")
-    assert _count(live, Attempt, learner.id) == 0
-    assert _count(live, LessonCompletion, learner.id) == 0
+    assert count_rows(live, Attempt, learner.id) == 0
+    assert count_rows(live, LessonCompletion, learner.id) == 0
 
     page.goto("/courses/not-saved-anywhere")
     assert page.locator("h1").inner_text() and page.locator("a[href='/me']").count() >= 1
@@ -61,10 +51,10 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
     page.locator(".banner-ok").wait_for()
     page.wait_for_function("JSON.parse(localStorage.getItem('cunbo:queue') || '[]').length === 0")
     page.locator(".banner-ok a").wait_for()
-    assert _count(live, Attempt, learner.id) == 1
-    assert _count(live, LessonCompletion, learner.id) == 1
+    assert count_rows(live, Attempt, learner.id) == 1
+    assert count_rows(live, LessonCompletion, learner.id) == 1
 
     # Sending the same queued work again (a second tab, a retry) records nothing more.
     page.reload()
     page.wait_for_load_state("networkidle")
-    assert _count(live, Attempt, learner.id) == 1
+    assert count_rows(live, Attempt, learner.id) == 1
