@@ -100,6 +100,10 @@
         if (response.ok && response.redirected && response.url.indexOf("/login") === -1) {
           if (token) keys("cunbo:quiz:").forEach(function (k) { if (k.slice(-token.length - 1) === ":" + token) localStorage.removeItem(k); });
           showBanner(t("sent", { what: item.label }), true, response.url);
+          Array.prototype.forEach.call(document.querySelectorAll("form[data-queue]"), function (form) {
+            var note = form.querySelector(".queued");
+            if (note && form.action === item.url) { note.className = "flash flash-success"; note.textContent = t("sent", { what: item.label }); }
+          });
         } else {
           showBanner(t("failed", { what: item.label }), false, item.url);
         }
@@ -249,6 +253,7 @@
     var article = document.querySelector("[data-read-aloud]");
     if (article && voiceFor(langOf(article)) && !article.querySelector(".read-bar")) {
       var bar = el("div", "read-bar");
+      bar.lang = document.documentElement.lang;  // the buttons speak the interface's language
       var read = el("button", "btn btn-small");
       var stop = el("button", "btn btn-small", t("stop"));
       read.type = stop.type = "button";
@@ -277,6 +282,7 @@
       button.type = "button";
       button.innerHTML = SPEAKER;
       button.setAttribute("aria-label", t("readThis"));
+      button.lang = document.documentElement.lang;
       button.setAttribute("aria-pressed", "false");
       button.addEventListener("click", function () {
         if (speaking === button && !synth.paused) { synth.pause(); button.setAttribute("aria-pressed", "false"); return; }

@@ -99,6 +99,7 @@ def test_read_aloud_on_lessons_and_quiz_questions(live, phone, new_learner):
     first_choice.locator(".say-btn").click()
     assert first_choice.locator("input").is_checked() is False
     assert page.evaluate("window.__spoken.at(-1).lang") == "zh-CN"
+    screenshot(page, "read-aloud-quiz")
 
 
 def test_read_aloud_is_hidden_without_a_voice(live, phone, new_learner):
