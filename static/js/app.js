@@ -39,7 +39,7 @@
 
   /* Banner: no signal, or work sent. */
   var banner = null;
-  function showBanner(text, ok, link) {
+  function showBanner(text, ok, link, linkText) {
     if (!banner) {
       banner = el("p", "banner");
       banner.setAttribute("role", "status");
@@ -48,7 +48,7 @@
     banner.className = "banner" + (ok ? " banner-ok" : "");
     banner.textContent = text + " ";
     if (link) {
-      var a = el("a", "", t("see"));
+      var a = el("a", "", linkText || t("see"));
       a.href = link;
       banner.appendChild(a);
     }
@@ -77,7 +77,7 @@
   function queueKey(item) { return item.url + "#" + (new URLSearchParams(item.body).get("attempt_token") || ""); }
   function enqueue(form) {
     var item = { url: form.action, body: new URLSearchParams(new FormData(form)).toString(),
-                 label: form.getAttribute("data-label") || "", user: USER, at: Date.now() };
+                 label: form.getAttribute("data-label") || "", page: location.pathname, user: USER, at: Date.now() };
     var queue = load(QUEUE, []).filter(function (other) { return queueKey(other) !== queueKey(item); });
     queue.push(item);
     store(QUEUE, queue);
@@ -105,7 +105,7 @@
             if (note && form.action === item.url) { note.className = "flash flash-success"; note.textContent = t("sent", { what: item.label }); }
           });
         } else {
-          showBanner(t("failed", { what: item.label }), false, item.url);
+          showBanner(t("failed", { what: item.label }), false, item.page, t("open"));
         }
         flush();
       })

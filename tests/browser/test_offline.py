@@ -16,8 +16,7 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
     page.goto(f"/courses/{live.slug}")
     page.locator("form[action$='/enrol'] button").click()
     page.goto(f"/courses/{live.slug}")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
-    page.evaluate("navigator.serviceWorker.ready")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     save = page.locator("[data-offline-save] button")
     assert re.search(r"\d+ KB", save.inner_text())
     save.click()
@@ -61,3 +60,26 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
     page.reload()
     page.wait_for_load_state("networkidle")
     assert count_rows(live, Attempt, learner.id) == 1
+
+
+def test_queued_work_the_server_refuses_is_reported(live, phone, new_learner):
+    """A quiz sent from the queue with unanswered questions is refused by the server: the learner
+    is told, with a link back to the quiz, and nothing is recorded."""
+    learner = new_learner()
+    context = phone()
+    page = context.new_page()
+    log_in(page, learner)
+    page.goto(f"/courses/{live.slug}")
+    page.locator("form[action$='/enrol'] button").click()
+    page.goto(f"/courses/{live.slug}")
+    quiz_url = page.locator("a[href*='/quizzes/']").first.get_attribute("href")
+    page.goto(quiz_url)
+    context.set_offline(True)
+    page.locator("form.quiz button[type=submit]").click()
+    page.locator("form.quiz .queued").wait_for()
+    context.set_offline(False)
+    link = page.locator(".banner:not(.banner-ok) a")
+    link.wait_for()
+    assert link.get_attribute("href") == quiz_url
+    assert page.evaluate("JSON.parse(localStorage.getItem('cunbo:queue') || '[]').length") == 0
+    assert count_rows(live, Attempt, learner.id) == 0
