@@ -28,6 +28,8 @@ class Factory:
     def user(self, role: str = "learner", centre: str | None = None, username: str | None = None,
              mobile: str | None = None, password: str = PASSWORD, **fields) -> User:
         n = next(_counter)
+        # Tests read English unless they ask for Chinese (the product default).
+        fields.setdefault("language", "en")
         centre_id = self.centre(centre).id if centre else None
         user = accounts.create_user(
             db.session, username=username or (None if mobile else f"{role}{n}"), mobile=mobile,
@@ -49,3 +51,37 @@ class Factory:
         enrollment = progress.enrol(db.session, user.id, course)
         db.session.commit()
         return enrollment
+
+    def training_class(self, centre: str = "Centre A", courses=(), name: str = "Spring class",
+                       trainer: User | None = None):
+        """A class of a centre with the given courses assigned."""
+        from training.services import classes
+
+        centre_id = self.centre(centre).id
+        training_class = classes.create_class(
+            db.session, centre_id, trainer.id if trainer else None,
+            classes.ClassDetails(name=name, course_ids=tuple(c.id for c in courses)))
+        db.session.commit()
+        return training_class
+
+    def member(self, training_class, user: User) -> User:
+        from training.services import classes
+
+        classes.join_class(db.session, user, training_class)
+        db.session.commit()
+        return user
+
+    def training_session(self, training_class, held_on, topic: str = "Live selling practice"):
+        from training.services import classes
+
+        meeting = classes.create_session(db.session, training_class,
+                                         classes.SessionDetails(held_on=held_on, topic=topic))
+        db.session.commit()
+        return meeting
+
+    def profile(self, user: User, **fields) -> User:
+        """Set optional profile fields (gender, birth_year, township, village)."""
+        for key, value in fields.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user

@@ -19,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import admin, assets, auth, cli, errors, i18n, learn, main, offline, quiz
+    from . import admin, assets, auth, classes, cli, errors, i18n, learn, main, offline, quiz
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -39,5 +39,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    app.register_blueprint(classes.bp, url_prefix="/classes")
     cli.init_app(app)
     return app

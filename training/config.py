@@ -51,6 +51,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL"):
         if env.get(name):
             app.config[name] = env[name]
+    if env.get("TIMEZONE"):
+        app.config["BABEL_DEFAULT_TIMEZONE"] = env["TIMEZONE"]
 
     if test_config:
         app.config.from_mapping(test_config)

@@ -7,10 +7,11 @@ same rule that shows or hides its button.
 from collections.abc import Iterable
 from functools import wraps
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, request
 from flask_login import current_user
+from sqlalchemy import Select, exists, false, select
 
-from .models import Attempt, Course, Role, User
+from .models import Attempt, ClassMember, Course, Role, TrainingClass, TrainingSession, User
 
 
 def is_signed_in(user) -> bool:
@@ -40,17 +41,85 @@ def can_learn(user, course: Course) -> bool:
     return is_signed_in(user) and course.is_published
 
 
+def is_centre_trainer(user) -> bool:
+    return is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None
+
+
+def in_centre_classes(centre_id: int):
+    """SQL condition: User is a member of a class of this centre."""
+    return exists(
+        select(ClassMember.id)
+        .join(TrainingClass, TrainingClass.id == ClassMember.class_id)
+        .where(ClassMember.user_id == User.id, TrainingClass.centre_id == centre_id)
+    )
+
+
 def can_view_learner(user, learner: User) -> bool:
-    """Oneself; a trainer for learners of their own centre; admins for everyone."""
+    """Oneself; a trainer for learners in their own centre's classes; admins for everyone."""
     if not is_signed_in(user):
         return False
     if user.id == learner.id or user.role == Role.ADMIN:
         return True
+    if not is_centre_trainer(user) or learner.role != Role.LEARNER:
+        return False
+    from .extensions import db
+
+    return bool(db.session.scalar(
+        select(User.id).where(User.id == learner.id, in_centre_classes(user.centre_id))
+    ))
+
+
+def can_help_learner(user, learner: User) -> bool:
+    """Help desk (reset password, edit profile, see the whole mobile number): staff who may
+    see this learner, never for oneself or for another staff account."""
     return (
-        user.role == Role.TRAINER
-        and user.centre_id is not None
-        and learner.centre_id == user.centre_id
+        is_signed_in(user) and user.is_staff and user.id != learner.id
+        and learner.role == Role.LEARNER and can_view_learner(user, learner)
     )
+
+
+def visible_learners(user) -> Select:
+    """Learners this user may see in lists: all for admins, their centre's classes for a trainer."""
+    query = select(User).where(User.role == Role.LEARNER)
+    if is_signed_in(user) and user.role == Role.ADMIN:
+        return query
+    if is_centre_trainer(user):
+        return query.where(in_centre_classes(user.centre_id))
+    return query.where(false())
+
+
+def can_manage_class(user, training_class: TrainingClass | None = None) -> bool:
+    """Admins manage every class; a trainer the classes of their own centre (and creates them)."""
+    if not is_signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if not is_centre_trainer(user):
+        return False
+    return training_class is None or training_class.centre_id == user.centre_id
+
+
+def can_manage_session(user, training_session: TrainingSession) -> bool:
+    return can_manage_class(user, training_session.training_class)
+
+
+def visible_classes(user) -> Select:
+    """Classes this user may manage, newest first."""
+    query = select(TrainingClass).order_by(TrainingClass.created_at.desc(), TrainingClass.id.desc())
+    if is_signed_in(user) and user.role == Role.ADMIN:
+        return query
+    if is_centre_trainer(user):
+        return query.where(TrainingClass.centre_id == user.centre_id)
+    return query.where(false())
+
+
+def can_view_centre(user, centre_id: int | None) -> bool:
+    """Centre-wide figures such as the training ledger: admins any centre, trainers their own."""
+    if not is_signed_in(user):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    return is_centre_trainer(user) and centre_id == user.centre_id
 
 
 def can_view_attempt(user, attempt: Attempt) -> bool:
@@ -90,12 +159,17 @@ def _check_roles(roles: Iterable[str]) -> None:
         abort(403)
 
 
-def require_role(blueprint: Blueprint, *roles: str) -> None:
-    """Guard every view of a blueprint, so no view of a staff area can forget its check."""
+def require_role(blueprint: Blueprint, *roles: str, exempt: Iterable[str] = ()) -> None:
+    """Guard every view of a blueprint, so no view of a staff area can forget its check.
+
+    `exempt` names views (endpoint without the blueprint prefix) that other guards cover.
+    """
+    skipped = {f"{blueprint.name}.{name}" for name in exempt}
 
     @blueprint.before_request
     def guard():
-        _check_roles(roles)
+        if request.endpoint not in skipped:
+            _check_roles(roles)
 
 
 def require_login(blueprint: Blueprint) -> None:
@@ -109,6 +183,9 @@ PREDICATES = {
     "learn": can_learn,
     "view_learner": can_view_learner,
     "view_attempt": can_view_attempt,
+    "help_learner": can_help_learner,
+    "manage_class": can_manage_class,
+    "view_centre": can_view_centre,
 }
 
 

@@ -1,0 +1,100 @@
+"""Bulk learner accounts through the upload page: template, good files, bad rows, sign-in sheet."""
+import io
+
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from training.extensions import db
+from training.models import AuditEvent, ClassMember, User
+from training.services.accounts import authenticate
+
+
+def upload(client, class_id, data: bytes, filename: str):
+    return client.post(f"/classes/{class_id}/import", data={"file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+
+
+def xlsx(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def learners() -> int:
+    return db.session.scalar(select(func.count(User.id)).where(User.role == "learner"))
+
+
+def test_templates_download_as_csv_and_xlsx(trainer_client):
+    """The template has the columns name, mobile, township, village (CSV with BOM, and XLSX)."""
+    csv = trainer_client.get("/classes/roster-template.csv")
+    assert csv.data.startswith("\ufeffname,mobile,township,village".encode())
+    sheet = load_workbook(io.BytesIO(trainer_client.get("/classes/roster-template.xlsx").data)).active
+    assert [c.value for c in sheet[1]] == ["name", "mobile", "township", "village"]
+    assert trainer_client.get("/classes/roster-template.pdf").status_code == 404
+
+
+def test_good_csv_creates_accounts_and_shows_the_sign_in_sheet(factory, trainer_client, trainer):
+    """Every row becomes a learner in the class who must change the one-time password shown."""
+    training_class = factory.training_class()
+    data = "姓名,手机号,乡镇,村\n张三,13800138000,城关镇,团结村\n李四,13900139000,,\n".encode("gb18030")
+    response = upload(trainer_client, training_class.id, data, "名单.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Sign-in sheet" in text
+    assert "138****8000" in text and "13800138000" not in text
+    zhang = db.session.scalar(select(User).where(User.mobile == "13800138000"))
+    assert zhang.must_change_password and zhang.village == "团结村"
+    password = text.split('<strong class="code">')[1].split("<")[0]
+    assert authenticate(db.session, "13800138000", password).id == zhang.id
+    assert db.session.scalar(select(func.count(ClassMember.id))) == 2
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "class.import"))
+    assert event.detail == {"created": 2, "linked": 0} and event.actor_id == trainer.id
+
+
+def test_good_xlsx_links_an_existing_number(factory, trainer_client):
+    """A number already registered is added to the class, not duplicated, and keeps its password."""
+    known = factory.user("learner", mobile="13900139000")
+    training_class = factory.training_class()
+    data = xlsx([["name", "mobile", "village"], ["王五", 13700137000, "新民村"], ["李四", "13900139000", ""]])
+    response = upload(trainer_client, training_class.id, data, "roster.xlsx")
+    assert response.status_code == 200
+    assert "already registered" in response.get_data(as_text=True)
+    assert learners() == 2
+    db.session.refresh(known)
+    assert not known.must_change_password
+    assert db.session.scalar(select(func.count(ClassMember.id))) == 2
+
+
+def test_a_bad_row_imports_nothing_and_lists_every_problem(factory, trainer_client):
+    """Bad mobile, empty name, a duplicate and a formula cell: each listed, nobody created."""
+    training_class = factory.training_class()
+    data = ("name,mobile\n张三,13800138000\n,13900139000\n李四,12345\n"
+            "王五,13800138000\n=cmd|' /C calc'!A0,13700137000\n").encode()
+    response = upload(trainer_client, training_class.id, data, "roster.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was imported: 4 problems to fix." in text
+    assert "Line 3: The name is empty." in text
+    assert "Line 4: “12345” is not an 11-digit mainland mobile number." in text
+    assert "Line 5: The mobile number 138****8000 is already on line 2." in text
+    assert "Line 6: “=cmd|&#39; /C calc&#39;!A0” looks like a spreadsheet formula" in text
+    assert learners() == 0 and db.session.scalar(select(func.count(ClassMember.id))) == 0
+
+
+def test_unreadable_upload_is_a_field_message(factory, trainer_client):
+    """A file of the wrong type is refused at the field, not with a 500."""
+    training_class = factory.training_class()
+    response = upload(trainer_client, training_class.id, b"%PDF-1.4", "roster.pdf")
+    assert response.status_code == 422
+    assert "Upload a .csv or .xlsx file." in response.get_data(as_text=True)
+
+
+def test_other_centre_cannot_import_into_a_class(factory, app, other_centre_trainer):
+    """Fred cannot open or post to centre A's import page."""
+    training_class = factory.training_class("Centre A")
+    fred = app.test_client(user=other_centre_trainer)
+    assert fred.get(f"/classes/{training_class.id}/import").status_code == 403
+    response = upload(fred, training_class.id, b"name,mobile\nx,13800138000\n", "r.csv")
+    assert response.status_code == 403 and learners() == 0

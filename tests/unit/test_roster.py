@@ -1,0 +1,131 @@
+"""The roster service: reading CSV/XLSX, validating every row, importing all or nothing."""
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from training.extensions import db
+from training.models import ClassMember, Enrollment, User
+from training.services import roster
+from training.services.accounts import authenticate
+
+
+def xlsx(rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def reasons(errors):
+    return [(e.line, e.reason) for e in errors]
+
+
+def test_good_rows_are_normalised():
+    """Mobile numbers with spaces or +86 and full-width digits become 11 digits; places are kept."""
+    rows, errors = roster.validate([
+        ["name", "mobile", "township", "village"],
+        ["张三", "138 0013 8000", "城关镇", "团结村"],
+        ["李四", "+86 13900139000", "", ""],
+        ["王五", "１３７００１３７０００", "", "新民村"],
+    ])
+    assert errors == []
+    assert [(r.line, r.name, r.mobile, r.village) for r in rows] == [
+        (2, "张三", "13800138000", "团结村"), (3, "李四", "13900139000", ""),
+        (4, "王五", "13700137000", "新民村")]
+
+
+def test_chinese_headers_in_any_order_are_understood():
+    """A sheet titled 手机号/姓名/村 maps to mobile, name and village."""
+    rows, errors = roster.validate([["手机号", "姓名", "村"], ["13800138000", "张三", "团结村"]])
+    assert errors == [] and (rows[0].name, rows[0].mobile, rows[0].village) == ("张三", "13800138000", "团结村")
+
+
+def test_every_bad_row_is_reported_with_its_reason():
+    """Bad mobile, empty name, duplicate within the file and formula cells are all listed."""
+    rows, errors = roster.validate([
+        ["name", "mobile", "village"],
+        ["张三", "13800138000", ""],
+        ["", "13900139000", ""],
+        ["李四", "12345", ""],
+        ["王五", "138-0013-8000", ""],
+        ["=HYPERLINK(\"http://x\")", "13700137000", ""],
+        ["赵六", "13600136000", "@SUM(A1)"],
+        ["钱七", "=1+1", ""],
+    ])
+    assert reasons(errors) == [
+        (3, "name-empty"), (4, "mobile-invalid"), (5, "mobile-duplicate"), (6, "formula"),
+        (7, "formula"), (8, "formula")]
+    assert errors[2].other_line == 2 and errors[2].value == "138****8000"
+    assert [r.line for r in rows] == [2]
+
+
+def test_header_and_size_limits():
+    """A file without name and mobile columns, or with too many rows, is refused as a whole."""
+    assert reasons(roster.validate([["a", "b"], ["x", "y"]])[1]) == [(1, "header")]
+    assert reasons(roster.validate([])[1]) == [(1, "empty-file")]
+    assert reasons(roster.validate([["name", "mobile"]])[1]) == [(2, "no-rows")]
+    many = [["name", "mobile"]] + [[f"n{i}", f"138{i:08d}"] for i in range(roster.MAX_ROWS + 1)]
+    assert reasons(roster.validate(many)[1]) == [(roster.MAX_ROWS + 2, "too-many-rows")]
+
+
+def test_read_csv_in_utf8_with_bom_and_in_gb18030():
+    """Excel's Chinese CSV (GB18030) and UTF-8 with BOM read the same; blank lines are dropped."""
+    text = "姓名,手机号\r\n张三,13800138000\r\n,\r\n"
+    expected = [["姓名", "手机号"], ["张三", "13800138000"]]
+    assert roster.read_table("a.csv", ("\ufeff" + text).encode("utf-8")) == expected
+    assert roster.read_table("a.CSV", text.encode("gb18030")) == expected
+
+
+def test_read_xlsx_keeps_formulas_as_text_and_numbers_as_digits():
+    """A formula cell is read as its text (then refused), a numeric mobile without '.0'."""
+    table = roster.read_table("r.xlsx", xlsx([["name", "mobile"], ["=1+2", 13800138000]]))
+    assert table == [["name", "mobile"], ["=1+2", "13800138000"]]
+    assert reasons(roster.validate(table)[1]) == [(2, "formula")]
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("roster.pdf", b"%PDF", "file-type"),
+    ("roster.xlsx", b"not a zip", "unreadable"),
+    ("roster.csv", b"x" * (roster.MAX_BYTES + 1), "too-big"),
+])
+def test_unreadable_files_are_refused(name, data, reason):
+    """Wrong type, broken workbook or oversized file: a file error, never a crash."""
+    with pytest.raises(roster.RosterFileError) as caught:
+        roster.read_table(name, data)
+    assert caught.value.args[0] == reason
+
+
+def test_import_creates_new_learners_and_links_existing_numbers(factory, example_course):
+    """New numbers get accounts with a one-time password that must be changed; a known number is
+    linked to the class without a second account or a new password."""
+    existing = factory.user("learner", mobile="13900139000", display_name="Old Li")
+    training_class = factory.training_class(courses=[example_course])
+    rows, errors = roster.validate([["name", "mobile", "village"], ["张三", "13800138000", "团结村"],
+                                    ["李四", "13900139000", ""]])
+    assert errors == []
+    imported = roster.import_rows(db.session, training_class, rows)
+    db.session.commit()
+    new, linked = imported
+    assert new.created and new.password and new.user.must_change_password
+    assert new.user.village == "团结村" and new.user.centre_id == training_class.centre_id
+    assert authenticate(db.session, "13800138000", new.password) is not None
+    assert not linked.created and linked.password is None and linked.user.id == existing.id
+    assert linked.user.display_name == "Old Li"
+    assert db.session.scalar(select(func.count(User.id)).where(User.role == "learner")) == 2
+    assert db.session.scalar(select(func.count(ClassMember.id))) == 2
+    assert db.session.scalar(select(func.count(Enrollment.id))) == 2
+
+
+def test_one_time_passwords_pass_the_password_rules():
+    """Generated passwords are 8 readable characters that the strength check accepts."""
+    from training.services.accounts import check_password_strength
+
+    for _ in range(50):
+        password = roster.one_time_password()
+        assert len(password) == 8 and check_password_strength(password) is None
+        assert not set(password) & set("0o1lI")

@@ -1,0 +1,79 @@
+"""Forms of the classes area: classes, sessions, roster upload, joining and learner profiles."""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
+                  SelectChoice("m", _l("Male"))]
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes, one per line: easier than a multi-select on a phone."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClassForm(FlaskForm):
+    centre_id = SelectField(_l("Centre"), coerce=int)  # admins only; removed for trainers
+    name = StringField(_l("Class name"), validators=[DataRequired(), Length(max=120)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
+                        description=_l("Where the class meets, e.g. the village committee hall."))
+    starts_on = DateField(_l("First day"), validators=[Optional()])
+    ends_on = DateField(_l("Last day"), validators=[Optional()])
+    course_ids = CheckboxListField(_l("Courses"), coerce=int,
+                                   description=_l("Members are enrolled in these courses when they join."))
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))
+
+
+class JoinForm(FlaskForm):
+    code = StringField(_l("Class code"), validators=[DataRequired(), Length(max=20)],
+                       description=_l("The code on the class poster, e.g. K7M2QX."),
+                       render_kw={"autocapitalize": "characters", "autocomplete": "off"})
+
+
+class RosterForm(FlaskForm):
+    file = FileField(_l("Spreadsheet (CSV or XLSX)"), validators=[FileRequired()],
+                     description=_l("Columns: name, mobile, township, village. Up to 200 rows."),
+                     render_kw={"accept": ".csv,.xlsx"})
+
+
+class SessionForm(FlaskForm):
+    held_on = DateField(_l("Date"), validators=[DataRequired()], default=date.today)
+    topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    trainer_id = SelectField(_l("Trainer"), coerce=int)
+
+
+class ProfileForm(FlaskForm):
+    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, validators=[Optional()])
+    birth_year = IntegerField(_l("Year of birth"), validators=[Optional()],
+                              render_kw={"inputmode": "numeric"})
+    township = StringField(_l("Township"), validators=[Optional(), Length(max=60)])
+    village = StringField(_l("Village"), validators=[Optional(), Length(max=60)])
+
+    def validate_birth_year(self, field):
+        this_year = date.today().year
+        if field.data is not None and not this_year - 110 <= field.data <= this_year - 10:
+            raise ValidationError(_l("Enter a year between %(low)s and %(high)s.",
+                                     low=this_year - 110, high=this_year - 10))
+
+
+class LedgerForm(FlaskForm):
+    """Filters of the ledger page (read from the query string)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+    centre_id = SelectField(_l("Centre"), coerce=int, validators=[Optional()])

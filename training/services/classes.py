@@ -1,0 +1,213 @@
+"""Classes (培训班): join codes, membership, in-person sessions and attendance.
+
+Membership and attendance are "do once" rows guarded by unique constraints, so scanning a
+QR code twice, a double tap or two open tabs record once.
+"""
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..dbutil import insert_ignore
+from ..models import (
+    Attendance, ClassMember, Course, CourseStatus, TrainingClass, TrainingSession, User, utcnow,
+)
+from . import progress
+
+# No 0/O, 1/I/L: codes are read off a poster and typed on a phone.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 6
+
+
+class ClassError(ValueError):
+    """args[0] is a field name, args[1] a reason code (the view translates it)."""
+
+
+@dataclass
+class ClassDetails:
+    """What a trainer fills in for a class."""
+
+    name: str
+    place: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    course_ids: tuple[int, ...] = ()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str | None) -> str:
+    """What a learner typed, as a code: full-width letters, spaces and case forgiven."""
+    text = unicodedata.normalize("NFKC", raw or "").upper()
+    return re.sub(r"[\s\-]", "", text)[:12]
+
+
+def find_by_code(session: Session, raw: str | None) -> TrainingClass | None:
+    code = normalise_code(raw)
+    if not code:
+        return None
+    return session.scalar(
+        select(TrainingClass).where(TrainingClass.code == code, TrainingClass.archived.is_(False))
+    )
+
+
+def published_courses(session: Session) -> list[Course]:
+    return list(session.scalars(
+        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)
+    ))
+
+
+def _apply(session: Session, training_class: TrainingClass, details: ClassDetails) -> None:
+    if details.starts_on and details.ends_on and details.ends_on < details.starts_on:
+        raise ClassError("ends_on", "before-start")
+    courses = list(session.scalars(
+        select(Course).where(Course.id.in_(details.course_ids), Course.status == CourseStatus.PUBLISHED)
+    )) if details.course_ids else []
+    if len(courses) != len(set(details.course_ids)):
+        raise ClassError("course_ids", "unknown")
+    training_class.name = details.name.strip()[:120]
+    training_class.place = details.place.strip()[:200]
+    training_class.starts_on = details.starts_on
+    training_class.ends_on = details.ends_on
+    training_class.courses = courses
+
+
+def create_class(session: Session, centre_id: int, trainer_id: int | None,
+                 details: ClassDetails) -> TrainingClass:
+    """A new class with a fresh join code that no other class uses."""
+    training_class = TrainingClass(centre_id=centre_id, trainer_id=trainer_id, name="")
+    _apply(session, training_class, details)
+    while True:
+        code = new_code()
+        if not session.scalar(select(TrainingClass.id).where(TrainingClass.code == code)):
+            break
+    training_class.code = code
+    session.add(training_class)
+    session.flush()
+    return training_class
+
+
+def update_class(session: Session, training_class: TrainingClass, details: ClassDetails) -> None:
+    """Change a class; members are enrolled in courses newly assigned to it."""
+    before = {c.id for c in training_class.courses}
+    _apply(session, training_class, details)
+    session.flush()
+    added = [c for c in training_class.courses if c.id not in before]
+    if added:
+        member_ids = session.scalars(
+            select(ClassMember.user_id).where(ClassMember.class_id == training_class.id)
+        ).all()
+        for user_id in member_ids:
+            for course in added:
+                progress.enrol(session, user_id, course)
+
+
+def join_class(session: Session, user: User, training_class: TrainingClass) -> bool:
+    """Make the user a member and enrol them in the class's courses.
+
+    Returns False when they already were a member; enrolling again is harmless either way.
+    A learner without a centre belongs to the class's centre from now on.
+    """
+    joined = insert_ignore(
+        session, ClassMember,
+        {"class_id": training_class.id, "user_id": user.id, "joined_at": utcnow()},
+    )
+    for course in training_class.courses:
+        progress.enrol(session, user.id, course)
+    if user.centre_id is None:
+        user.centre_id = training_class.centre_id
+    session.flush()
+    return joined
+
+
+def members(session: Session, class_id: int) -> list[User]:
+    """The class's members by name, in one query."""
+    return list(session.scalars(
+        select(User).join(ClassMember, ClassMember.user_id == User.id)
+        .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)
+    ))
+
+
+def is_member(session: Session, class_id: int, user_id: int) -> bool:
+    return session.scalar(
+        select(ClassMember.id).where(ClassMember.class_id == class_id, ClassMember.user_id == user_id)
+    ) is not None
+
+
+# --- in-person sessions and attendance -------------------------------------------------------
+
+@dataclass
+class SessionDetails:
+    held_on: date
+    place: str = ""
+    topic: str = ""
+    trainer_id: int | None = None
+
+
+def create_session(session: Session, training_class: TrainingClass,
+                   details: SessionDetails) -> TrainingSession:
+    """Record one meeting of a class, with a random check-in code for its QR."""
+    meeting = TrainingSession(
+        class_id=training_class.id, held_on=details.held_on, place=details.place.strip()[:200],
+        topic=details.topic.strip()[:200], trainer_id=details.trainer_id,
+        checkin_code=secrets.token_urlsafe(18)[:24],
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def find_session_by_code(session: Session, code: str) -> TrainingSession | None:
+    if not code or len(code) > 32:
+        return None
+    return session.scalar(
+        select(TrainingSession).where(TrainingSession.checkin_code == code)
+        .options(selectinload(TrainingSession.training_class).selectinload(TrainingClass.courses))
+    )
+
+
+def check_in(session: Session, meeting: TrainingSession, user: User, method: str = "qr") -> bool:
+    """Record that the user attended; they join the class if they had not yet.
+
+    Returns False when they were already checked in.
+    """
+    join_class(session, user, meeting.training_class)
+    return insert_ignore(
+        session, Attendance,
+        {"session_id": meeting.id, "user_id": user.id, "checked_in_at": utcnow(), "method": method},
+    )
+
+
+def attendee_ids(session: Session, session_id: int) -> set[int]:
+    return set(session.scalars(select(Attendance.user_id).where(Attendance.session_id == session_id)))
+
+
+def record_roll_call(session: Session, meeting: TrainingSession, present_ids: set[int]) -> tuple[int, int]:
+    """Make attendance match the names a trainer ticked among the class's members.
+
+    Ids that are not members are ignored. Returns (added, removed).
+    """
+    member_ids = set(session.scalars(
+        select(ClassMember.user_id).where(ClassMember.class_id == meeting.class_id)
+    ))
+    wanted = present_ids & member_ids
+    current = attendee_ids(session, meeting.id)
+    added = 0
+    for user_id in sorted(wanted - current):
+        added += insert_ignore(
+            session, Attendance,
+            {"session_id": meeting.id, "user_id": user_id, "checked_in_at": utcnow(), "method": "roll"},
+        )
+    gone = (current & member_ids) - wanted
+    if gone:
+        session.execute(
+            delete(Attendance).where(Attendance.session_id == meeting.id, Attendance.user_id.in_(gone))
+        )
+    session.flush()
+    return added, len(gone)

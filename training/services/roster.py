@@ -1,0 +1,223 @@
+"""Bulk learner accounts from a spreadsheet (CSV or XLSX): parse, validate every row, import.
+
+All or nothing: if any row is bad, nothing is imported and every bad row is reported with its
+reason. New learners get a one-time password (shown once, printed on a sign-in sheet) and must
+change it at first login; numbers already registered are linked to the class, not duplicated.
+"""
+import csv
+import io
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Role, TrainingClass, User
+from . import accounts, classes
+
+MAX_ROWS = 200  # each new account hashes a password: keeps one upload within a request's time
+MAX_BYTES = 1_000_000
+MAX_FIELD = 60
+# Spreadsheet programs run cells that start like this as formulas.
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Column titles we accept for each field (lower case), English and Chinese.
+HEADERS = {
+    "name": ("name", "姓名", "名字"),
+    "mobile": ("mobile", "mobile number", "phone", "手机", "手机号", "手机号码", "电话"),
+    "township": ("township", "乡镇", "镇", "乡"),
+    "village": ("village", "村", "村庄", "行政村"),
+}
+TEMPLATE_HEADER = ["name", "mobile", "township", "village"]
+TEMPLATE_EXAMPLE = ["张三", "13800138000", "城关镇", "团结村"]
+# No look-alike characters: these are read off paper and typed on a phone.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read; args[0] is a reason code."""
+
+
+@dataclass
+class RosterRow:
+    line: int  # line in the file, the header being line 1
+    name: str
+    mobile: str
+    township: str = ""
+    village: str = ""
+
+
+@dataclass
+class RowError:
+    line: int
+    reason: str  # "name-empty", "name-too-long", "mobile-invalid", "mobile-duplicate", "formula", ...
+    value: str = ""
+    other_line: int | None = None  # for duplicates: the line that has it first
+
+
+@dataclass
+class Imported:
+    user: User
+    password: str | None  # the one-time password of a new account; None when linked
+    created: bool
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """Cells of the first sheet of a CSV or XLSX file as text, rows without any text dropped."""
+    if len(data) > MAX_BYTES:
+        raise RosterFileError("too-big")
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        rows = _read_xlsx(data)
+    elif name.endswith(".csv") or name.endswith(".txt"):
+        rows = _read_csv(data)
+    else:
+        raise RosterFileError("file-type")
+    return [row for row in rows if any(cell.strip() for cell in row)]
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    # Excel in China saves "CSV" as GB18030 unless asked for UTF-8.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError("encoding")
+    try:
+        return [[cell for cell in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:
+        raise RosterFileError("unreadable") from exc
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        # data_only=False: a formula is read as its text ("=...") and refused, never evaluated.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise RosterFileError("unreadable") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in row])
+            if len(rows) > MAX_ROWS + 50:  # enough to know it is too long
+                break
+        return rows
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a mobile number typed into a number cell
+    return str(value)
+
+
+def _column_map(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, title in enumerate(header):
+        key = unicodedata.normalize("NFKC", title).strip().lower()
+        for field, names in HEADERS.items():
+            if key in names and field not in found:
+                found[field] = index
+    return found
+
+
+def validate(table: list[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
+    """Rows ready to import, and every problem found. Import only when the errors are empty."""
+    if not table:
+        return [], [RowError(1, "empty-file")]
+    columns = _column_map(table[0])
+    if "name" not in columns or "mobile" not in columns:
+        return [], [RowError(1, "header")]
+    body = table[1:]
+    if not body:
+        return [], [RowError(2, "no-rows")]
+    if len(body) > MAX_ROWS:
+        return [], [RowError(MAX_ROWS + 2, "too-many-rows", str(len(body)))]
+
+    rows: list[RosterRow] = []
+    errors: list[RowError] = []
+    first_line: dict[str, int] = {}
+    for offset, cells in enumerate(body):
+        line = offset + 2
+
+        def cell(field: str) -> str:
+            index = columns.get(field)
+            if index is None or index >= len(cells):
+                return ""
+            return unicodedata.normalize("NFKC", cells[index]).strip()
+
+        name, raw_mobile = cell("name"), cell("mobile")
+        township, village = cell("township"), cell("village")
+        row_errors = []
+        for value in (name, township, village):
+            if value.startswith(FORMULA_STARTS):
+                row_errors.append(RowError(line, "formula", value[:40]))
+        mobile = accounts.normalise_mobile(raw_mobile)
+        if not name:
+            row_errors.append(RowError(line, "name-empty"))
+        elif len(name) > MAX_FIELD:
+            row_errors.append(RowError(line, "name-too-long", name[:40]))
+        if len(township) > MAX_FIELD or len(village) > MAX_FIELD:
+            row_errors.append(RowError(line, "place-too-long"))
+        if mobile is None and raw_mobile.startswith(FORMULA_STARTS):
+            row_errors.append(RowError(line, "formula", raw_mobile[:40]))
+        elif mobile is None:
+            row_errors.append(RowError(line, "mobile-invalid", raw_mobile[:40]))
+        elif mobile in first_line:
+            row_errors.append(RowError(line, "mobile-duplicate", accounts.mask_mobile(mobile),
+                                       first_line[mobile]))
+        else:
+            first_line[mobile] = line
+        if row_errors:
+            errors.extend(row_errors)
+        else:
+            rows.append(RosterRow(line, name, mobile, township, village))
+    return rows, errors
+
+
+def one_time_password() -> str:
+    """Eight easy-to-read characters that pass the password rules."""
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(8))
+        if accounts.check_password_strength(password) is None:
+            return password
+
+
+def import_rows(session: Session, training_class: TrainingClass, rows: list[RosterRow],
+                language: str = "zh_CN") -> list[Imported]:
+    """Create or link every row's learner and add them to the class (enrolled in its courses)."""
+    existing = {
+        u.mobile: u for u in session.scalars(select(User).where(User.mobile.in_([r.mobile for r in rows])))
+    } if rows else {}
+    result = []
+    for row in rows:
+        user = existing.get(row.mobile)
+        password = None
+        if user is None:
+            password = one_time_password()
+            user = accounts.create_user(
+                session, mobile=row.mobile, password=password, display_name=row.name,
+                role=Role.LEARNER, language=language, centre_id=training_class.centre_id,
+                must_change_password=True,
+            )
+            user.township = row.township or None
+            user.village = row.village or None
+        classes.join_class(session, user, training_class)
+        result.append(Imported(user, password, password is not None))
+    session.flush()
+    return result
+
+
+def template_rows() -> tuple[list[str], list[list[str]]]:
+    """Header and one example row for the downloadable template."""
+    return TEMPLATE_HEADER, [TEMPLATE_EXAMPLE]
