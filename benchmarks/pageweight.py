@@ -22,8 +22,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer  # noqa: E402
 from training import create_app  # noqa: E402
 from training.extensions import db  # noqa: E402
-from training.models import Course  # noqa: E402
-from training.services import accounts, course_io, progress  # noqa: E402
+from training.models import Centre, Course  # noqa: E402
+from training.services import accounts, classes, course_io, progress  # noqa: E402
 
 PASSWORD = "pageweight benchmark"
 COURSE = "livestream-basics-zh"
@@ -43,9 +43,16 @@ def prepare(tmp: Path):
         learner = accounts.create_user(db.session, username="lina", password=PASSWORD, display_name="李娜",
                                        role="learner")
         accounts.create_user(db.session, username="boss", password=PASSWORD, display_name="Admin", role="admin")
+        centre = Centre(name="安定区电子商务公共服务中心", province="甘肃省", city="定西市", county="安定区")
+        db.session.add(centre)
         db.session.flush()
+        trainer = accounts.create_user(db.session, username="wang", password=PASSWORD, display_name="王老师",
+                                       role="trainer", centre_id=centre.id)
         progress.enrol(db.session, learner.id, course)
         progress.complete_lesson(db.session, learner.id, course.lessons[0])
+        spring = classes.create_class(db.session, centre.id, trainer.id,
+                                      classes.ClassDetails(name="春季直播班", course_ids=(course.id,)))
+        classes.join_class(db.session, learner, spring)
         db.session.commit()
         course = db.session.scalar(db.select(Course).where(Course.slug == course.slug))
         pages = [
@@ -54,7 +61,9 @@ def prepare(tmp: Path):
             ("Lesson", f"/courses/{course.slug}/lessons/{course.lessons[2].key}", "lina"),
             ("Quiz", f"/courses/{course.slug}/quizzes/{course.lessons[0].quiz.id}", "lina"),
             ("My learning", "/me", "lina"),
+            ("Trainer: class", f"/classes/{spring.id}", "wang"),
             ("Admin area", "/admin/", "boss"),
+            ("Admin: training ledger", "/classes/ledger", "boss"),
         ]
     return app, pages
 
@@ -113,8 +122,7 @@ def main() -> int:
     for name, path, cold, warm in rows:
         print(f"| {name} (`{path}`) | {cold['requests']} | {kb(cold['bytes'])} | {warm['requests']} "
               f"| {kb(warm['bytes'])} | {kb(cold['media'])} |")
-    print("| Trainer page | not yet available on this branch | | | | |")
-    print("| Admin report | not yet available on this branch | | | | |")
+    print("| Admin progress report (issue 5b) | not yet available on this branch | | | | |")
     _, _, cold, warm = next(r for r in rows if r[0] == "Lesson")
     ok = (cold["bytes"] <= BUDGET["cold_bytes"] and cold["requests"] <= BUDGET["cold_requests"]
           and warm["bytes"] <= BUDGET["warm_bytes"])
