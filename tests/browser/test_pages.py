@@ -1,9 +1,13 @@
 """Every main page in both interface languages: zero serious or critical axe-core violations,
 and a phone-size screenshot of each under test-artifacts/screenshots/."""
 import re
+from types import SimpleNamespace
 
 import pytest
 
+from training.extensions import db
+
+from ..factories import PASSWORD
 from .conftest import AXE, _unavailable, answer_quiz, log_in, screenshot
 
 LANGUAGES = {"zh_CN": "简体中文", "en": "English"}
@@ -66,4 +70,32 @@ def test_main_pages_are_accessible_and_screenshotted(live, phone, new_learner, l
     check("my-learning")
     page.goto("/offline")
     check("offline")
+    assert problems == {}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_pages_are_accessible_and_screenshotted(live, phone, language):
+    """A trainer's class list and class page, and the admin area and training ledger, pass axe-core."""
+    if not AXE.exists():
+        _unavailable(f"{AXE} is missing (scripts/test.sh installs axe-core with npm)")
+    with live.app.app_context():
+        trainer = live.factory.user("trainer", centre="Centre A", language=language)
+        admin = live.factory.user("admin", language=language)
+        spring = live.factory.training_class("Centre A", name="春季直播班", trainer=trainer)
+        people = [SimpleNamespace(username=u.username, password=PASSWORD) for u in (trainer, admin)]
+        class_id = spring.id
+        db.session.remove()
+    problems = {}
+    for person, pages in zip(people, ([("classes", "/classes/"), ("class", f"/classes/{class_id}")],
+                                      [("admin", "/admin/"), ("ledger", "/classes/ledger")])):
+        page = phone().new_page()
+        log_in(page, person)
+        for name, url in pages:
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            screenshot(page, f"{language}-{name}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+            found = _axe(page)
+            if found:
+                problems[name] = found
     assert problems == {}
