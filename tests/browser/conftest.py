@@ -107,6 +107,13 @@ def log_in(page, user) -> None:
     page.wait_for_url(re.compile(r".*/(me)?$"))
 
 
+def start_course(page, slug: str) -> None:
+    """Enrol in a course from its page (the browser lands on the first lesson)."""
+    page.goto(f"/courses/{slug}")
+    page.locator("form[action$='/enrol'] button").click()
+    page.wait_for_url(re.compile(r".*/lessons/[^/]+$"))
+
+
 def answer_quiz(page) -> None:
     """Answer every question of the quiz on the page (first choice; places in order)."""
     for question in page.locator("fieldset.question").all():

@@ -2,9 +2,10 @@
 import re
 
 import pytest
+
 from training.models import Attempt, LessonCompletion
 
-from .conftest import answer_quiz, count_rows, log_in, screenshot
+from .conftest import answer_quiz, count_rows, log_in, screenshot, start_course
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
@@ -41,8 +42,7 @@ def test_no_javascript_pages_have_no_script_only_buttons(live, phone, new_learne
     learner = new_learner()
     page = phone(java_script_enabled=False).new_page()
     log_in(page, learner)
-    page.goto(f"/courses/{live.slug}")
-    page.locator("form[action$='/enrol'] button").click()
+    start_course(page, live.slug)
     page.goto(f"/courses/{live.slug}")
     assert not page.locator("[data-offline-save]").is_visible()
     page.goto(f"/courses/{live.slug}/lessons/kit")
@@ -76,8 +76,7 @@ def test_read_aloud_on_lessons_and_quiz_questions(live, phone, new_learner):
     context.add_init_script(FAKE_SPEECH)
     page = context.new_page()
     log_in(page, learner)
-    page.goto(f"/courses/{live.slug}")
-    page.locator("form[action$='/enrol'] button").click()
+    start_course(page, live.slug)
     page.goto(f"/courses/{live.slug}/lessons/kit")
     read = page.locator(".read-bar button").first
     read.click()
@@ -109,8 +108,7 @@ def test_read_aloud_is_hidden_without_a_voice(live, phone, new_learner):
     context.add_init_script(FAKE_SPEECH.replace("{lang: 'zh-CN', name: 'Test Chinese'}, ", ""))
     page = context.new_page()
     log_in(page, learner)
-    page.goto(f"/courses/{live.slug}")
-    page.locator("form[action$='/enrol'] button").click()
+    start_course(page, live.slug)
     page.goto(f"/courses/{live.slug}/lessons/kit")
     assert page.locator(".read-bar").count() == 0
 
@@ -120,8 +118,7 @@ def test_quiz_answers_survive_a_reload(live, phone, new_learner):
     learner = new_learner()
     page = phone().new_page()
     log_in(page, learner)
-    page.goto(f"/courses/{live.slug}")
-    page.locator("form[action$='/enrol'] button").click()
+    start_course(page, live.slug)
     page.goto(f"/courses/{live.slug}")
     page.locator("a[href*='/quizzes/']").last.click()
     token = page.locator("input[name=attempt_token]").input_value()

@@ -3,19 +3,24 @@ import re
 
 from training.models import Attempt, LessonCompletion
 
-from .conftest import answer_quiz, count_rows, log_in, screenshot
+from .conftest import answer_quiz, count_rows, log_in, screenshot, start_course
+
+
+def _on_course_page(live, phone, new_learner):
+    """A new learner, enrolled, on the course page: (learner, browser context, page)."""
+    learner = new_learner()
+    context = phone()
+    page = context.new_page()
+    log_in(page, learner)
+    start_course(page, live.slug)
+    page.goto(f"/courses/{live.slug}")
+    return learner, context, page
 
 
 def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone, new_learner):
     """Save a course, lose the signal, open a saved lesson, finish it and submit a quiz; when the
     signal returns both are sent, confirmed on screen and recorded exactly once."""
-    learner = new_learner()
-    context = phone()
-    page = context.new_page()
-    log_in(page, learner)
-    page.goto(f"/courses/{live.slug}")
-    page.locator("form[action$='/enrol'] button").click()
-    page.goto(f"/courses/{live.slug}")
+    learner, context, page = _on_course_page(live, phone, new_learner)
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     save = page.locator("[data-offline-save] button")
     assert re.search(r"\d+ KB", save.inner_text())
@@ -65,13 +70,7 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
 def test_queued_work_the_server_refuses_is_reported(live, phone, new_learner):
     """A quiz sent from the queue with unanswered questions is refused by the server: the learner
     is told, with a link back to the quiz, and nothing is recorded."""
-    learner = new_learner()
-    context = phone()
-    page = context.new_page()
-    log_in(page, learner)
-    page.goto(f"/courses/{live.slug}")
-    page.locator("form[action$='/enrol'] button").click()
-    page.goto(f"/courses/{live.slug}")
+    learner, context, page = _on_course_page(live, phone, new_learner)
     quiz_url = page.locator("a[href*='/quizzes/']").first.get_attribute("href")
     page.goto(quiz_url)
     context.set_offline(True)
