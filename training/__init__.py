@@ -19,7 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import account, admin, auth, author, classes, cli, errors, i18n, learn, main, quiz, reports, security
+    from . import (account, admin, assets, auth, author, classes, cli, errors, i18n, learn, main, offline,
+                   quiz, reports, security)
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -31,11 +32,14 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     main.init_app(app)
     security.init_app(app)
+    offline.init_app(app)
+    assets.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(classes.bp, url_prefix="/classes")
     app.register_blueprint(reports.bp, url_prefix="/reports")

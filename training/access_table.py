@@ -44,6 +44,9 @@ main.healthz               GET     200    200     200     200   200
 main.media                 GET     200    200     200     200   200
 main.set_language          POST    302    302     302     302   302
 static                     GET     200    200     200     200   200
+offline.service_worker     GET     200    200     200     200   200
+offline.page               GET     200    200     200     200   200
+offline.course_files       GET     login  200     200     200   200
 account.profile            GET     login  200     200     200   200
 account.profile            POST    login  200     200     200   200
 account.change_password    GET     login  200     200     200   200
