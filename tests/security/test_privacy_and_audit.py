@@ -134,3 +134,26 @@ def test_audit_log_lists_and_filters_events(admin_client, admin, learner):
     future = admin_client.get("/admin/audit?since=2999-01-01").get_data(as_text=True)
     assert "No events match" in future
     assert admin_client.get("/admin/audit?since=not-a-date&page=abc").status_code == 200
+
+
+def test_data_download_includes_classes_attendance_and_deleted_lessons(app, factory, example_course):
+    """A person's classes, check-ins and completions of lessons deleted since are in their data."""
+    from datetime import date
+
+    from training.services import classes as class_service
+
+    user, client = _learner_with_progress(app, factory, example_course)
+    training_class = factory.training_class("Centre A", courses=[example_course], name="春季班")
+    factory.member(training_class, user)
+    meeting = factory.training_session(training_class, date(2026, 11, 2), topic="直播练习")
+    class_service.check_in(db.session, meeting, user)
+    db.session.commit()
+    lesson = example_course.lessons[0]
+    title = lesson.title
+    db.session.execute(db.update(LessonCompletion).where(LessonCompletion.lesson_id == lesson.id)
+                       .values(lesson_id=None))
+    db.session.commit()
+    data = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    assert [c["class"] for c in data["classes"]] == ["春季班"]
+    assert [a["topic"] for a in data["attendance"]] == ["直播练习"]
+    assert [l["title"] for l in data["lessons_completed"]] == [title]
