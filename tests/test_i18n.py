@@ -130,7 +130,10 @@ class _VisibleText:
         class Parser(HTMLParser):
             def handle_starttag(self, tag, attrs):
                 attributes = dict(attrs)
-                if skip_stack or tag in ("script", "style") or ("lang" in attributes and tag != "html"):
+                # Scripts and styles are not text; textareas hold what a person typed; <code> holds
+                # file names and identifiers; a lang attribute marks content in its own language.
+                if skip_stack or tag in ("script", "style", "textarea", "code") or (
+                        "lang" in attributes and tag != "html"):
                     if tag not in ("br", "img", "input", "meta", "link", "hr"):
                         skip_stack.append(tag)
                     return
