@@ -1,8 +1,29 @@
 #!/usr/bin/env bash
 # Install the test dependencies and run the whole test suite (on SQLite by default;
 # set TEST_DATABASE_URL to run it on PostgreSQL). Extra arguments go to pytest.
+# The browser tests (tests/browser) need Debian's Chromium and npm's axe-core: both are
+# installed here when missing (Chromium with apt-get, when running as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_venv "[test]"
+
+apt_install() {
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing $* with apt-get ..."
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+    else
+        echo "Missing $*: install with sudo apt-get install $* (browser tests skip without them)" >&2
+        return 1
+    fi
+}
+if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium fonts-noto-cjk || true
+fi
+if [ ! -f node_modules/axe-core/axe.min.js ]; then
+    command -v npm >/dev/null || apt_install npm || true
+    if command -v npm >/dev/null; then
+        npm install --prefix "$PWD" --no-save --no-audit --no-fund --silent axe-core@4 || true
+    fi
+fi
 exec .venv/bin/python -m pytest "$@"

@@ -90,11 +90,16 @@ def make_app(tmp_path, _postgres_schema):
 
     yield build
     for app in apps:
-        with app.app_context():
-            db.session.remove()
-            if TEST_DATABASE_URL:
-                _empty_tables()
-            db.engine.dispose()
+        release_app(app)
+
+
+def release_app(app) -> None:
+    """Close an app's database connections, emptying the tables on PostgreSQL."""
+    with app.app_context():
+        db.session.remove()
+        if TEST_DATABASE_URL:
+            _empty_tables()
+        db.engine.dispose()
 
 
 @pytest.fixture

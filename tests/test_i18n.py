@@ -114,7 +114,7 @@ def test_unknown_language_changes_nothing(client):
 # Words allowed in Chinese pages: brand names, units and file formats.
 ALLOWED_LATIN = {"cunbo", "mb", "kb", "mbps", "gpm", "gmv", "toml", "svg", "png", "jpeg", "jpg", "webp", "gif",
                  "csv", "xlsx", "qr", "url", "https", "utf", "zip", "mp4", "webm", "pdf", "id",
-                 "gb", "english"}  # GB18030 is an encoding; a language is named in its own language
+                 "gb", "json", "excel", "english"}  # GB18030 is an encoding; a language is named in its own language
 
 
 class _VisibleText:
@@ -130,7 +130,10 @@ class _VisibleText:
         class Parser(HTMLParser):
             def handle_starttag(self, tag, attrs):
                 attributes = dict(attrs)
-                if skip_stack or tag in ("script", "style") or ("lang" in attributes and tag != "html"):
+                # Scripts and styles are not text; textareas hold what a person typed; <code> holds
+                # file names and identifiers; a lang attribute marks content in its own language.
+                if skip_stack or tag in ("script", "style", "textarea", "code") or (
+                        "lang" in attributes and tag != "html"):
                     if tag not in ("br", "img", "input", "meta", "link", "hr"):
                         skip_stack.append(tag)
                     return
@@ -149,7 +152,10 @@ class _VisibleText:
                     texts.append(data)
 
         Parser().feed(html)
-        self.text = " ".join(texts)
+        text = " ".join(texts)
+        # Addresses and codes (join codes such as K7M2QX, file names with digits) are not words.
+        text = re.sub(r"https?://\S+", " ", text)
+        self.text = re.sub(r"\b\w*\d\w*\b", " ", text)
 
     def latin_words(self) -> set[str]:
         return {w for w in re.findall(r"[A-Za-z]{2,}", self.text) if w.lower() not in ALLOWED_LATIN}

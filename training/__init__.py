@@ -19,7 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import account, admin, auth, classes, cli, errors, httpcache, i18n, learn, main, quiz, reports, security, serve
+    from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn, main,
+                   offline, quiz, reports, security, serve)
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -32,15 +33,19 @@ def create_app(config: dict | None = None) -> Flask:
     main.init_app(app)
     httpcache.init_app(app, ROOT)
     security.init_app(app)
+    offline.init_app(app)
+    assets.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(quiz.bp)
     app.register_blueprint(main.bp)
+    app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(classes.bp, url_prefix="/classes")
     app.register_blueprint(reports.bp, url_prefix="/reports")
     app.register_blueprint(account.bp, url_prefix="/account")
+    app.register_blueprint(author.bp, url_prefix="/author")
     cli.init_app(app)
     serve.init_app(app)
     apply_proxy_fix(app)

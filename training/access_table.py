@@ -44,6 +44,9 @@ main.healthz               GET     200    200     200     200   200
 main.media                 GET     200    200     200     200   200
 main.set_language          POST    302    302     302     302   302
 static                     GET     200    200     200     200   200
+offline.service_worker     GET     200    200     200     200   200
+offline.page               GET     200    200     200     200   200
+offline.course_files       GET     login  200     200     200   200
 account.profile            GET     login  200     200     200   200
 account.profile            POST    login  200     200     200   200
 account.change_password    GET     login  200     200     200   200
@@ -91,6 +94,42 @@ classes.join_code          GET     login  200     200     200   200
 classes.join_code          POST    login  302     302     302   302
 classes.checkin            GET     login  200     200     200   200   code=checkin_code
 classes.checkin            POST    login  200     302     302   302   code=checkin_code
+author.index               GET     login  403     200     200   200
+author.new_course          GET     login  403     200     200   200
+author.new_course          POST    login  403     422     422   422
+author.import_course       GET     login  403     200     200   200
+author.import_course       POST    login  403     422     422   422
+author.course              GET     login  403     200     404   200
+author.course              POST    login  403     422     404   422
+author.publish             POST    login  403     302     404   302
+author.unpublish           POST    login  403     302     404   302   course_id=spare_course
+author.add_final_exam      POST    login  403     302     404   302
+author.export              POST    login  403     200     404   200
+author.history             GET     login  403     200     404   200
+author.duplicate           GET     login  403     200     404   200
+author.duplicate           POST    login  403     422     404   422
+author.new_lesson          GET     login  403     200     404   200
+author.new_lesson          POST    login  403     422     404   422
+author.edit_lesson         GET     login  403     200     404   200
+author.edit_lesson         POST    login  403     422     404   422
+author.preview_lesson      GET     login  403     200     404   200
+author.move_lesson         POST    login  403     302     404   302
+author.add_lesson_quiz     POST    login  403     302     404   302
+author.delete_lesson       GET     login  403     200     404   200
+author.delete_lesson       POST    login  403     200     404   200
+author.quiz                GET     login  403     200     404   200
+author.quiz                POST    login  403     422     404   422
+author.delete_quiz         GET     login  403     200     404   200
+author.delete_quiz         POST    login  403     200     404   200
+author.preview_quiz        GET     login  403     200     404   200
+author.preview_quiz        POST    login  403     200     404   200
+author.new_question        GET     login  403     404     404   404
+author.new_question        POST    login  403     404     404   404
+author.edit_question       GET     login  403     200     404   200
+author.edit_question       POST    login  403     400     404   400
+author.move_question       POST    login  403     302     404   302
+author.delete_question     GET     login  403     200     404   200
+author.delete_question     POST    login  403     200     404   200
 reports.index              GET     login  403     200     200   200
 reports.class_report       GET     login  403     200     404   200
 reports.class_export       GET     login  403     200     404   200

@@ -99,6 +99,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
         LOGIN_LIMIT_PER_IP="100 per 15 minutes",
         RATELIMIT_HEADERS_ENABLED=False,
+        # Authoring studio limits (bytes / entries): uploaded pictures, uploaded videos, and
+        # course .zip imports (files in the archive and their total size once unpacked).
+        AUTHOR_MAX_IMAGE_BYTES=10 * 1024 * 1024,
+        AUTHOR_MAX_VIDEO_BYTES=50 * 1024 * 1024,
+        AUTHOR_IMPORT_MAX_ENTRIES=500,
+        AUTHOR_IMPORT_MAX_BYTES=200 * 1024 * 1024,
     )
     app.config.from_pyfile("config.py", silent=True)
 
@@ -118,6 +124,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.config[name] = int(env[name])
     if env.get("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE_MODE"] = env["SESSION_COOKIE_SECURE"]
+    for name in ("AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
+                 "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH"):
+        if env.get(name, "").isdigit():
+            app.config[name] = int(env[name])
 
     if test_config:
         app.config.from_mapping(test_config)

@@ -59,6 +59,8 @@ class CoursePlan:
     id: int
     # Required steps in course order: ("lesson", lesson_id) or ("quiz", QuizPlan).
     steps: list[tuple[str, Any]]
+    # Completions keep the lesson's title (history survives a deleted lesson).
+    lesson_titles: dict[int, str]
 
 
 @dataclass
@@ -191,7 +193,7 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
         if course.final_exam is not None:
             steps.append(("quiz", quiz_plan(course.final_exam)))
         if steps:
-            plans.append(CoursePlan(course.id, steps))
+            plans.append(CoursePlan(course.id, steps, {lesson.id: lesson.title for lesson in course.lessons}))
     return plans
 
 
@@ -231,7 +233,7 @@ COLUMNS = {
     "class_member": ("id", "class_id", "user_id", "joined_at"),
     "enrollment": ("id", "user_id", "course_id", "enrolled_at", "last_active_at", "items_done",
                    "items_total", "percent", "completed_at"),
-    "lesson_completion": ("id", "user_id", "lesson_id", "course_id", "completed_at"),
+    "lesson_completion": ("id", "user_id", "lesson_id", "course_id", "completed_at", "lesson_title"),
     "quiz_result": ("id", "user_id", "quiz_id", "course_id", "attempts", "best_score", "passed",
                     "passed_at", "last_attempt_at"),
     "attempt": ("id", "token", "user_id", "quiz_id", "course_id", "number", "quiz_title",
@@ -365,7 +367,7 @@ class Generator:
                 break
             if kind == "lesson":
                 self.row("lesson_completion", self.take_id("lesson_completion"), uid, step,
-                         plan.id, t)
+                         plan.id, t, plan.lesson_titles[step])
                 done += 1
                 last = t
                 continue

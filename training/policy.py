@@ -31,6 +31,16 @@ def can_author(user, course: Course | None = None) -> bool:
     return course.centre_id is not None and course.centre_id == user.centre_id
 
 
+def authorable_courses(user) -> Select:
+    """The courses a user may edit in the authoring studio, as a query views can refine."""
+    query = select(Course)
+    if is_signed_in(user) and user.role == Role.ADMIN:
+        return query
+    if is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None:
+        return query.where(Course.centre_id == user.centre_id)
+    return query.where(false())
+
+
 def can_view_course(user, course: Course) -> bool:
     """Published courses are public; drafts only to those who may edit them."""
     return course.is_published or can_author(user, course)

@@ -36,7 +36,7 @@ SERVER_NAME = "CunBo"
 # Endpoints a user who must change their password may still reach.
 OPEN_WHILE_PASSWORD_EXPIRED = {
     "account.change_password", "auth.logout", "static", "main.media", "main.healthz",
-    "main.set_language",
+    "main.set_language", "offline.service_worker", "offline.page",
 }
 
 

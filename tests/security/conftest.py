@@ -35,6 +35,9 @@ def world(app, factory, trainer, other_centre_trainer, admin):
     course.centre_id = centre_a.id
     draft = factory.import_course(EXAMPLE_COURSE, slug="draft-course", status=CourseStatus.DRAFT)
     draft.centre_id = centre_a.id
+    # A second published course of centre A for actions that would change the first one's state.
+    spare = factory.import_course(EXAMPLE_COURSE, slug="spare-course")
+    spare.centre_id = centre_a.id
     db.session.commit()
     for user in (learner, victim, trainer, other_centre_trainer, admin):
         factory.enrol(user, course)
@@ -58,15 +61,16 @@ def world(app, factory, trainer, other_centre_trainer, admin):
         # Named alternatives a table line can pick with name=object.
         "victim": victim.id, "requester": requester.id, "draft_slug": draft.slug,
         "draft_id": draft.id, "checkin_code": meeting.checkin_code, "trainer_a": trainer.id,
+        "spare_course": spare.id,
     }
     users = {"anon": None, "learner": learner, "trainer": trainer, "fred": other_centre_trainer,
              "admin": admin}
     return World(users=users, objects=objects)
 
 
-# Tables a GET may write without changing anyone's data: the audit log records downloads of
-# reports and personal data (issue 8 asks for it), and the report figures are a cache.
-GET_MAY_WRITE = {"audit_event", "report_daily_stat", "report_refresh"}
+# Tables a read may write without changing anyone's data: the audit log and a course's change
+# log record downloads and exports (issue 8 asks for it), and the report figures are a cache.
+GET_MAY_WRITE = {"audit_event", "course_change", "report_daily_stat", "report_refresh"}
 
 
 def row_counts() -> dict[str, int]:

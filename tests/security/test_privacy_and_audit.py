@@ -124,13 +124,36 @@ def test_audit_log_lists_and_filters_events(admin_client, admin, learner):
     audit.record(db.session, "user.password_change", learner.id, "user", learner.id)
     db.session.commit()
     page = admin_client.get("/admin/audit").get_data(as_text=True)
-    assert "course.publish" in page and "10.1.2.3" in page and "slug: tea" in page
+    assert "<td>Course published</td>" in page and "10.1.2.3" in page and "slug: tea" in page
     by_prefix = admin_client.get("/admin/audit?action=user").get_data(as_text=True)
-    assert "user.role_change" in by_prefix and "<code>course.publish" not in by_prefix
+    assert "<td>Role or centre changed</td>" in by_prefix and "<td>Course published</td>" not in by_prefix
     by_actor = admin_client.get(f"/admin/audit?actor={learner.username}").get_data(as_text=True)
-    assert "<code>user.password_change" in by_actor and "<code>user.role_change" not in by_actor
+    assert "<td>Password changed</td>" in by_actor and "<td>Role or centre changed</td>" not in by_actor
     by_target = admin_client.get("/admin/audit?target_type=course&target_id=3").get_data(as_text=True)
-    assert "<code>course.publish" in by_target and "<code>user." not in by_target
+    assert "<td>Course published</td>" in by_target and "<td>Password changed</td>" not in by_target
     future = admin_client.get("/admin/audit?since=2999-01-01").get_data(as_text=True)
     assert "No events match" in future
     assert admin_client.get("/admin/audit?since=not-a-date&page=abc").status_code == 200
+
+
+def test_data_download_includes_classes_attendance_and_deleted_lessons(app, factory, example_course):
+    """A person's classes, check-ins and completions of lessons deleted since are in their data."""
+    from datetime import date
+
+    from training.services import classes as class_service
+
+    user, client = _learner_with_progress(app, factory, example_course)
+    training_class = factory.training_class("Centre A", courses=[example_course], name="春季班")
+    factory.member(training_class, user)
+    meeting = factory.training_session(training_class, date(2026, 11, 2), topic="直播练习")
+    class_service.check_in(db.session, meeting, user)
+    db.session.commit()
+    lesson = example_course.lessons[0]
+    title = lesson.title
+    db.session.execute(db.update(LessonCompletion).where(LessonCompletion.lesson_id == lesson.id)
+                       .values(lesson_id=None))
+    db.session.commit()
+    data = json.loads(client.get("/account/data.json").get_data(as_text=True))
+    assert [c["class"] for c in data["classes"]] == ["春季班"]
+    assert [a["topic"] for a in data["attendance"]] == ["直播练习"]
+    assert [l["title"] for l in data["lessons_completed"]] == [title]

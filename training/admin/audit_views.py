@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..services import audit
 from ..models import AuditEvent, User
 from ..services import accounts
 from .views import bp
@@ -46,4 +47,5 @@ def audit_log():
     page = db.paginate(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
                        per_page=PER_PAGE, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
-    return render_template("admin/audit.html", page=page, filters=filters, actions=actions)
+    return render_template("admin/audit.html", page=page, filters=filters, actions=actions,
+                           action_label=audit.label, target_label=audit.target_label)

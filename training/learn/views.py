@@ -1,5 +1,5 @@
 """The learner's journey: catalogue, course page, lessons and "My learning"."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
 from ..models import Course, CourseStatus, Enrollment, Lesson, Level
 from ..policy import can_learn, can_view_course, ensure
-from ..services import progress
+from ..services import offline, progress
 
 bp = Blueprint("learn", __name__)
 
@@ -92,8 +92,10 @@ def course(slug: str):
     state = None
     if current_user.is_authenticated:
         state = progress.load_state(db.session, current_user.id, course)
+    enrolled = state is not None and state.enrollment is not None
     return render_template("learn/course.html", course=course, state=state,
-                           next_url=step_url(course, state.next_step) if state else None)
+                           next_url=step_url(course, state.next_step) if state else None,
+                           offline_size=offline.course_download_bytes(course) if enrolled else None)
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
@@ -139,7 +141,8 @@ def lesson(slug: str, key: str):
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
     previous_step = steps[index - 1] if index > 0 else None
     following = steps[index + 1] if index + 1 < len(steps) else None
-    etag = page_etag("lesson", lesson.id, course_version(course), state_version(state))
+    poster = next((m.url_path for m in course.media if m.path == lesson.image), None) if lesson.image else None
+    etag = page_etag("lesson", lesson.id, course_version(course), state_version(state), poster)
     if (cached := not_modified(etag)) is not None:
         return cached
     return with_etag(make_response(render_template(
@@ -150,6 +153,8 @@ def lesson(slug: str, key: str):
         previous_step=previous_step,
         next_url=step_url(course, following) if following else None,
         next_step=following,
+        video_size=offline.local_media_size(current_app.config["MEDIA_DIR"], lesson.video_url),
+        video_poster=poster,
     )), etag)
 
 

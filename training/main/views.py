@@ -4,16 +4,19 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, request, send_from_directory, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
 from ..auth.views import safe_next
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, normalise
 from ..policy import can
+from ..services import content, course_io
 
 bp = Blueprint("main", __name__)
 
-MEDIA_NAME_RE = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|gif|svg|mp4|webm)$")
+# Stored names: 32 hex digits, optionally a width variant (-480w), and the type's extension.
+MEDIA_NAME_RE = re.compile(r"^[0-9a-f]{32}(-[0-9]{2,4}w)?\.(png|jpg|webp|gif|svg|mp4|webm)$")
 ONE_YEAR = 365 * 24 * 3600
 
 
@@ -56,5 +59,14 @@ def set_language():
     return response
 
 
+def media_picture(course, path: str | None, alt: str | None) -> Markup:
+    """A course image (question or choice picture) with its size and srcset copies."""
+    item = next((m for m in course.media if m.path == path), None) if path else None
+    if item is None:
+        return Markup("")
+    return Markup(content.picture_html(course_io.image_ref(item), alt or ""))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["media_picture"] = media_picture

@@ -1,5 +1,6 @@
 """All models, importable from one place."""
 from .audit import AuditEvent
+from .authoring import CourseChange
 from .base import utcnow
 from .classes import Attendance, ClassMember, TrainingClass, TrainingSession, class_course
 from .courses import (
@@ -31,6 +32,7 @@ __all__ = [
     "Centre",
     "Choice",
     "Course",
+    "CourseChange",
     "CourseMedia",
     "CourseStatus",
     "DailyStat",

@@ -187,6 +187,8 @@ class CourseMedia(db.Model):
     size: Mapped[int] = mapped_column(default=0)
     width: Mapped[int | None]
     height: Mapped[int | None]
+    # Smaller copies for srcset: [{"name", "width", "height", "content_type"}, ...].
+    variants: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     course: Mapped[Course] = relationship(back_populates="media")
 

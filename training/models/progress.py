@@ -42,8 +42,12 @@ class LessonCompletion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    # Kept as history (lesson_id NULL, title kept) when a trainer later deletes the lesson.
+    lesson_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lesson.id", ondelete="SET NULL"), index=True
+    )
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    lesson_title: Mapped[str] = mapped_column(String(200), default="")
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -57,7 +61,8 @@ class QuizResult(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    # Kept as history (quiz_id NULL) when a trainer later deletes the quiz.
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id", ondelete="SET NULL"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     attempts: Mapped[int] = mapped_column(default=0)
     best_score: Mapped[int] = mapped_column(default=0)
@@ -79,7 +84,8 @@ class Attempt(db.Model):
     # Made when the quiz form is shown; the same token submitted twice is recorded once.
     token: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"))
+    # Kept as history (quiz_id NULL; title and answers are snapshots) when the quiz is deleted.
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quiz.id", ondelete="SET NULL"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     quiz_title: Mapped[str] = mapped_column(String(200))
@@ -91,7 +97,8 @@ class Attempt(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()
-    quiz: Mapped[Quiz] = relationship()
+    quiz: Mapped[Quiz | None] = relationship()
+    course: Mapped[Course] = relationship()
     answers: Mapped[list["AttemptAnswer"]] = relationship(
         back_populates="attempt", order_by="AttemptAnswer.position", cascade="all, delete-orphan"
     )

@@ -93,14 +93,19 @@ def result(attempt_id: int):
     # 404, not 403: another learner's attempts must not even be known to exist.
     if attempt is None or not can_view_attempt(current_user, attempt):
         abort(404)
-    course = load_course(attempt.quiz.course.slug)
+    course = load_course(attempt.course.slug)
     state = progress.load_state(db.session, attempt.user_id, course)
-    quiz_result = db.session.scalar(
-        select(QuizResult).where(QuizResult.user_id == attempt.user_id, QuizResult.quiz_id == attempt.quiz_id)
-    )
-    used = quizzes.attempts_used(db.session, attempt.user_id, attempt.quiz_id)
+    quiz_result, attempts_left = None, 0
+    # A quiz deleted since keeps its attempts as history: the result shows, without a retake.
+    if attempt.quiz is not None:
+        quiz_result = db.session.scalar(
+            select(QuizResult).where(QuizResult.user_id == attempt.user_id,
+                                     QuizResult.quiz_id == attempt.quiz_id)
+        )
+        used = quizzes.attempts_used(db.session, attempt.user_id, attempt.quiz_id)
+        attempts_left = quizzes.attempts_left(attempt.quiz, used)
     return render_template(
         "quiz/result.html", attempt=attempt, course=course, state=state, quiz=attempt.quiz,
-        quiz_result=quiz_result, attempts_left=quizzes.attempts_left(attempt.quiz, used),
+        quiz_result=quiz_result, attempts_left=attempts_left,
         next_url=step_url(course, state.next_step), own=attempt.user_id == current_user.id,
     )

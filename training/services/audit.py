@@ -1,6 +1,7 @@
 """Recording sensitive actions. Call record() in the same transaction as the action itself."""
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent
@@ -23,3 +24,50 @@ def record(
     )
     session.add(event)
     return event
+
+
+# What each action is called in the audit log viewer; unknown actions show their code.
+ACTION_LABELS = {
+    "centre.create": _l("Centre created"),
+    "centre.update": _l("Centre changed"),
+    "class.import": _l("Learners imported into a class"),
+    "course.publish": _l("Course published"),
+    "course.unpublish": _l("Course unpublished"),
+    "course.delete": _l("Course deleted"),
+    "course.export": _l("Course exported"),
+    "course.import": _l("Course imported"),
+    "lesson.delete": _l("Lesson deleted"),
+    "question.delete": _l("Question deleted"),
+    "ledger.export": _l("Training ledger downloaded"),
+    "report.export": _l("Report downloaded"),
+    "user.anonymize": _l("Person anonymized"),
+    "user.create": _l("Account created"),
+    "user.deletion_cancel": _l("Deletion request withdrawn"),
+    "user.deletion_request": _l("Deletion requested"),
+    "user.password_change": _l("Password changed"),
+    "user.password_reset": _l("Password reset by staff"),
+    "user.role_change": _l("Role or centre changed"),
+    "user.data_export": _l("Personal data downloaded"),
+}
+
+
+def label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+TARGET_LABELS = {
+    "user": _l("Person"),
+    "course": _l("Course"),
+    "lesson": _l("Lesson"),
+    "question": _l("Question"),
+    "quiz": _l("Quiz"),
+    "centre": _l("Centre"),
+    "class": _l("Class"),
+    "training_class": _l("Class"),
+    "report": _l("Report"),
+    "ledger": _l("Training ledger"),
+}
+
+
+def target_label(target_type: str) -> str:
+    return str(TARGET_LABELS.get(target_type, target_type))

@@ -5,7 +5,8 @@ nh3 allow-list: no scripts, event handlers or style attributes; links only http,
 mailto and relative; images only from the site's media or https.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -13,12 +14,14 @@ from markdown_it import MarkdownIt
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li",
-    "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "mark", "ol", "p", "picture", "pre", "s", "small", "source", "span", "strong", "sub",
+    "summary", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"},
+    "source": {"srcset", "sizes", "type"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan", "scope"},
     "ol": {"start"},
@@ -27,11 +30,41 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# The lesson column is at most 728 px wide; phones use the whole width.
+IMAGE_SIZES = "(max-width: 760px) 100vw, 728px"
+
+
 @dataclass
 class ImageRef:
     url: str
     width: int | None = None
     height: int | None = None
+    # (url, width) of smaller copies in the same format, and of WebP copies.
+    variants: list[tuple[str, int]] = field(default_factory=list)
+    webp: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _srcset(items: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{url} {width}w" for url, width in items)
+
+
+def picture_html(ref: ImageRef, alt: str, title: str = "") -> str:
+    """An image with explicit size (no layout jump) and srcset/WebP sources when it has copies."""
+    attrs = [f'src="{escape(ref.url)}"', f'alt="{escape(alt)}"']
+    if title:
+        attrs.append(f'title="{escape(title)}"')
+    if ref.width and ref.height:
+        attrs += [f'width="{ref.width}"', f'height="{ref.height}"']
+    if ref.variants:
+        attrs += [f'srcset="{escape(_srcset(ref.variants + [(ref.url, ref.width or 0)]))}"',
+                  f'sizes="{IMAGE_SIZES}"']
+    attrs += ['loading="lazy"', 'decoding="async"']
+    img = f"<img {' '.join(attrs)}>"
+    if not ref.webp:
+        return img
+    source = (f'<source type="image/webp" srcset="{escape(_srcset(ref.webp))}" '
+              f'sizes="{IMAGE_SIZES}">')
+    return f"<picture>{source}{img}</picture>"
 
 
 # Resolve a path written in Markdown (images/x.svg) to where the browser loads it, or None.
@@ -49,6 +82,12 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         if value.startswith("/media/") or value.startswith("https://"):
             return value
         return None
+    if attr == "srcset":
+        # Each candidate must be one of the site's own media files.
+        urls = [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
+        return value if urls and all(u.startswith("/media/") for u in urls) else None
+    if tag == "source" and attr == "type":
+        return value if value in ("image/webp", "image/jpeg", "image/png") else None
     return value
 
 
@@ -79,10 +118,10 @@ def render_markdown(
                 src = str(child.attrGet("src") or "")
                 ref = resolve_image(src) if resolve_image and not src.startswith("https://") else None
                 if ref is not None:
-                    child.attrSet("src", ref.url)
-                    if ref.width and ref.height:
-                        child.attrSet("width", str(ref.width))
-                        child.attrSet("height", str(ref.height))
+                    alt = "".join(c.content for c in child.children or [])
+                    child.type = "html_inline"
+                    child.content = picture_html(ref, alt, str(child.attrGet("title") or ""))
+                    continue
                 child.attrSet("loading", "lazy")
                 child.attrSet("decoding", "async")
             elif child.type == "link_open":

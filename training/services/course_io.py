@@ -4,6 +4,7 @@ Reading gives plain dataclasses and a list of problems, each naming the file, th
 possible and what is wrong. Nothing is written unless every course read is valid; the CLI and
 the authoring studio's .zip import both use this module.
 """
+import hashlib
 import posixpath
 import re
 import tomllib
@@ -257,6 +258,8 @@ def media_message(code: str, name: str) -> str:
         "svg-unsafe": _("“%(name)s” contains scripts, event handlers or links to other files; "
                         "such SVG files are refused.", name=name),
         "svg-refused": _("“%(name)s”: SVG files are not accepted here.", name=name),
+        "too-many-pixels": _("“%(name)s” has more than 40 million pixels; use a smaller image.",
+                             name=name),
     }
     return messages.get(code, messages["not-image"])
 
@@ -471,9 +474,8 @@ def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) ->
         line_no = next((n for n, l in enumerate(body.splitlines(), 1) if src in l), None)
         reader.media_path(src, file, line_no, alt)
     video = raw.get("video")
-    if video is not None and (not isinstance(video, str) or not video.startswith("https://")):
-        reader.problem(path, _line_of_key(text, "video", line), _("“video” must be an https:// link."))
-        video = None
+    if video is not None:
+        video = _read_video(reader, video, path, _line_of_key(text, "video", line))
     lesson = LessonData(key=key, title=title, body_md=body, minutes=minutes, video=video)
     quiz_file = raw.get("quiz")
     if quiz_file is not None:
@@ -482,6 +484,27 @@ def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) ->
         else:
             lesson.quiz = _read_quiz(reader, quiz_file)
     return lesson
+
+
+def _read_video(reader: _Reader, value: Any, path: str, line: int | None) -> str | None:
+    """A lesson video: an https:// link, or an MP4/WebM file of the course under videos/."""
+    if isinstance(value, str) and value.startswith("https://"):
+        return value
+    if not isinstance(value, str) or not normalise_path(value).startswith("videos/"):
+        reader.problem(path, line, _("“video” must be an https:// link or a file under videos/."))
+        return None
+    normalised = normalise_path(value)
+    if normalised not in reader.files:
+        reader.problem(path, line, _("Video “%(path)s” not found in the course.", path=value))
+        return None
+    try:
+        media.check_video(reader.files[normalised])
+    except media.MediaError:
+        reader.problem(path, line, _("“%(name)s” is not an MP4 or WebM video, or is too large.",
+                                     name=value))
+        return None
+    reader.used_media.add(normalised)
+    return normalised
 
 
 def read_folder(folder: Path) -> CourseData:
@@ -515,41 +538,71 @@ def lesson_path(course_slug: str, lesson_key: str) -> str:
     return f"/courses/{course_slug}/lessons/{lesson_key}"
 
 
+def image_ref(item: CourseMedia) -> content.ImageRef:
+    """Where the browser loads a stored image, with its size and srcset copies."""
+    variants = item.variants or []
+    return content.ImageRef(
+        item.url_path, item.width, item.height,
+        variants=[(f"/media/{v['name']}", v["width"]) for v in variants
+                  if v["content_type"] != "image/webp"],
+        webp=[(f"/media/{v['name']}", v["width"]) for v in variants
+              if v["content_type"] == "image/webp"],
+    )
+
+
+def normalise_path(src: str) -> str:
+    normalised = posixpath.normpath(src.removeprefix("./"))
+    while normalised.startswith("../"):
+        normalised = normalised[3:]
+    return normalised
+
+
 def media_resolver(course: Course):
     by_path = {m.path: m for m in course.media}
 
     def resolve(src: str) -> content.ImageRef | None:
-        normalised = posixpath.normpath(src.removeprefix("./"))
-        while normalised.startswith("../"):
-            normalised = normalised[3:]
-        item = by_path.get(normalised)
-        return content.ImageRef(item.url_path, item.width, item.height) if item else None
+        item = by_path.get(normalise_path(src))
+        return image_ref(item) if item and item.content_type.startswith("image/") else None
 
     return resolve
 
 
-def render_lesson(course: Course, lesson: Lesson) -> None:
-    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
+def render_body(course: Course, body_md: str) -> str:
+    """Lesson Markdown of a course as the sanitized HTML learners see."""
     keys = {l.key for l in course.lessons}
-    lesson.body_html = content.render_markdown(
-        lesson.body_md,
+    return content.render_markdown(
+        body_md,
         resolve_image=media_resolver(course),
         resolve_lesson=lambda key: lesson_path(course.slug, key) if key in keys else None,
     )
 
 
-def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str) -> CourseMedia:
-    checked = media.check_image(data)
-    name = media.content_name(data, checked.extension)
-    media.store(media_dir, name, data)
+def render_lesson(course: Course, lesson: Lesson) -> None:
+    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
+    lesson.body_html = render_body(course, lesson.body_md)
+
+
+def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str,
+                random_name: bool = False, max_video_bytes: int = media.MAX_VIDEO_BYTES) -> CourseMedia:
+    """Store an image (at web sizes, with srcset copies) or a video of a course under path.
+
+    Imports name files by content hash, so importing the same file twice stores it once;
+    uploads (random_name=True) get random names.
+    """
+    base = None if random_name else hashlib.sha256(data).hexdigest()[:32]
+    if path.startswith("videos/"):
+        stored = media.store_video(media_dir, data, max_bytes=max_video_bytes, base=base)
+    else:
+        stored = media.store_image(media_dir, data, base=base)
     item = next((m for m in course.media if m.path == path), None)
     if item is None:
         item = CourseMedia(path=path)
         course.media.append(item)
-    item.stored_name = name
-    item.content_type = checked.content_type
-    item.size = len(data)
-    item.width, item.height = checked.width, checked.height
+    item.stored_name = stored.name
+    item.content_type = stored.content_type
+    item.size = stored.size
+    item.width, item.height = stored.width, stored.height
+    item.variants = stored.variants
     return item
 
 
@@ -619,6 +672,8 @@ def import_course(session: Session, data: CourseData, media_dir: str,
         lesson.body_md = ld.body_md
         lesson.minutes = ld.minutes
         lesson.video_url = ld.video
+        if ld.video and not ld.video.startswith("https://"):
+            lesson.video_url = next(m.url_path for m in course.media if m.path == ld.video)
         lessons.append(lesson)
         if ld.quiz is None:
             if lesson.quiz is not None:
@@ -712,7 +767,8 @@ def export_files(course: Course, media_dir: str) -> dict[str, bytes]:
             entry["quiz"] = f"quizzes/{stem}.toml"
             files[f"quizzes/{stem}.toml"] = _toml(_quiz_dict(lesson.quiz))
         if lesson.video_url:
-            entry["video"] = lesson.video_url
+            stored = next((m.path for m in course.media if m.url_path == lesson.video_url), None)
+            entry["video"] = stored or lesson.video_url
         lessons.append(entry)
     meta["lessons"] = lessons
     files["course.toml"] = _toml(meta)

@@ -1,17 +1,30 @@
-"""Checking and storing media files by content, under MEDIA_DIR with unguessable names."""
+"""Checking and storing media files by content, under MEDIA_DIR with unguessable names.
+
+Photos are re-encoded to web sizes (which also drops camera metadata such as GPS position)
+and stored with smaller width variants and WebP copies for srcset; SVG must be inert and is
+stored as it is; videos are checked by their file signature.
+"""
 import hashlib
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from defusedxml import ElementTree
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE_TYPES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"),
                "WEBP": ("image/webp", ".webp"), "GIF": ("image/gif", ".gif")}
 SVG_TYPE = ("image/svg+xml", ".svg")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_VIDEO_BYTES = 50 * 1024 * 1024
+# Refuse decompression bombs before decoding: a 10 MB file may claim billions of pixels.
+MAX_PIXELS = 40_000_000
+# The largest width kept, and the smaller widths stored for srcset (lesson column is ~728 px).
+MAX_WEB_WIDTH = 1600
+VARIANT_WIDTHS = (480, 960)
+VIDEO_TYPES = {"mp4": ("video/mp4", ".mp4"), "webm": ("video/webm", ".webm")}
 
 SVG_FORBIDDEN_TAGS = {"script", "foreignobject", "iframe", "embed", "object", "image", "use",
                       "animate", "set", "animatemotion", "animatetransform", "handler", "listener"}
@@ -72,9 +85,9 @@ def check_svg(data: bytes) -> CheckedImage:
     return CheckedImage(*SVG_TYPE, width, height)
 
 
-def check_image(data: bytes, allow_svg: bool = True) -> CheckedImage:
+def check_image(data: bytes, allow_svg: bool = True, max_bytes: int = MAX_IMAGE_BYTES) -> CheckedImage:
     """Identify an image by its content, never by its file name."""
-    if len(data) > MAX_IMAGE_BYTES:
+    if len(data) > max_bytes:
         raise MediaError("too-large")
     head = data[:512].lstrip().lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
@@ -91,6 +104,8 @@ def check_image(data: bytes, allow_svg: bool = True) -> CheckedImage:
         raise MediaError("not-image") from exc
     if kind not in IMAGE_TYPES:
         raise MediaError("not-image")
+    if width * height > MAX_PIXELS:
+        raise MediaError("too-many-pixels")
     content_type, extension = IMAGE_TYPES[kind]
     return CheckedImage(content_type, extension, width, height)
 
@@ -113,3 +128,90 @@ def store(media_dir: str | Path, name: str, data: bytes) -> Path:
     tmp.write_bytes(data)
     tmp.replace(target)
     return target
+
+
+def check_video(data: bytes, max_bytes: int = MAX_VIDEO_BYTES) -> tuple[str, str]:
+    """(content type, extension) of an MP4 or WebM video, recognised by its signature."""
+    if len(data) > max_bytes:
+        raise MediaError("too-large")
+    if len(data) >= 12 and data[4:8] == b"ftyp":
+        return VIDEO_TYPES["mp4"]
+    if data[:4] == b"\x1a\x45\xdf\xa3" and b"webm" in data[:64]:
+        return VIDEO_TYPES["webm"]
+    raise MediaError("not-video")
+
+
+@dataclass
+class StoredFile:
+    """A file written to MEDIA_DIR, with the smaller copies made for srcset."""
+
+    name: str
+    content_type: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    variants: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _encode(img: Image.Image, kind: str) -> bytes:
+    buffer = io.BytesIO()
+    if kind == "JPEG":
+        img.convert("RGB").save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+    elif kind == "WEBP":
+        img.save(buffer, "WEBP", quality=80, method=4)
+    else:
+        img.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _resized(img: Image.Image, width: int) -> Image.Image:
+    height = max(1, round(img.height * width / img.width))
+    return img.resize((width, height), Image.Resampling.LANCZOS)
+
+
+def store_image(media_dir: str | Path, data: bytes, base: str | None = None,
+                allow_svg: bool = True, max_bytes: int = MAX_IMAGE_BYTES) -> StoredFile:
+    """Check an image by content and store it at web size with width variants and WebP copies.
+
+    base names the files (base.jpg, base-480w.jpg, base-480w.webp, ...): a random name for
+    uploads, the content hash for imports so the same file imported twice is stored once.
+    """
+    checked = check_image(data, allow_svg=allow_svg, max_bytes=max_bytes)
+    base = base or secrets.token_hex(16)
+    if checked.extension in (".svg", ".gif"):
+        # Vector images need no sizes; GIFs may be animated and are kept as they are.
+        name = base + checked.extension
+        store(media_dir, name, data)
+        return StoredFile(name, checked.content_type, len(data), checked.width, checked.height)
+    with Image.open(io.BytesIO(data)) as opened:
+        kind = opened.format or "PNG"
+        img = ImageOps.exif_transpose(opened)
+        img.load()
+    if img.mode not in ("RGB", "RGBA", "L", "LA"):
+        img = img.convert("RGBA" if "transparency" in img.info or img.mode in ("P", "PA") else "RGB")
+    if img.width > MAX_WEB_WIDTH:
+        img = _resized(img, MAX_WEB_WIDTH)
+    main = _encode(img, kind)
+    name = base + checked.extension
+    store(media_dir, name, main)
+    variants = []
+    for width in [w for w in VARIANT_WIDTHS if w < img.width] + [img.width]:
+        copy = img if width == img.width else _resized(img, width)
+        formats = [("WEBP", ".webp", "image/webp")]
+        if kind != "WEBP" and width != img.width:
+            formats.insert(0, (kind, checked.extension, checked.content_type))
+        for fmt, extension, content_type in formats:
+            variant = f"{base}-{width}w{extension}"
+            store(media_dir, variant, _encode(copy, fmt))
+            variants.append({"name": variant, "width": copy.width, "height": copy.height,
+                             "content_type": content_type})
+    return StoredFile(name, checked.content_type, len(main), img.width, img.height, variants)
+
+
+def store_video(media_dir: str | Path, data: bytes, max_bytes: int = MAX_VIDEO_BYTES,
+                base: str | None = None) -> StoredFile:
+    """Check a video by its signature and store it under a random name."""
+    content_type, extension = check_video(data, max_bytes)
+    name = (base or secrets.token_hex(16)) + extension
+    store(media_dir, name, data)
+    return StoredFile(name, content_type, len(data))

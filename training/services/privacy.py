@@ -6,6 +6,7 @@ statistics (enrolments, lesson completions, quiz attempts and results) stay, so 
 reports keep their counts.
 """
 import secrets
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,10 +15,15 @@ from sqlalchemy.orm import Session
 from ..models import (
     Attempt,
     AttemptAnswer,
+    Attendance,
+    Centre,
+    ClassMember,
     Course,
     Enrollment,
     Lesson,
     LessonCompletion,
+    TrainingClass,
+    TrainingSession,
     User,
     utcnow,
 )
@@ -30,7 +36,9 @@ PROFILE_FIELDS = ("display_name", "username", "mobile", "language", "gender", "b
 
 
 def _value(value: Any) -> Any:
-    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else value
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def export_data(session: Session, user: User) -> dict[str, Any]:
@@ -43,11 +51,25 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
         .join(Course, Enrollment.course_id == Course.id)
         .where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at)
     ).all()
+    # Outer join: completions of lessons deleted since keep their title.
     lessons = session.execute(
-        select(Course.slug, Lesson.key, Lesson.title, LessonCompletion.completed_at)
-        .join(Lesson, LessonCompletion.lesson_id == Lesson.id)
+        select(Course.slug, Lesson.key, LessonCompletion.lesson_title, LessonCompletion.completed_at)
+        .outerjoin(Lesson, LessonCompletion.lesson_id == Lesson.id)
         .join(Course, LessonCompletion.course_id == Course.id)
         .where(LessonCompletion.user_id == user.id).order_by(LessonCompletion.completed_at)
+    ).all()
+    classes = session.execute(
+        select(TrainingClass.name, Centre.name, ClassMember.joined_at)
+        .join(TrainingClass, ClassMember.class_id == TrainingClass.id)
+        .join(Centre, TrainingClass.centre_id == Centre.id)
+        .where(ClassMember.user_id == user.id).order_by(ClassMember.joined_at)
+    ).all()
+    attendance = session.execute(
+        select(TrainingClass.name, TrainingSession.held_on, TrainingSession.topic,
+               TrainingSession.place, Attendance.checked_in_at)
+        .join(TrainingSession, Attendance.session_id == TrainingSession.id)
+        .join(TrainingClass, TrainingSession.class_id == TrainingClass.id)
+        .where(Attendance.user_id == user.id).order_by(TrainingSession.held_on)
     ).all()
     attempts = session.scalars(
         select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.submitted_at)
@@ -72,6 +94,14 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
             {"course": slug, "lesson": key, "title": title, "completed_at": _value(at)}
             for slug, key, title, at in lessons
         ],
+        "classes": [
+            {"class": name, "centre": centre, "joined_at": _value(at)} for name, centre, at in classes
+        ],
+        "attendance": [
+            {"class": name, "date": _value(held_on), "topic": topic, "place": place,
+             "checked_in_at": _value(at)}
+            for name, held_on, topic, place, at in attendance
+        ],
         "quiz_attempts": [
             {"quiz": a.quiz_title, "number": a.number, "score": a.score, "passed": a.passed,
              "submitted_at": _value(a.submitted_at), "answers": answers.get(a.id, [])}
@@ -83,7 +113,7 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
 def export_csv(data: dict[str, Any]) -> bytes:
     """The same export as one CSV table (section, item, field, value), formula-escaped."""
     rows: list[list[Any]] = [["profile", "", name, value] for name, value in data["profile"].items()]
-    for section in ("enrolments", "lessons_completed", "quiz_attempts"):
+    for section in ("enrolments", "lessons_completed", "classes", "attendance", "quiz_attempts"):
         for index, row in enumerate(data[section], start=1):
             for name, value in row.items():
                 if name != "answers":

@@ -91,7 +91,8 @@ def load_state(session: Session, user_id: int, course: Course) -> CourseState:
         r.quiz_id: r
         for r in session.scalars(
             select(QuizResult).where(
-                QuizResult.user_id == user_id, QuizResult.course_id == course.id
+                QuizResult.user_id == user_id, QuizResult.course_id == course.id,
+                QuizResult.quiz_id.is_not(None),
             )
         )
     }
@@ -151,6 +152,7 @@ def refresh_enrollment(session: Session, enrollment: Enrollment, now: datetime |
         select(func.count(QuizResult.id)).where(
             QuizResult.user_id == enrollment.user_id,
             QuizResult.course_id == course_id,
+            QuizResult.quiz_id.is_not(None),
             QuizResult.passed.is_(True),
         )
     ) or 0
@@ -174,7 +176,7 @@ def complete_lesson(session: Session, user_id: int, lesson: Lesson) -> bool:
         session,
         LessonCompletion,
         {"user_id": user_id, "lesson_id": lesson.id, "course_id": lesson.course_id,
-         "completed_at": utcnow()},
+         "lesson_title": lesson.title[:200], "completed_at": utcnow()},
     )
     refresh_enrollment(session, enrollment)
     return created
@@ -196,7 +198,7 @@ def refresh_course(session: Session, course_id: int) -> None:
     passed = (
         select(func.count(QuizResult.id))
         .where(QuizResult.user_id == Enrollment.user_id, QuizResult.course_id == course_id,
-               QuizResult.passed.is_(True))
+               QuizResult.quiz_id.is_not(None), QuizResult.passed.is_(True))
         .scalar_subquery()
     )
     session.execute(

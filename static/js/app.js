@@ -1,0 +1,314 @@
+/* CunBo Academy: enhancements only. Every page works without this file; with it, pages keep
+   working without signal, quiz answers survive a reload, work done offline is sent later, and
+   lessons and questions can be read aloud. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var T = {};
+  try { T = JSON.parse(body.getAttribute("data-t") || "{}"); } catch (e) { T = {}; }
+  var USER = body.getAttribute("data-user") || "";
+  var QUEUE = "cunbo:queue";
+  var SPEAKER = '<svg class="icon" aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M4 9v6h4l5 4V5L8 9z"/><path d="M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12"/></svg>';
+  var DOWNLOAD = '<svg class="icon" aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 3v12M7 10l5 5 5-5M5 20h14"/></svg>';
+
+  function t(key, values) {
+    var text = T[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+  function load(key, fallback) {
+    try { var raw = localStorage.getItem(key); return raw ? JSON.parse(raw) : fallback; } catch (e) { return fallback; }
+  }
+  function store(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* full or disabled: nothing to keep */ }
+  }
+  function keys(prefix) {
+    var found = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var key = localStorage.key(i);
+      if (key && key.indexOf(prefix) === 0) found.push(key);
+    }
+    return found;
+  }
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /* Banner: no signal, or work sent. */
+  var banner = null;
+  function showBanner(text, ok, link, linkText) {
+    if (!banner) {
+      banner = el("p", "banner");
+      banner.setAttribute("role", "status");
+      body.insertBefore(banner, document.getElementById("main"));
+    }
+    banner.className = "banner" + (ok ? " banner-ok" : "");
+    banner.textContent = text + " ";
+    if (link) {
+      var a = el("a", "", linkText || t("see"));
+      a.href = link;
+      banner.appendChild(a);
+    }
+    banner.setAttribute("data-kind", ok ? "ok" : "offline");
+  }
+  function connectionChanged() {
+    if (!navigator.onLine) {
+      showBanner(t("offline"));
+    } else {
+      if (banner && banner.getAttribute("data-kind") === "offline") { banner.remove(); banner = null; }
+      flush();
+    }
+  }
+  window.addEventListener("online", connectionChanged);
+  window.addEventListener("offline", connectionChanged);
+
+  if ("serviceWorker" in navigator && body.getAttribute("data-sw")) {
+    // After the page has loaded, so the worker finds the shell files already in the HTTP cache.
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register(body.getAttribute("data-sw")).catch(function () { /* pages still work */ });
+    });
+  }
+
+  /* Work done without signal waits in the queue; each item carries its form's CSRF token, and
+     quiz items their attempt token, so the server records each exactly once. */
+  function queueKey(item) { return item.url + "#" + (new URLSearchParams(item.body).get("attempt_token") || ""); }
+  function enqueue(form) {
+    var item = { url: form.action, body: new URLSearchParams(new FormData(form)).toString(),
+                 label: form.getAttribute("data-label") || "", page: location.pathname, user: USER, at: Date.now() };
+    var queue = load(QUEUE, []).filter(function (other) { return queueKey(other) !== queueKey(item); });
+    queue.push(item);
+    store(QUEUE, queue);
+  }
+  function dequeue(item) {
+    store(QUEUE, load(QUEUE, []).filter(function (other) { return queueKey(other) !== queueKey(item); }));
+  }
+  var flushing = false;
+  function flush() {
+    if (flushing || !navigator.onLine || !USER) return;
+    var item = load(QUEUE, []).filter(function (i) { return i.user === USER; })[0];
+    if (!item) return;
+    flushing = true;
+    fetch(item.url, { method: "POST", body: item.body, credentials: "same-origin",
+                      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
+      .then(function (response) {
+        flushing = false;
+        dequeue(item);
+        var token = new URLSearchParams(item.body).get("attempt_token");
+        if (response.ok && response.redirected && response.url.indexOf("/login") === -1) {
+          if (token) keys("cunbo:quiz:").forEach(function (k) { if (k.slice(-token.length - 1) === ":" + token) localStorage.removeItem(k); });
+          showBanner(t("sent", { what: item.label }), true, response.url);
+          Array.prototype.forEach.call(document.querySelectorAll("form[data-queue]"), function (form) {
+            var note = form.querySelector(".queued");
+            if (note && form.action === item.url) { note.className = "flash flash-success"; note.textContent = t("sent", { what: item.label }); }
+          });
+        } else {
+          showBanner(t("failed", { what: item.label }), false, item.page, t("open"));
+        }
+        flush();
+      })
+      .catch(function () { flushing = false; /* still no signal: keep it for later */ });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-logout")) { forgetPersonalCopies(); return; }
+    if (!form.hasAttribute("data-queue") || navigator.onLine) return;
+    event.preventDefault();
+    enqueue(form);
+    var note = form.querySelector(".queued") || el("p", "queued");
+    note.setAttribute("role", "status");
+    note.textContent = t("queued");
+    form.appendChild(note);
+    var button = form.querySelector("button[type=submit], button:not([type])");
+    if (button) button.disabled = true;
+  });
+
+  function forgetPersonalCopies() {
+    if ("caches" in window) caches.delete("cunbo-pages");
+    keys("cunbo:saved:").concat(keys("cunbo:quiz:")).forEach(function (k) { localStorage.removeItem(k); });
+  }
+
+  /* Quiz answers are kept in this browser as the learner goes, keyed by quiz and attempt token. */
+  function formPairs(form) {
+    var pairs = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== "csrf_token" && name !== "attempt_token") pairs.push([name, value]);
+    });
+    return pairs;
+  }
+  function restorePairs(form, pairs) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.type === "radio" || field.type === "checkbox") field.checked = false;
+      else if (field.name && field.name !== "csrf_token" && field.name !== "attempt_token" && field.tagName !== "BUTTON") field.value = "";
+    });
+    pairs.forEach(function (pair) {
+      Array.prototype.forEach.call(form.querySelectorAll("[name='" + pair[0] + "']"), function (field) {
+        if (field.type === "radio" || field.type === "checkbox") { if (field.value === pair[1]) field.checked = true; }
+        else field.value = pair[1];
+      });
+    });
+  }
+  var quizForm = document.querySelector("form[data-autosave]");
+  if (quizForm) {
+    var prefix = "cunbo:quiz:" + quizForm.getAttribute("data-autosave") + ":";
+    var tokenField = quizForm.elements.attempt_token;
+    var queued = load(QUEUE, []).map(function (i) { return new URLSearchParams(i.body).get("attempt_token"); });
+    var saved = null;
+    keys(prefix).forEach(function (k) {
+      var value = load(k, null);
+      if (value && value.user === USER && queued.indexOf(value.token) === -1 && (!saved || value.at > saved.at)) saved = value;
+    });
+    if (saved && saved.pairs.length) {
+      tokenField.value = saved.token;
+      restorePairs(quizForm, saved.pairs);
+      var restored = el("p", "flash", t("restored"));
+      restored.setAttribute("role", "status");
+      quizForm.insertBefore(restored, quizForm.firstChild);
+    }
+    var save = function () {
+      store(prefix + tokenField.value, { token: tokenField.value, user: USER, at: Date.now(), pairs: formPairs(quizForm) });
+    };
+    quizForm.addEventListener("change", save);
+    quizForm.addEventListener("input", save);
+  }
+  var finished = document.querySelector("[data-attempt-token]");
+  if (finished) {
+    localStorage.removeItem("cunbo:quiz:" + finished.getAttribute("data-quiz") + ":" + finished.getAttribute("data-attempt-token"));
+  }
+  var monthAgo = Date.now() - 30 * 24 * 3600 * 1000;
+  keys("cunbo:quiz:").forEach(function (k) { var v = load(k, null); if (!v || v.at < monthAgo) localStorage.removeItem(k); });
+
+  /* Save a whole course (its pages and images) for use without signal; the size is shown first. */
+  var saveBox = document.querySelector("[data-offline-save]");
+  if (saveBox && "caches" in window && "serviceWorker" in navigator) {
+    var savedKey = "cunbo:saved:" + saveBox.getAttribute("data-offline-save");
+    var saveButton = el("button", "btn btn-block");
+    saveButton.type = "button";
+    saveButton.innerHTML = DOWNLOAD;
+    saveButton.appendChild(document.createTextNode(" " + t("save", { size: saveBox.getAttribute("data-size") })));
+    var saveStatus = el("p", "meta");
+    saveStatus.setAttribute("role", "status");
+    if (load(savedKey, null)) saveStatus.textContent = t("saved");
+    saveBox.appendChild(saveButton);
+    saveBox.appendChild(saveStatus);
+    saveBox.hidden = false;
+    saveButton.addEventListener("click", function () {
+      saveButton.disabled = true;
+      fetch(saveBox.getAttribute("data-offline-save"), { credentials: "same-origin" })
+        .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+        .then(function (data) {
+          return caches.open("cunbo-pages").then(function (cache) {
+            var done = 0;
+            return data.urls.reduce(function (previous, url) {
+              return previous.then(function () {
+                saveStatus.textContent = t("saving", { done: done, total: data.urls.length });
+                return fetch(url, { credentials: "same-origin" }).then(function (response) {
+                  if (!response.ok || response.redirected) throw new Error(url);
+                  done += 1;
+                  return cache.put(url, response);
+                });
+              });
+            }, Promise.resolve());
+          });
+        })
+        .then(function () { store(savedKey, Date.now()); saveStatus.textContent = t("saved"); })
+        .catch(function () { saveStatus.textContent = t("saveFailed"); })
+        .then(function () { saveButton.disabled = false; });
+    });
+  }
+
+  /* Read aloud with the browser's own voices, in the text's language; hidden without a voice. */
+  var synth = window.speechSynthesis;
+  var speaking = null;
+  function langOf(node) { var holder = node.closest("[lang]"); return (holder && holder.getAttribute("lang")) || "zh-CN"; }
+  function voiceFor(lang) {
+    var wanted = lang.toLowerCase().replace("_", "-");
+    var voices = synth.getVoices();
+    return voices.filter(function (v) { return v.lang.toLowerCase().replace("_", "-") === wanted; })[0] ||
+      voices.filter(function (v) { return v.lang.toLowerCase().split(/[-_]/)[0] === wanted.split("-")[0]; })[0] || null;
+  }
+  function speak(text, lang, owner, done) {
+    synth.cancel();
+    speaking = owner;
+    var voice = voiceFor(lang);
+    // Short pieces: some phones stop reading a long text after about fifteen seconds.
+    var pieces = text.replace(/\s+/g, " ").match(/[^。！？!?；;.]+[。！？!?；;.]*/g) || [];
+    pieces.forEach(function (piece, index) {
+      var utterance = new SpeechSynthesisUtterance(piece.trim());
+      utterance.lang = lang;
+      if (voice) utterance.voice = voice;
+      if (index === pieces.length - 1) utterance.onend = function () { if (speaking === owner) { speaking = null; done(); } };
+      synth.speak(utterance);
+    });
+  }
+  function readableText(node) {
+    var copy = node.cloneNode(true);
+    Array.prototype.forEach.call(copy.querySelectorAll(".read-bar, .say-btn, figure, .meta"), function (n) { n.remove(); });
+    return copy.textContent;
+  }
+  function setupReading() {
+    var article = document.querySelector("[data-read-aloud]");
+    if (article && voiceFor(langOf(article)) && !article.querySelector(".read-bar")) {
+      var bar = el("div", "read-bar");
+      bar.lang = document.documentElement.lang;  // the buttons speak the interface's language
+      var read = el("button", "btn btn-small");
+      var stop = el("button", "btn btn-small", t("stop"));
+      read.type = stop.type = "button";
+      stop.hidden = true;
+      var label = function (key) { read.innerHTML = SPEAKER; read.appendChild(document.createTextNode(" " + t(key))); read.setAttribute("data-state", key); };
+      label("read");
+      read.addEventListener("click", function () {
+        var state = read.getAttribute("data-state");
+        if (state === "pause") { synth.pause(); label("resume"); }
+        else if (state === "resume") { synth.resume(); label("pause"); }
+        else {
+          speak(readableText(article), langOf(article), read, function () { label("read"); stop.hidden = true; });
+          label("pause");
+          stop.hidden = false;
+        }
+      });
+      stop.addEventListener("click", function () { synth.cancel(); speaking = null; label("read"); stop.hidden = true; });
+      bar.appendChild(read);
+      bar.appendChild(stop);
+      article.insertBefore(bar, article.querySelector("h1").nextSibling);
+    }
+    Array.prototype.forEach.call(document.querySelectorAll(".quiz .say"), function (target) {
+      if (target.getAttribute("data-say-ready") || !voiceFor(langOf(target))) return;
+      target.setAttribute("data-say-ready", "1");
+      var button = el("button", "say-btn");
+      button.type = "button";
+      button.innerHTML = SPEAKER;
+      button.setAttribute("aria-label", t("readThis"));
+      button.lang = document.documentElement.lang;
+      button.setAttribute("aria-pressed", "false");
+      button.addEventListener("click", function () {
+        if (speaking === button && !synth.paused) { synth.pause(); button.setAttribute("aria-pressed", "false"); return; }
+        if (speaking === button && synth.paused) { synth.resume(); button.setAttribute("aria-pressed", "true"); return; }
+        Array.prototype.forEach.call(document.querySelectorAll(".say-btn"), function (b) { b.setAttribute("aria-pressed", "false"); });
+        button.setAttribute("aria-pressed", "true");
+        speak(target.textContent, langOf(target), button, function () { button.setAttribute("aria-pressed", "false"); });
+      });
+      var label = target.closest("label");
+      if (label && label.classList.contains("choice")) {
+        // Beside the choice, not inside its label: a tap on the speaker must not pick the answer.
+        var row = el("div", "say-row");
+        label.parentNode.insertBefore(row, label);
+        row.appendChild(label);
+        row.appendChild(button);
+      } else if (label) {
+        label.parentNode.insertBefore(button, label.nextSibling);
+      } else {
+        target.parentNode.insertBefore(button, target.nextSibling);
+      }
+    });
+  }
+  if (synth && window.SpeechSynthesisUtterance) {
+    setupReading();
+    if (synth.addEventListener) synth.addEventListener("voiceschanged", setupReading);
+  }
+
+  connectionChanged();
+})();
