@@ -1,4 +1,5 @@
 """Publishing checks the whole course and lists every problem in plain words."""
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from training.extensions import db
@@ -22,7 +23,8 @@ def test_course_problems_lists_every_problem(app_ctx, trainer):
         broken.questions.append(Question(key="q1", kind="single", prompt="Which?", explanation="",
                                          answer={}))
     db.session.flush()
-    problems = authoring.course_problems(course)
+    with force_locale("en"):  # services outside a request speak the default language, Chinese
+        problems = authoring.course_problems(course)
     text = "\n".join(problems)
     assert "Lesson “Empty one” has no content." in text
     assert "Quiz “Empty quiz” has no questions." in text
