@@ -64,6 +64,9 @@ def prepare(tmp: Path):
             ("Trainer: class", f"/classes/{spring.id}", "wang"),
             ("Admin area", "/admin/", "boss"),
             ("Admin: training ledger", "/classes/ledger", "boss"),
+            ("Trainer: class report", f"/reports/classes/{spring.id}", "wang"),
+            ("Admin: overview report", "/reports/overview", "boss"),
+            ("Trainer: course studio", "/author/", "wang"),
         ]
     return app, pages
 
@@ -122,7 +125,6 @@ def main() -> int:
     for name, path, cold, warm in rows:
         print(f"| {name} (`{path}`) | {cold['requests']} | {kb(cold['bytes'])} | {warm['requests']} "
               f"| {kb(warm['bytes'])} | {kb(cold['media'])} |")
-    print("| Admin progress report (issue 5b) | not yet available on this branch | | | | |")
     _, _, cold, warm = next(r for r in rows if r[0] == "Lesson")
     ok = (cold["bytes"] <= BUDGET["cold_bytes"] and cold["requests"] <= BUDGET["cold_requests"]
           and warm["bytes"] <= BUDGET["warm_bytes"])

@@ -54,11 +54,26 @@ def _https() -> bool:
     return mode == "always" or (mode == "auto" and request.is_secure)
 
 
+# Files shared by every visitor: no session, no cookie and no per-user work, so that browsers,
+# the service worker and proxies can cache them.
+STATELESS_ENDPOINTS = {"static", "main.media", "main.healthz", "offline.service_worker"}
+
+
+def _stateless() -> bool:
+    return request.endpoint in STATELESS_ENDPOINTS
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over HTTPS (in "auto" mode)."""
+    """The session cookie is Secure whenever the request came over HTTPS (in "auto" mode), and
+    shared files never carry it (nor `Vary: Cookie`)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return _https()
+
+    def save_session(self, app, session, response) -> None:
+        if _stateless():
+            return
+        super().save_session(app, session, response)
 
 
 def add_security_headers(response):
@@ -100,12 +115,14 @@ def _refuse_nul_bytes():
 
 def _keep_session_alive():
     """Permanent sessions expire PERMANENT_SESSION_LIFETIME after the last request."""
-    session.permanent = True
+    if not _stateless():
+        session.permanent = True
 
 
 def _force_password_change():
     if (
-        current_user.is_authenticated
+        not _stateless()
+        and current_user.is_authenticated
         and current_user.must_change_password
         and request.endpoint not in OPEN_WHILE_PASSWORD_EXPIRED
     ):
