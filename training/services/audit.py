@@ -33,11 +33,11 @@ ACTION_LABELS = {
     "class.import": _l("Learners imported into a class"),
     "course.publish": _l("Course published"),
     "course.unpublish": _l("Course unpublished"),
-    "course.delete": _l("Course deleted"),
     "course.export": _l("Course exported"),
     "course.import": _l("Course imported"),
     "lesson.delete": _l("Lesson deleted"),
     "question.delete": _l("Question deleted"),
+    "quiz.delete": _l("Quiz deleted"),
     "ledger.export": _l("Training ledger downloaded"),
     "report.export": _l("Report downloaded"),
     "user.anonymize": _l("Person anonymized"),
@@ -47,7 +47,6 @@ ACTION_LABELS = {
     "user.password_change": _l("Password changed"),
     "user.password_reset": _l("Password reset by staff"),
     "user.role_change": _l("Role or centre changed"),
-    "user.data_export": _l("Personal data downloaded"),
 }
 
 
