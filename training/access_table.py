@@ -48,7 +48,7 @@ offline.service_worker     GET     200    200     200     200   200
 offline.page               GET     200    200     200     200   200
 offline.course_files       GET     login  200     200     200   200
 account.profile            GET     login  200     200     200   200
-account.profile            POST    login  200     200     200   200
+account.profile            POST    login  302     302     302   302
 account.change_password    GET     login  200     200     200   200
 account.change_password    POST    login  200     200     200   200
 account.data_json          GET     login  200     200     200   200

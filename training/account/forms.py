@@ -1,27 +1,26 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth.forms import check_new_password
+from ..classes.forms import ProfileForm as LearnerDetailsForm
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(LearnerDetailsForm):
+    """A person's own profile: their name and language, then the optional details a trainer
+    may also edit (one form class for both, so the ledger's values stay the same)."""
+
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)],
                                render_kw={"autocomplete": "name"})
     language = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")])
-    gender = SelectField(_l("Gender"), choices=[SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
-                                               SelectChoice("m", _l("Male"))], default="")
-    birth_year = IntegerField(
-        _l("Year of birth"), validators=[Optional(), NumberRange(min=1920, max=date.today().year,
-                                                                 message=_l("Enter a year such as 1975."))],
-        render_kw={"inputmode": "numeric"},
-    )
-    township = StringField(_l("Township"), validators=[Optional(), Length(max=60)])
-    village = StringField(_l("Village"), validators=[Optional(), Length(max=60)])
+
+    def __iter__(self):
+        # Name and language first on the page, then the inherited optional details.
+        first = ("csrf_token", "display_name", "language")
+        yield from (self[name] for name in first if name in self)
+        yield from (field for field in super().__iter__() if field.name not in first)
 
 
 class ChangePasswordForm(FlaskForm):
