@@ -119,3 +119,17 @@ def test_first_admin_gets_a_private_random_password_file(app_ctx, tmp_path):
     assert len(password) >= 12
     assert accounts.authenticate(db.session, "admin", password).role == "admin"
     assert accounts.ensure_first_admin(db.session, str(tmp_path)) is None
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/classes/join/K7M2QX", "/classes/join/K7M2QX"),
+    ("https://evil.example/", "/courses"),
+])
+def test_registration_returns_to_the_page_that_asked_for_it(client, app_ctx, target, expected):
+    """A farmer who scanned a class's QR code and signs up lands back on the join page."""
+    page = client.get(f"/login?next={target}").get_data(as_text=True)
+    assert "/register?next=" in page
+    response = client.post(f"/register?next={target}", data={
+        "display_name": "赵大哥", "login": "13900002222", "password": "tea-garden-88",
+        "confirm": "tea-garden-88", "language": "zh_CN", "consent": "y"})
+    assert response.status_code == 302 and response.headers["Location"] == expected

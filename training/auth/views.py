@@ -79,7 +79,8 @@ def register():
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")
-            return redirect(url_for("learn.catalogue"))
+            # Back to where the learner came from, e.g. a class's join page opened from its QR code.
+            return redirect(safe_next(request.args.get("next")) or url_for("learn.catalogue"))
     return render_template("auth/register.html", form=form)
 
 
