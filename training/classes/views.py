@@ -27,7 +27,7 @@ from ..services.qr import qr_svg
 from .forms import ClassForm, JoinForm, LedgerForm, ProfileForm, RosterForm, SessionForm
 
 bp = Blueprint("classes", __name__)
-LEARNER_VIEWS = ("join", "join_code", "checkin", "my_profile")
+LEARNER_VIEWS = ("join", "join_code", "checkin")
 require_login(bp)
 require_role(bp, Role.TRAINER, Role.ADMIN, exempt=LEARNER_VIEWS)
 
