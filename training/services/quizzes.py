@@ -86,25 +86,25 @@ def parse_responses(
     errors: dict[int, str] = {}
     for question in questions:
         name = field_name(question)
-        by_id = {str(c.id): c.position for c in question.choices}
-        positions = {c.id: i for i, c in enumerate(question.choices)}
+        # Choice ids as the form sends them (text), mapped to their position in the snapshot.
+        positions = {str(c.id): i for i, c in enumerate(question.choices)}
         kind = question.kind
         if kind == QuestionKind.SINGLE:
             value = form.get(name, "")
             if not value:
                 errors[question.id] = "missing"
-            elif value not in by_id:
+            elif value not in positions:
                 errors[question.id] = "invalid"
             else:
-                responses[question.id] = positions[int(value)]
+                responses[question.id] = positions[value]
         elif kind == QuestionKind.MULTIPLE:
             values = form.getlist(name) if hasattr(form, "getlist") else form.get(name, [])
             if not values:
                 errors[question.id] = "missing"
-            elif any(v not in by_id for v in values):
+            elif any(v not in positions for v in values):
                 errors[question.id] = "invalid"
             else:
-                responses[question.id] = sorted({positions[int(v)] for v in values})
+                responses[question.id] = sorted({positions[v] for v in values})
         elif kind == QuestionKind.TRUE_FALSE:
             value = form.get(name, "")
             if value not in ("true", "false"):
@@ -133,7 +133,7 @@ def parse_responses(
                 errors[question.id] = "order"
             else:
                 ordered = sorted(places, key=places.__getitem__)
-                responses[question.id] = [positions[cid] for cid in ordered]
+                responses[question.id] = [positions[str(cid)] for cid in ordered]
     return responses, errors
 
 
