@@ -38,6 +38,9 @@ def playwright_browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
+    # Lets context.route() see the service worker's own requests, so going offline in a test
+    # cuts them too (Chromium's offline emulation covers only the page's requests).
+    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
@@ -89,6 +92,22 @@ def phone(playwright_browser, live):
     yield open_context
     for context in contexts:
         context.close()
+
+
+def _no_signal(route) -> None:
+    route.abort("internetdisconnected")
+
+
+def go_offline(context) -> None:
+    """Lose the signal: the page sees navigator.onLine false, and every request fails,
+    the service worker's included."""
+    context.route("**/*", _no_signal)
+    context.set_offline(True)
+
+
+def go_online(context) -> None:
+    context.unroute("**/*", _no_signal)
+    context.set_offline(False)
 
 
 def count_rows(live, model, user_id: int) -> int:
