@@ -11,23 +11,37 @@ from ..i18n import course_language
 from ..models import Course, CourseStatus, Enrollment, Lesson, Level
 from ..policy import can_learn, can_view_course, ensure
 from ..services import offline, progress
+from ..services.course_cache import DEFAULT_SIZE, CourseCache
 
 bp = Blueprint("learn", __name__)
 
 
-def load_course(slug: str) -> Course:
+def load_course(slug: str, *, read_only: bool = False) -> Course:
     """A course with its lessons and quizzes loaded, or 404 (drafts too, for those who may not see them).
 
-    Two queries whatever the course size: the course with its quizzes, then its lessons each
-    with its quiz (the same quiz objects, from the session's identity map)."""
-    course = db.session.execute(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(joinedload(Course.quizzes), selectinload(Course.lessons).joinedload(Lesson.quiz))
-    ).unique().scalar_one_or_none()
+    Pages that only show the course (read_only) get the process's cached copy, current to the
+    last change (services/course_cache.py): one small query. Pages that change something get
+    their own copy in the request's session, in two queries whatever the course size: the course
+    with its quizzes, then its lessons each with its quiz."""
+    if read_only:
+        course = course_cache().get(db.session, slug, db.session.session_factory)
+    else:
+        course = db.session.execute(
+            select(Course)
+            .where(Course.slug == slug)
+            .options(joinedload(Course.quizzes), selectinload(Course.lessons).joinedload(Lesson.quiz))
+        ).unique().scalar_one_or_none()
     if course is None or not can_view_course(current_user, course):
         abort(404)
     return course
+
+
+def course_cache() -> CourseCache:
+    cache = current_app.extensions.get("course_cache")
+    if cache is None:
+        cache = current_app.extensions["course_cache"] = CourseCache(
+            int(current_app.config.get("COURSE_CACHE_SIZE", DEFAULT_SIZE)))
+    return cache
 
 
 def step_url(course: Course, step: progress.Step | None) -> str:
@@ -88,7 +102,7 @@ def my_learning():
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    course = load_course(slug)
+    course = load_course(slug, read_only=True)
     state = None
     if current_user.is_authenticated:
         state = progress.load_state(db.session, current_user.id, course)
@@ -113,7 +127,7 @@ def enrol(slug: str):
 @login_required
 def resume(slug: str):
     """Go to the next unfinished step of a course."""
-    course = load_course(slug)
+    course = load_course(slug, read_only=True)
     state = progress.load_state(db.session, current_user.id, course)
     if state.enrollment is None:
         return redirect(url_for("learn.course", slug=slug))
@@ -130,7 +144,7 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 @bp.route("/courses/<slug>/lessons/<key>")
 @login_required
 def lesson(slug: str, key: str):
-    course = load_course(slug)
+    course = load_course(slug, read_only=True)
     lesson = _lesson_or_404(course, key)
     ensure(can_learn(current_user, course))
     state = progress.load_state(db.session, current_user.id, course)
@@ -160,9 +174,7 @@ def lesson(slug: str, key: str):
 
 def course_version(course: Course) -> tuple:
     """What a course page shows of the course itself: changes whenever its content does."""
-    return (course.id, course.updated_at, course.status,
-            [(l.id, l.version, l.updated_at, l.quiz.id if l.quiz else None) for l in course.lessons],
-            [(q.id, q.version) for q in course.quizzes])
+    return (course.id, course.content_version)
 
 
 def state_version(state: progress.CourseState) -> tuple:

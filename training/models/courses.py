@@ -1,10 +1,11 @@
 """Course content: courses, ordered lessons, quizzes, questions, choices and course media."""
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
 from .base import utcnow
@@ -50,6 +51,9 @@ class Course(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
+    # Moves on every change to the course or anything in it (lessons, quizzes, questions,
+    # choices, media): caches of a course's content compare it to know they are current.
+    content_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     lessons: Mapped[list["Lesson"]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
@@ -195,3 +199,57 @@ class CourseMedia(db.Model):
     @property
     def url_path(self) -> str:
         return f"/media/{self.stored_name}"
+
+
+# ------------------------------------------------------------------ content_version
+
+
+def _course_ids(session: Session, objects) -> set[int]:
+    """The ids of the existing courses that the given new, changed or deleted objects belong
+    to. A new object may know its parent only as an object (its foreign key is set by the flush)."""
+    ids: set[int | None] = set()
+    quiz_ids: set[int | None] = set()
+    question_ids: set[int | None] = set()
+
+    def quiz_course(quiz: "Quiz | None") -> int | None:
+        return None if quiz is None else (quiz.course_id or (quiz.course and quiz.course.id))
+
+    for obj in objects:
+        if isinstance(obj, Course):
+            ids.add(obj.id)
+        elif isinstance(obj, (Lesson, Quiz, CourseMedia)):
+            ids.add(obj.course_id or (obj.course and obj.course.id))
+        elif isinstance(obj, Question):
+            if obj.quiz_id is not None:
+                quiz_ids.add(obj.quiz_id)
+            else:
+                ids.add(quiz_course(obj.quiz))
+        elif isinstance(obj, Choice):
+            if obj.question_id is not None:
+                question_ids.add(obj.question_id)
+            elif obj.question is not None and obj.question.quiz_id is not None:
+                quiz_ids.add(obj.question.quiz_id)
+            elif obj.question is not None:
+                ids.add(quiz_course(obj.question.quiz))
+    question_ids.discard(None)
+    if question_ids:
+        quiz_ids.update(session.scalars(select(Question.quiz_id).where(Question.id.in_(question_ids))))
+    quiz_ids.discard(None)
+    if quiz_ids:
+        ids.update(session.scalars(select(Quiz.course_id).where(Quiz.id.in_(quiz_ids))))
+    ids.discard(None)  # a course created in this flush has no cached copy anywhere yet
+    return ids  # type: ignore[return-value]
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_content_version(session: Session, flush_context, instances) -> None:
+    """Every flush that touches a course's content moves its content_version, in the same
+    transaction: a cached copy can never outlive the change."""
+    with session.no_autoflush:
+        ids = _course_ids(session, chain(session.new, session.dirty, session.deleted))
+    if ids:
+        session.execute(
+            update(Course).where(Course.id.in_(ids))
+            .values(content_version=Course.content_version + 1)
+            .execution_options(synchronize_session=False)
+        )

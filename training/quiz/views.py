@@ -49,7 +49,7 @@ def _render_quiz(course, quiz, state, token, form_values=None, errors=None, stat
 @bp.route("/courses/<slug>/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def take(slug: str, quiz_id: int):
-    course = load_course(slug)
+    course = load_course(slug, read_only=request.method == "GET")
     quiz = _load_quiz(course, quiz_id)
     ensure(can_learn(current_user, course))
     state = progress.load_state(db.session, current_user.id, course)
@@ -93,7 +93,7 @@ def result(attempt_id: int):
     # 404, not 403: another learner's attempts must not even be known to exist.
     if attempt is None or not can_view_attempt(current_user, attempt):
         abort(404)
-    course = load_course(attempt.course.slug)
+    course = load_course(attempt.course.slug, read_only=True)
     state = progress.load_state(db.session, attempt.user_id, course)
     quiz_result, attempts_left = None, 0
     # A quiz deleted since keeps its attempts as history: the result shows, without a retake.

@@ -1,0 +1,111 @@
+"""A per-process cache of course content for the learner's read-only pages.
+
+On a training day thousands of learners open the same lessons, course pages and quizzes, and
+their content changes rarely. Each worker process keeps recently used courses fully loaded
+(lessons, quizzes, questions, choices, media) as detached objects, and checks on every use,
+with one small query, that the course's `content_version` has not moved. Every change to a
+course or anything in it moves that number in the same transaction (see
+training.models.courses), so a change made by any worker on any machine is seen by every
+other on its next request; nothing needs to be told to forget anything.
+
+Cached objects are shared by the requests of a process: views only read them, and pages
+that change a course or record progress load their own attached copies (load_course).
+"""
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..models import Course, Question, Quiz
+
+DEFAULT_SIZE = 64
+
+_course = Course.__table__
+
+
+@dataclass(frozen=True)
+class Entry:
+    course_id: int
+    version: int
+    course: Course
+
+
+class CourseCache:
+    """The most recently used courses of this process, by slug (least recently used go first)."""
+
+    def __init__(self, size: int = DEFAULT_SIZE):
+        self.size = size
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._lock = threading.Lock()
+        self.loads = 0  # how many times a course was read in full (for tests and benchmarks)
+
+    def get(self, session: Session, slug: str, new_session) -> Course | None:
+        """The course with this slug as it is now in the database, or None if there is none.
+
+        `session` answers the version check (the request's own view of the database);
+        `new_session()` opens a short-lived session for a full load."""
+        stamp = session.connection().execute(
+            select(_course.c.id, _course.c.content_version).where(_course.c.slug == slug)
+        ).first()
+        if stamp is None:
+            return None
+        with self._lock:
+            entry = self._entries.get(slug)
+            if entry is not None and (entry.course_id, entry.version) == tuple(stamp):
+                self._entries.move_to_end(slug)
+                return entry.course
+        course = load_detached(new_session, stamp.id)
+        if course is None:
+            return None
+        with self._lock:
+            self.loads += 1
+            self._entries[slug] = Entry(course.id, course.content_version, course)
+            self._entries.move_to_end(slug)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return course
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def load_detached(new_session, course_id: int) -> Course | None:
+    """A course and everything the learner's pages show of it, loaded in one short-lived
+    session and then detached: every relationship the pages follow is filled in, so reading
+    them later needs no database."""
+    with new_session() as session:
+        course = session.scalar(
+            select(Course).where(Course.id == course_id).options(
+                selectinload(Course.lessons),
+                selectinload(Course.quizzes).selectinload(Quiz.questions).selectinload(Question.choices),
+                selectinload(Course.media),
+            )
+        )
+        if course is None:
+            return None
+        # A lesson's quiz, from the quizzes just loaded (the foreign key is on the quiz side).
+        by_lesson = {quiz.lesson_id: quiz for quiz in course.quizzes if quiz.lesson_id is not None}
+        for lesson in course.lessons:
+            set_committed_value(lesson, "quiz", by_lesson.get(lesson.id))
+        # Many-to-one links back to objects already loaded: answered from the session's
+        # identity map, without a query, and kept once detached.
+        for lesson in course.lessons:
+            _touch(lesson.course)
+        for quiz in course.quizzes:
+            _touch(quiz.course, quiz.lesson)
+            for question in quiz.questions:
+                _touch(question.quiz)
+                for choice in question.choices:
+                    _touch(choice.question)
+        for media in course.media:
+            _touch(media.course)
+        session.expunge_all()
+    return course
+
+
+def _touch(*_loaded) -> None:
+    """Nothing to do: reading the attributes was the point."""
