@@ -8,7 +8,7 @@ reaches 100%.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Boolean, Integer, bindparam, cast, func, literal, null, select, union_all, update
 from sqlalchemy.orm import Session
 
 from ..dbutil import insert_ignore
@@ -31,14 +31,30 @@ class Step:
     done: bool
 
 
+@dataclass(frozen=True)
+class QuizStanding:
+    """A learner's standing in one quiz, as their QuizResult records it."""
+
+    quiz_id: int
+    passed: bool
+    best_score: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class EnrollmentSummary:
+    id: int
+    percent: int
+
+
 @dataclass
 class CourseState:
     """A learner's progress through one course."""
 
     course: Course
     lessons_done: set[int] = field(default_factory=set)
-    results: dict[int, QuizResult] = field(default_factory=dict)
-    enrollment: Enrollment | None = None
+    results: dict[int, QuizStanding] = field(default_factory=dict)
+    enrollment: EnrollmentSummary | None = None
 
     def quiz_passed(self, quiz: Quiz) -> bool:
         result = self.results.get(quiz.id)
@@ -78,28 +94,37 @@ class CourseState:
         return next((step for step in self.steps if not step.done), None)
 
 
+_enrollment, _completion, _result = Enrollment.__table__, LessonCompletion.__table__, QuizResult.__table__
+_NO_FLAG, _NO_NUMBER = cast(null(), Boolean), cast(null(), Integer)
+# A learner's whole state in a course, in one round trip: rows of
+# (kind, id, passed, number, attempts) where kind "e" is the enrolment (number = percent),
+# "l" a completed lesson and "q" a quiz result (number = best score).
+_STATE = union_all(
+    select(literal("e").label("kind"), _enrollment.c.id.label("id"), _NO_FLAG.label("passed"),
+           _enrollment.c.percent.label("number"), _NO_NUMBER.label("attempts"))
+    .where(_enrollment.c.user_id == bindparam("user_id"), _enrollment.c.course_id == bindparam("course_id")),
+    select(literal("l"), _completion.c.lesson_id, _NO_FLAG, _NO_NUMBER, _NO_NUMBER)
+    .where(_completion.c.user_id == bindparam("user_id"), _completion.c.course_id == bindparam("course_id"),
+           _completion.c.lesson_id.is_not(None)),
+    select(literal("q"), _result.c.quiz_id, _result.c.passed, _result.c.best_score, _result.c.attempts)
+    .where(_result.c.user_id == bindparam("user_id"), _result.c.course_id == bindparam("course_id"),
+           _result.c.quiz_id.is_not(None)),
+)
+
+
 def load_state(session: Session, user_id: int, course: Course) -> CourseState:
-    """A learner's state in a course in three queries, whatever the course size."""
-    lessons_done = set(
-        session.scalars(
-            select(LessonCompletion.lesson_id).where(
-                LessonCompletion.user_id == user_id, LessonCompletion.course_id == course.id
-            )
-        )
-    )
-    results = {
-        r.quiz_id: r
-        for r in session.scalars(
-            select(QuizResult).where(
-                QuizResult.user_id == user_id, QuizResult.course_id == course.id,
-                QuizResult.quiz_id.is_not(None),
-            )
-        )
-    }
-    enrollment = session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course.id)
-    )
-    return CourseState(course, lessons_done, results, enrollment)
+    """A learner's state in a course in one query, whatever the course size."""
+    state = CourseState(course)
+    for kind, item_id, passed, number, attempts in session.connection().execute(
+        _STATE, {"user_id": user_id, "course_id": course.id}
+    ):
+        if kind == "l":
+            state.lessons_done.add(item_id)
+        elif kind == "q":
+            state.results[item_id] = QuizStanding(item_id, bool(passed), number, attempts)
+        else:
+            state.enrollment = EnrollmentSummary(item_id, number)
+    return state
 
 
 def get_enrollment(session: Session, user_id: int, course_id: int) -> Enrollment | None:
