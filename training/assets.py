@@ -48,11 +48,15 @@ def load_asset(path: Path) -> Asset:
 class Assets:
     """The static folder's files, loaded lazily and reloaded when a file changes (in development)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, watch: bool = True):
         self.folder = folder
+        # In production files change only with a release (new processes): no stat per use.
+        self.watch = watch
         self._cache: dict[str, tuple[float, Asset]] = {}
 
     def get(self, filename: str) -> Asset | None:
+        if not self.watch and (cached := self._cache.get(filename)) is not None:
+            return cached[1]
         path = (self.folder / filename).resolve()
         if self.folder.resolve() not in path.parents or not path.is_file():
             return None
@@ -112,7 +116,7 @@ def static_view(filename: str):
 
 
 def init_app(app: Flask) -> None:
-    assets = Assets(Path(app.static_folder))
+    assets = Assets(Path(app.static_folder), watch=app.debug or bool(app.config.get("TEMPLATES_AUTO_RELOAD")))
     app.extensions["cunbo_assets"] = assets
     app.view_functions["static"] = static_view
 

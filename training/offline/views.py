@@ -2,7 +2,10 @@
 import hashlib
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
 from flask_login import current_user, login_required
 
 from ..learn.views import load_course
@@ -77,6 +80,19 @@ def js_strings() -> dict[str, str]:
     }
 
 
+_JS_STRINGS_ATTRIBUTE: dict[str, Markup] = {}
+
+
+def js_strings_attribute() -> Markup:
+    """js_strings() as JSON escaped for an HTML attribute (every page carries it), made once
+    per language per process."""
+    locale = str(get_locale())
+    value = _JS_STRINGS_ATTRIBUTE.get(locale)
+    if value is None:
+        value = _JS_STRINGS_ATTRIBUTE[locale] = escape(htmlsafe_json_dumps(js_strings()))
+    return value
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["approx_size"] = approx_size
-    app.jinja_env.globals["js_strings"] = js_strings
+    app.jinja_env.globals["js_strings_attribute"] = js_strings_attribute
