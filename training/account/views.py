@@ -4,12 +4,12 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from werkzeug.security import check_password_hash
 
 from ..extensions import db
 from ..policy import require_login
 from ..models import utcnow
 from ..services import accounts, audit, privacy
+from ..services.passwords import verify_password
 from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__)
@@ -84,7 +84,7 @@ def data_csv():
 def request_deletion():
     form = DeletionRequestForm()
     if form.validate_on_submit():
-        if not check_password_hash(current_user.password_hash, form.password.data):
+        if not verify_password(current_user.password_hash, form.password.data):
             form.password.errors.append(_("This is not your current password."))
         else:
             privacy.request_deletion(db.session, current_user, ip_address=request.remote_addr or "")

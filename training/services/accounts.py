@@ -6,19 +6,16 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-from flask import current_app, has_app_context
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Role, User, utcnow
+from .passwords import hash_password, needs_rehash, spend_the_same_time, verify_password
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[\w.-]{3,40}$")
 MIN_PASSWORD_LENGTH = 8
-# Checked against when no user matches, so an unknown name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
 
 
 class AccountError(ValueError):
@@ -58,11 +55,6 @@ def mask_mobile(mobile: str | None) -> str:
     if not mobile or len(mobile) != 11:
         return mobile or ""
     return f"{mobile[:3]}****{mobile[-4:]}"
-
-
-def hash_password(password: str) -> str:
-    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
-    return generate_password_hash(password, method=method)
 
 
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
@@ -115,10 +107,12 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     """The user for these credentials, or None; the same work whether or not the user exists."""
     user = find_by_login(session, login)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        spend_the_same_time(password)
         return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
+    if not verify_password(user.password_hash, password) or not user.active:
         return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # a hash from an earlier release, upgraded
     user.last_login_at = utcnow()
     return user
 
@@ -167,12 +161,12 @@ def set_password(user: User, password: str, must_change: bool = False) -> None:
 def change_own_password(user: User, current: str, new: str) -> None:
     """A user changing their own password: AccountError("current", "wrong") unless `current`
     is right, AccountError("password", reason) when the new one is weak or unchanged."""
-    if not check_password_hash(user.password_hash, current):
+    if not verify_password(user.password_hash, current):
         raise AccountError("current", "wrong")
     reason = check_password_strength(new, user.username, user.mobile, user.display_name)
     if reason:
         raise AccountError("password", reason)
-    if check_password_hash(user.password_hash, new):
+    if verify_password(user.password_hash, new):
         raise AccountError("password", "unchanged")
     set_password(user, new)
 
