@@ -123,3 +123,26 @@ def test_cache_keeps_only_the_most_recently_used(app_ctx, factory, example_cours
     cache.get(db.session, example_course.slug, db.session.session_factory)
     assert cache.loads == 3
     assert cache.get(db.session, "no-such-course", db.session.session_factory) is None
+
+
+def test_recording_progress_leaves_the_cached_course_untouched(app, enrolled, learner_client):
+    """Completing a lesson and submitting a quiz record by ids: the shared cached objects stay
+    detached and fully loaded for the next request."""
+    from sqlalchemy import inspect
+
+    from ..helpers import answer_form
+
+    assert learner_client.post(lesson_url(enrolled) + "/complete").status_code == 302
+    quiz = enrolled.quizzes[0]
+    url = f"/courses/{enrolled.slug}/quizzes/{quiz.id}"
+    assert learner_client.get(url).status_code == 200
+    submitted = learner_client.post(url, data=answer_form(quiz))
+    assert submitted.status_code == 302 and "/attempts/" in submitted.headers["Location"]
+    assert learner_client.get(submitted.headers["Location"]).status_code == 200
+    cached = app.extensions["course_cache"]._entries[enrolled.slug].course
+    objects = [cached, *cached.lessons, *cached.quizzes, *cached.media]
+    objects += [q for quiz in cached.quizzes for q in quiz.questions]
+    objects += [c for quiz in cached.quizzes for q in quiz.questions for c in q.choices]
+    for obj in objects:
+        state = inspect(obj)
+        assert state.detached and not state.expired_attributes, obj

@@ -3,7 +3,6 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..httpcache import not_modified, page_etag, with_etag
@@ -16,21 +15,13 @@ from ..services.course_cache import DEFAULT_SIZE, CourseCache
 bp = Blueprint("learn", __name__)
 
 
-def load_course(slug: str, *, read_only: bool = False) -> Course:
-    """A course with its lessons and quizzes loaded, or 404 (drafts too, for those who may not see them).
+def load_course(slug: str) -> Course:
+    """A course with everything in it, or 404 (drafts too, for those who may not see them).
 
-    Pages that only show the course (read_only) get the process's cached copy, current to the
-    last change (services/course_cache.py): one small query. Pages that change something get
-    their own copy in the request's session, in two queries whatever the course size: the course
-    with its quizzes, then its lessons each with its quiz."""
-    if read_only:
-        course = course_cache().get(db.session, slug, db.session.session_factory)
-    else:
-        course = db.session.execute(
-            select(Course)
-            .where(Course.slug == slug)
-            .options(joinedload(Course.quizzes), selectinload(Course.lessons).joinedload(Lesson.quiz))
-        ).unique().scalar_one_or_none()
+    The process's cached copy, current to the last change (services/course_cache.py), in one
+    small query. It is shared by the process's requests: views read it and record progress by
+    ids, never change it or attach new objects to it."""
+    course = course_cache().get(db.session, slug, db.session.session_factory)
     if course is None or not can_view_course(current_user, course):
         abort(404)
     return course
@@ -102,7 +93,7 @@ def my_learning():
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    course = load_course(slug, read_only=True)
+    course = load_course(slug)
     state = None
     if current_user.is_authenticated:
         state = progress.load_state(db.session, current_user.id, course)
@@ -127,7 +118,7 @@ def enrol(slug: str):
 @login_required
 def resume(slug: str):
     """Go to the next unfinished step of a course."""
-    course = load_course(slug, read_only=True)
+    course = load_course(slug)
     state = progress.load_state(db.session, current_user.id, course)
     if state.enrollment is None:
         return redirect(url_for("learn.course", slug=slug))
@@ -144,7 +135,7 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 @bp.route("/courses/<slug>/lessons/<key>")
 @login_required
 def lesson(slug: str, key: str):
-    course = load_course(slug, read_only=True)
+    course = load_course(slug)
     lesson = _lesson_or_404(course, key)
     ensure(can_learn(current_user, course))
     state = progress.load_state(db.session, current_user.id, course)

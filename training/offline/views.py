@@ -48,7 +48,7 @@ def page():
 @login_required
 def course_files(slug: str):
     """Every page and image of a course, for "save this course for offline"."""
-    course = load_course(slug, read_only=True)
+    course = load_course(slug)
     ensure(can_learn(current_user, course))
     urls = [url_for("learn.course", slug=slug)]
     urls += [url_for("learn.lesson", slug=slug, key=lesson.key) for lesson in course.lessons]

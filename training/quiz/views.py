@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..learn.views import load_course, step_url
-from ..models import Attempt, Question, Quiz, QuizResult
+from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
 from ..services import progress, quizzes
 
@@ -21,11 +21,7 @@ ERROR_MESSAGES = {
 
 
 def _load_quiz(course, quiz_id: int) -> Quiz:
-    quiz = db.session.scalar(
-        select(Quiz)
-        .where(Quiz.id == quiz_id, Quiz.course_id == course.id)
-        .options(selectinload(Quiz.questions).selectinload(Question.choices))
-    )
+    quiz = next((q for q in course.quizzes if q.id == quiz_id), None)
     if quiz is None:
         abort(404)
     return quiz
@@ -49,7 +45,7 @@ def _render_quiz(course, quiz, state, token, form_values=None, errors=None, stat
 @bp.route("/courses/<slug>/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def take(slug: str, quiz_id: int):
-    course = load_course(slug, read_only=request.method == "GET")
+    course = load_course(slug)
     quiz = _load_quiz(course, quiz_id)
     ensure(can_learn(current_user, course))
     state = progress.load_state(db.session, current_user.id, course)
@@ -93,7 +89,7 @@ def result(attempt_id: int):
     # 404, not 403: another learner's attempts must not even be known to exist.
     if attempt is None or not can_view_attempt(current_user, attempt):
         abort(404)
-    course = load_course(attempt.course.slug, read_only=True)
+    course = load_course(attempt.course.slug)
     state = progress.load_state(db.session, attempt.user_id, course)
     quiz_result, attempts_left = None, 0
     # A quiz deleted since keeps its attempts as history: the result shows, without a retake.

@@ -165,23 +165,21 @@ def lock_enrollment(session: Session, user_id: int, course_id: int) -> Enrollmen
 def refresh_enrollment(session: Session, enrollment: Enrollment, now: datetime | None = None) -> None:
     """Recount the cached progress of one enrolment and record completion once."""
     now = now or utcnow()
-    course_id = enrollment.course_id
+    course_id, user_id = enrollment.course_id, enrollment.user_id
     lesson_ids = select(Lesson.id).where(Lesson.course_id == course_id)
-    done_lessons = session.scalar(
+    counts = session.execute(select(
         select(func.count(LessonCompletion.id)).where(
-            LessonCompletion.user_id == enrollment.user_id,
-            LessonCompletion.lesson_id.in_(lesson_ids),
-        )
-    ) or 0
-    passed_quizzes = session.scalar(
+            LessonCompletion.user_id == user_id, LessonCompletion.lesson_id.in_(lesson_ids),
+        ).scalar_subquery(),
         select(func.count(QuizResult.id)).where(
-            QuizResult.user_id == enrollment.user_id,
-            QuizResult.course_id == course_id,
-            QuizResult.quiz_id.is_not(None),
-            QuizResult.passed.is_(True),
-        )
-    ) or 0
-    total = course_item_count(session, course_id)
+            QuizResult.user_id == user_id, QuizResult.course_id == course_id,
+            QuizResult.quiz_id.is_not(None), QuizResult.passed.is_(True),
+        ).scalar_subquery(),
+        select(func.count(Lesson.id)).where(Lesson.course_id == course_id).scalar_subquery(),
+        select(func.count(Quiz.id)).where(Quiz.course_id == course_id).scalar_subquery(),
+    )).one()
+    done_lessons, passed_quizzes, lessons, quizzes = (n or 0 for n in counts)
+    total = lessons + quizzes
     done = done_lessons + passed_quizzes
     enrollment.items_done = done
     enrollment.items_total = total
