@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..dbutil import insert_ignore
@@ -198,14 +198,14 @@ def submit(
         raise QuizClosed()
 
     assert attempt is not None
-    for position, (question, snap, response, right) in enumerate(
-        zip(questions, snapshots, answers, graded["results"], strict=True)
-    ):
-        session.add(AttemptAnswer(
-            attempt_id=attempt.id, question_id=question.id, position=position, snapshot=snap,
-            response=response, is_correct=right,
-            response_text=scoring.response_text(snap, response, true_label, false_label),
-        ))
+    # One multi-row INSERT: the answers are written once and never changed.
+    session.execute(insert(AttemptAnswer), [
+        {"attempt_id": attempt.id, "question_id": question.id, "position": position,
+         "snapshot": snap, "response": response, "is_correct": right,
+         "response_text": scoring.response_text(snap, response, true_label, false_label)}
+        for position, (question, snap, response, right) in enumerate(
+            zip(questions, snapshots, answers, graded["results"], strict=True))
+    ])
     _update_result(session, user_id, quiz, attempt, now)
     progress.refresh_enrollment(session, enrollment, now)
     return attempt, True
@@ -237,8 +237,7 @@ def _update_result(session: Session, user_id: int, quiz: Quiz, attempt: Attempt,
             .values(passed=True, passed_at=now)
             .execution_options(synchronize_session=False)
         )
-    session.flush()
-    # Reload so callers and the progress recount see the stored values.
-    for result in session.scalars(select(QuizResult).where(
-            QuizResult.user_id == user_id, QuizResult.quiz_id == quiz.id)):
-        session.refresh(result)
+    # The UPDATEs went around the session: a result object it holds is stale now.
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, QuizResult):
+            session.expire(obj)
