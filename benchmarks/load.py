@@ -21,6 +21,7 @@ database check. Everything stays on this machine (127.0.0.1).
 import argparse
 import asyncio
 import collections
+import os
 import random
 import re
 import secrets
@@ -64,6 +65,7 @@ class Stats:
     logged_in: int = 0
     courses_finished: int = 0
     server_cpu: float = 0.0
+    client_cpu: float = 0.0
 
 
 class Learner:
@@ -275,6 +277,8 @@ def report(args, stats: Stats, elapsed: float, checks: dict, load_before: str, l
     print(f"server CPU: {stats.server_cpu:.1f} s in all, {stats.server_cpu / max(total, 1) * 1000:.1f} ms "
           f"per request on average (gunicorn master and workers, user + system; "
           f"excluding the database server)")
+    print(f"load generator CPU: {stats.client_cpu:.1f} s on the same {os.cpu_count()} cores "
+          f"({stats.client_cpu / max(elapsed, 1) * 100:.0f}% of one core)")
     for reason, count in stats.errors.most_common():
         print(f"error: {reason} x{count}")
     print("\ndatabase check:")
@@ -319,9 +323,10 @@ def main() -> int:
         server.wait_ready("/healthz")
         stats = Stats()
         load_before = Path("/proc/loadavg").read_text().split()[0]
-        cpu_before = server.cpu_seconds()
+        cpu_before, client_before = server.cpu_seconds(), time.process_time()
         elapsed = asyncio.run(drive(args, stats, run, existing))
         stats.server_cpu = server.cpu_seconds() - cpu_before
+        stats.client_cpu = time.process_time() - client_before
         load_after = Path("/proc/loadavg").read_text().split()[0]
         server.stop()
         server = None

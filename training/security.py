@@ -3,7 +3,7 @@
 - Security headers on every response (a strict Content-Security-Policy: scripts only from
   this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS), and the
   development server's Server header names no software version.
-- Sessions are permanent and refreshed on each request, so they end after
+- Sessions are permanent and renewed by the first request of each minute, so they end after
   SESSION_IDLE_MINUTES without activity; a "keep me signed in" cookie lasts REMEMBER_DAYS
   from login. Both carry User.session_version, so a password change ends them.
 - Cookies get the Secure flag when served over HTTPS (SESSION_COOKIE_SECURE=auto, the
@@ -12,6 +12,7 @@
 - Users whose password was set by someone else (must_change_password) are sent to the
   change-password page until they choose their own.
 """
+import time
 from datetime import timedelta
 
 from flask import Flask, abort, current_app, redirect, request, session, url_for
@@ -113,10 +114,25 @@ def _refuse_nul_bytes():
         abort(400)
 
 
+# A session's expiry is renewed at most once a minute: re-signing and re-sending the cookie
+# on every request costs every page some CPU and bytes for nothing.
+RENEW_SECONDS = 60
+
+
+def now() -> float:
+    return time.time()
+
+
 def _keep_session_alive():
-    """Permanent sessions expire PERMANENT_SESSION_LIFETIME after the last request."""
-    if not _stateless():
+    """Permanent sessions expire PERMANENT_SESSION_LIFETIME after the last request (renewed
+    by the first request in each minute, so at most a minute early)."""
+    if _stateless():
+        return
+    if not session.permanent:
         session.permanent = True
+    moment = int(now())
+    if moment - session.get("_renewed", 0) >= RENEW_SECONDS:
+        session["_renewed"] = moment
 
 
 def _force_password_change():
@@ -141,7 +157,9 @@ def _hide_development_server_version() -> None:
 def init_app(app: Flask) -> None:
     minutes = int(app.config.get("SESSION_IDLE_MINUTES", 120))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes)
-    app.config["SESSION_REFRESH_EACH_REQUEST"] = True
+    # The cookie is saved when the session changes, which _keep_session_alive() makes happen
+    # once a minute of activity.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=int(app.config.get("REMEMBER_DAYS", 30)))
     # Not refreshed per request: Flask-Login would then remember every session, even without
     # "keep me signed in". The remember-me cookie lasts REMEMBER_DAYS from login.

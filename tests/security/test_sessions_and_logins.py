@@ -3,6 +3,7 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
+from training import security
 from training.extensions import db
 from training.models import AuditEvent, User
 from training.services import accounts
@@ -54,18 +55,30 @@ def test_secure_cookies_can_be_forced(make_app, factory):
 
 
 def test_session_ends_after_the_idle_time_and_activity_extends_it(make_app, factory, monkeypatch):
-    """A session unused for SESSION_IDLE_MINUTES is over; each request renews its expiry."""
+    """A session unused for SESSION_IDLE_MINUTES is over; activity renews its expiry, at most
+    once a minute (requests in between send no cookie)."""
     app = make_app(SESSION_IDLE_MINUTES=30)
     factory.user("learner", username="zhao")
     client = app.test_client()
     login(client, "zhao")
-    renewed = client.get("/me")
+    client.get("/me")  # shows (and so removes) the welcome message
+    assert not any(c.startswith("session=") for c in set_cookie_headers(client.get("/me")))
+
+    real_signer, real_now = TimestampSigner.get_timestamp, security.now
+
+    def later(minutes):
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real_signer(self) + minutes * 60)
+        monkeypatch.setattr(security, "now", lambda: real_now() + minutes * 60)
+
+    later(20)
+    renewed = client.get("/me")  # 20 minutes later: still signed in, and renewed
     assert renewed.status_code == 200
     assert any(c.startswith("session=") and "Expires=" in c for c in set_cookie_headers(renewed))
-    real = TimestampSigner.get_timestamp
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + 20 * 60)
-    assert client.get("/me").status_code == 200  # 20 minutes later: still signed in, renewed
-    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + 20 * 60 + 31 * 60)
+    later(49)
+    assert client.get("/me").status_code == 200  # 29 minutes after the renewal: renewed again
+    later(78)
+    assert client.get("/me").status_code == 200
+    later(109)  # 31 minutes without a request
     assert "/login" in client.get("/me").headers["Location"]
 
 
