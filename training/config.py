@@ -42,6 +42,8 @@ INT_SETTINGS = {
     "DB_POOL_PRE_PING": 1,
     # SQLite: how long a writer waits for the write lock, in seconds.
     "SQLITE_BUSY_TIMEOUT": 15,
+    # Courses each worker keeps loaded for the learner's pages (training/services/course_cache.py).
+    "COURSE_CACHE_SIZE": 64,
 }
 
 
@@ -111,7 +113,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     env = os.environ
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
-    for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP"):
+    for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP",
+                 "PASSWORD_HASH_METHOD"):
         if env.get(name):
             app.config[name] = env[name]
     for name in INT_SETTINGS:
@@ -136,6 +139,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config))
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    method = app.config.get("PASSWORD_HASH_METHOD", "argon2id")
+    if method != "argon2id" and method.split(":")[0] not in ("scrypt", "pbkdf2"):
+        raise RuntimeError(f"PASSWORD_HASH_METHOD must be argon2id, scrypt or pbkdf2:..., not {method!r}")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     Path(app.config["MEDIA_DIR"]).mkdir(parents=True, exist_ok=True)

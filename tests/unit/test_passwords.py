@@ -53,3 +53,11 @@ def test_unknown_user_costs_a_real_check(argon2, monkeypatch):
     monkeypatch.setattr(passwords, "verify_password", lambda stored, pw: checked.append(stored) or False)
     assert accounts.authenticate(db.session, "nobody-here", PASSWORD) is None
     assert checked and checked[0].startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_unknown_hash_method_is_refused_at_start(tmp_path, monkeypatch):
+    from training import create_app
+
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", "md5")
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_METHOD"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})

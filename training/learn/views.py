@@ -31,7 +31,7 @@ def course_cache() -> CourseCache:
     cache = current_app.extensions.get("course_cache")
     if cache is None:
         cache = current_app.extensions["course_cache"] = CourseCache(
-            int(current_app.config.get("COURSE_CACHE_SIZE", DEFAULT_SIZE)))
+            current_app.config.get("COURSE_CACHE_SIZE") or DEFAULT_SIZE)
     return cache
 
 
