@@ -36,6 +36,21 @@ def test_templates_download_as_csv_and_xlsx(trainer_client):
     assert trainer_client.get("/classes/roster-template.pdf").status_code == 404
 
 
+def test_template_speaks_the_trainers_language_and_reads_back(app, factory, trainer):
+    """A Chinese trainer's template has Chinese column titles, and the filled-in file imports."""
+    trainer.language = "zh_CN"
+    db.session.commit()
+    client = app.test_client(user=trainer)
+    csv = client.get("/classes/roster-template.csv")
+    assert csv.data.startswith("\ufeff姓名,手机号,乡镇,村".encode())
+    sheet = load_workbook(io.BytesIO(client.get("/classes/roster-template.xlsx").data)).active
+    assert sheet.title == "学员" and [c.value for c in sheet[1]] == ["姓名", "手机号", "乡镇", "村"]
+    from training.services import roster
+
+    rows, errors = roster.validate(roster.read_table("roster.csv", csv.data))
+    assert not errors and rows[0].name == "张三"
+
+
 def test_good_csv_creates_accounts_and_shows_the_sign_in_sheet(factory, trainer_client, trainer):
     """Every row becomes a learner in the class who must change the one-time password shown."""
     training_class = factory.training_class()

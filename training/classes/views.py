@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db, limiter
+from ..i18n import course_language
 from ..models import (
     Attempt, Attendance, Centre, ClassMember, Enrollment, Role, TrainingClass, TrainingSession, User,
 )
@@ -217,11 +218,11 @@ def poster(class_id: int):
 
 @bp.route("/roster-template.<fmt>")
 def roster_template(fmt: str):
-    header, rows = roster.template_rows()
+    header, rows = roster.template_rows(course_language())
     if fmt == "csv":
         return _download(exports.csv_bytes(header, rows), "roster-template.csv", exports.CSV_MIMETYPE)
     if fmt == "xlsx":
-        return _download(exports.xlsx_bytes(header, rows, title="Learners"), "roster-template.xlsx",
+        return _download(exports.xlsx_bytes(header, rows, title=_("Learners")), "roster-template.xlsx",
                          exports.XLSX_MIMETYPE)
     abort(404)
 

@@ -29,7 +29,11 @@ HEADERS = {
     "township": ("township", "乡镇", "镇", "乡"),
     "village": ("village", "村", "村庄", "行政村"),
 }
-TEMPLATE_HEADER = ["name", "mobile", "township", "village"]
+# The template's column titles in the trainer's language (both are read back, see HEADERS).
+TEMPLATE_HEADERS = {
+    "en": ["name", "mobile", "township", "village"],
+    "zh": ["姓名", "手机号", "乡镇", "村"],
+}
 TEMPLATE_EXAMPLE = ["张三", "13800138000", "城关镇", "团结村"]
 # No look-alike characters: these are read off paper and typed on a phone.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -218,6 +222,6 @@ def import_rows(session: Session, training_class: TrainingClass, rows: list[Rost
     return result
 
 
-def template_rows() -> tuple[list[str], list[list[str]]]:
-    """Header and one example row for the downloadable template."""
-    return TEMPLATE_HEADER, [TEMPLATE_EXAMPLE]
+def template_rows(language: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """Header ("zh" or "en" titles) and one example row for the downloadable template."""
+    return TEMPLATE_HEADERS.get(language, TEMPLATE_HEADERS["zh"]), [TEMPLATE_EXAMPLE]
