@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from training.extensions import db
-from training.models import User
+from training.models import AuditEvent, User
 from training.services import accounts
 
 from ..factories import PASSWORD
@@ -65,6 +65,20 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client, factory):
     unknown = login(client, "nobody", "not-the-password").get_data(as_text=True)
     message = "Wrong mobile number, username or password."
     assert message in wrong and message in unknown
+
+
+def test_failed_logins_are_audited_without_what_was_typed(client, factory):
+    """A wrong password is recorded against the account, an unknown name with the address only;
+    the typed name (sometimes a password) is kept nowhere. A successful login records nothing."""
+    user = factory.user(username="zhang")
+    login(client, "zhang", "not-the-password")
+    login(client, "my-secret-typed-as-name", "not-the-password")
+    login(client, "zhang")
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.target_type, e.target_id, e.actor_id) for e in events] == [
+        ("user.login_failed", "user", user.id, None), ("user.login_failed", "", None, None)]
+    assert all(e.ip_address == "127.0.0.1" for e in events)
+    assert "my-secret" not in repr([(e.detail, e.target_type) for e in events])
 
 
 @pytest.mark.parametrize("target, expected", [
