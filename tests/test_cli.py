@@ -67,3 +67,18 @@ def test_users_create_prompts_for_the_password(runner, app_ctx):
                            input="a-long-password\na-long-password\n")
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User.mobile)) == "13812345678"
+
+
+def test_import_that_fails_to_commit_leaves_no_media_files(runner, app, app_ctx, monkeypatch):
+    from pathlib import Path
+
+    media_dir = Path(app.config["MEDIA_DIR"])
+    before = set(media_dir.iterdir())
+
+    def fail():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(db.session, "commit", fail)
+    result = runner.invoke(args=["courses", "import", str(EXAMPLE_COURSE)])
+    assert result.exit_code != 0
+    assert set(media_dir.iterdir()) == before

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from .extensions import db
 from .models import Centre, Course, Role
-from .services import accounts, backup, course_io
+from .services import accounts, backup, course_io, media
 
 courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -45,8 +45,9 @@ def check_courses(path: Path):
 def import_courses(path: Path):
     """Import one course folder, or every course folder below PATH, in one transaction."""
     courses = _read(path)
-    course_io.import_courses(db.session, courses, current_app.config["MEDIA_DIR"])
-    db.session.commit()
+    with media.removed_on_failure():
+        course_io.import_courses(db.session, courses, current_app.config["MEDIA_DIR"])
+        db.session.commit()
     for course in courses:
         click.echo(f"imported {course.slug}: {len(course.lessons)} lessons")
 
@@ -189,11 +190,12 @@ def init_app(app: Flask) -> None:
     def setup(seed: bool):
         """Upgrade the database, create the first admin if none exists and import the seed courses."""
         upgrade(directory=app.extensions["migrate"].directory)
-        if seed and SEED_DIR.is_dir():
-            courses = _read(SEED_DIR)
-            course_io.import_courses(db.session, courses, app.config["MEDIA_DIR"])
-            click.echo(f"seed courses: {len(courses)} imported or updated")
-        password_file = accounts.ensure_first_admin(db.session, app.instance_path)
-        db.session.commit()
+        with media.removed_on_failure():
+            if seed and SEED_DIR.is_dir():
+                courses = _read(SEED_DIR)
+                course_io.import_courses(db.session, courses, app.config["MEDIA_DIR"])
+                click.echo(f"seed courses: {len(courses)} imported or updated")
+            password_file = accounts.ensure_first_admin(db.session, app.instance_path)
+            db.session.commit()
         if password_file:
             click.echo(f"First admin created. Username and password are in {password_file}")

@@ -53,3 +53,18 @@ def test_content_names_are_stable_and_unguessable():
     name = media.content_name(b"abc", ".png")
     assert name == media.content_name(b"abc", ".png") and len(name) == 36
     assert media.random_name(".png") != media.random_name(".png")
+
+
+def test_files_stored_by_a_failed_block_are_removed_and_older_ones_kept(tmp_path):
+    """An import refused or interrupted before its commit leaves no file behind; a file that
+    was already there (the same picture, stored earlier) stays."""
+    media.store(tmp_path, "kept.png", b"earlier")
+    with pytest.raises(RuntimeError):
+        with media.removed_on_failure():
+            media.store(tmp_path, "kept.png", b"earlier")
+            media.store(tmp_path, "new.png", b"new")
+            raise RuntimeError("the commit failed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.png"]
+    with media.removed_on_failure():
+        media.store(tmp_path, "new.png", b"new")
+    assert (tmp_path / "new.png").exists()

@@ -364,10 +364,11 @@ def _handle_lesson_uploads(course: Course, form: LessonForm) -> bool:
                 _("The video is too large: at most %(mb)d MB.", mb=_limits()["video_mb"])
                 if str(exc) == "too-large" else _("This file is not an MP4 or WebM video.")]
             return True
-        item = course_io.store_media(db.session, course, f"videos/{secrets.token_hex(6)}{media.check_video(data, limit)[1]}",
-                                     data, current_app.config["MEDIA_DIR"], random_name=True,
-                                     max_video_bytes=limit)
-        db.session.commit()
+        with media.removed_on_failure():
+            item = course_io.store_media(
+                db.session, course, f"videos/{secrets.token_hex(6)}{media.check_video(data, limit)[1]}",
+                data, current_app.config["MEDIA_DIR"], random_name=True, max_video_bytes=limit)
+            db.session.commit()
         form.video_url.data = item.url_path
         flash(_("Video uploaded. Save the lesson to attach it."), "success")
         return True
@@ -743,16 +744,17 @@ def import_course():
                                  current_app.config["AUTHOR_IMPORT_MAX_BYTES"])
     blob = form.archive.data.read()
     try:
-        course, created = authoring.import_zip(
-            db.session, blob, current_user, current_app.config["MEDIA_DIR"], limits,
-            replace=form.replace.data, can_replace=lambda c: can_author(current_user, c))
+        with media.removed_on_failure():
+            course, created = authoring.import_zip(
+                db.session, blob, current_user, current_app.config["MEDIA_DIR"], limits,
+                replace=form.replace.data, can_replace=lambda c: can_author(current_user, c))
+            audit.record(db.session, "course.import", current_user.id, "course", course.id,
+                         ip_address=_ip(), slug=course.slug, created=created)
+            db.session.commit()
     except authoring.NotAllowed as exc:
         db.session.rollback()
         flash(_("Nothing was imported. Fix the problems listed below and try again."), "error")
         return render_template("author/import.html", form=form, problems=exc.args[0]), 422
-    audit.record(db.session, "course.import", current_user.id, "course", course.id,
-                 ip_address=_ip(), slug=course.slug, created=created)
-    db.session.commit()
     flash(_("Course imported as a draft.") if created else _("Course updated from the archive."), "success")
     return redirect(url_for("author.course", course_id=course.id))
 

@@ -7,6 +7,8 @@ stored as it is; videos are checked by their file signature.
 import hashlib
 import io
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,6 +121,27 @@ def random_name(extension: str) -> str:
     return secrets.token_hex(16) + extension
 
 
+# Files written inside removed_on_failure() blocks, innermost block last.
+_new_files: ContextVar[list[Path] | None] = ContextVar("new_media_files", default=None)
+
+
+@contextmanager
+def removed_on_failure():
+    """Delete the files stored inside the block (those that were not there before) if the block
+    fails, so an import or upload refused or interrupted before its commit leaves no file that
+    no database row names. Put the commit inside the block."""
+    created: list[Path] = []
+    token = _new_files.set(created)
+    try:
+        yield
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        _new_files.reset(token)
+
+
 def store(media_dir: str | Path, name: str, data: bytes) -> Path:
     """Write a file into MEDIA_DIR atomically (write then rename)."""
     target = Path(media_dir) / name
@@ -127,6 +150,8 @@ def store(media_dir: str | Path, name: str, data: bytes) -> Path:
     tmp = target.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
     tmp.write_bytes(data)
     tmp.replace(target)
+    if (created := _new_files.get()) is not None:
+        created.append(target)
     return target
 
 
