@@ -1,6 +1,7 @@
 """Light and offline-capable pages: fingerprinted static files, compression, the service
 worker, the offline page, a course's download list and the video notice."""
 import gzip
+import json
 import re
 
 import brotli
@@ -177,3 +178,20 @@ def test_csrf_tokens_do_not_expire(app):
 def test_size_parts(size, text):
     """Sizes shown before downloads are rounded for people, not for machines."""
     assert " ".join(offline.size_parts(size)) == text
+
+
+@pytest.mark.parametrize("language, saved", [("en", "Saved on this phone"), ("zh_CN", "已保存")])
+def test_every_page_carries_the_scripts_words_as_json(client, language, saved):
+    """app.js reads its words from <body data-t>: valid JSON in the page's language."""
+    from html.parser import HTMLParser
+
+    class Body(HTMLParser):
+        words = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "body":
+                Body.words = json.loads(dict(attrs)["data-t"])
+
+    client.set_cookie("lang", language)
+    Body().feed(client.get("/courses").get_data(as_text=True))
+    assert saved in Body.words["saved"] and "{size}" in Body.words["save"]

@@ -89,7 +89,7 @@ def js_strings_attribute() -> Markup:
     locale = str(get_locale())
     value = _JS_STRINGS_ATTRIBUTE.get(locale)
     if value is None:
-        value = _JS_STRINGS_ATTRIBUTE[locale] = escape(htmlsafe_json_dumps(js_strings()))
+        value = _JS_STRINGS_ATTRIBUTE[locale] = escape(str(htmlsafe_json_dumps(js_strings())))
     return value
 
 
