@@ -1,4 +1,4 @@
-"""A per-process cache of course content for the learner's read-only pages.
+"""A per-process cache of course content for the learner's pages.
 
 On a training day thousands of learners open the same lessons, course pages and quizzes, and
 their content changes rarely. Each worker process keeps recently used courses fully loaded
@@ -8,8 +8,9 @@ course or anything in it moves that number in the same transaction (see
 training.models.courses), so a change made by any worker on any machine is seen by every
 other on its next request; nothing needs to be told to forget anything.
 
-Cached objects are shared by the requests of a process: views only read them, and pages
-that change a course or record progress load their own attached copies (load_course).
+Cached objects are shared by the requests of a process: the learner's views read them and
+record progress by ids, never changing them or attaching them to a session; the authoring
+studio loads its own copies to edit.
 """
 import threading
 from collections import OrderedDict
@@ -67,10 +68,6 @@ class CourseCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return course
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 def load_detached(new_session, course_id: int) -> Course | None:
