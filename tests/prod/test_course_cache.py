@@ -132,6 +132,14 @@ def test_recording_progress_leaves_the_cached_course_untouched(app, enrolled, le
 
     from ..helpers import answer_form
 
+    def shape(course):
+        """Everything a learner's page reads of a course, in order."""
+        return ([(l.id, l.key, l.title, l.body_html) for l in course.lessons],
+                [(q.id, q.pass_mark, [(x.id, x.prompt, [(c.id, c.text, c.is_correct) for c in x.choices])
+                                      for x in q.questions]) for q in course.quizzes])
+
+    assert learner_client.get(lesson_url(enrolled)).status_code == 200
+    before = shape(app.extensions["course_cache"]._entries[enrolled.slug].course)
     assert learner_client.post(lesson_url(enrolled) + "/complete").status_code == 302
     quiz = enrolled.quizzes[0]
     url = f"/courses/{enrolled.slug}/quizzes/{quiz.id}"
@@ -140,6 +148,7 @@ def test_recording_progress_leaves_the_cached_course_untouched(app, enrolled, le
     assert submitted.status_code == 302 and "/attempts/" in submitted.headers["Location"]
     assert learner_client.get(submitted.headers["Location"]).status_code == 200
     cached = app.extensions["course_cache"]._entries[enrolled.slug].course
+    assert shape(cached) == before and cache_loads(app) == 1
     objects = [cached, *cached.lessons, *cached.quizzes, *cached.media]
     objects += [q for quiz in cached.quizzes for q in quiz.questions]
     objects += [c for quiz in cached.quizzes for q in quiz.questions for c in q.choices]
