@@ -4,9 +4,9 @@ import hashlib
 from flask import Blueprint, Flask, current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user, login_required
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
-from flask_login import current_user, login_required
 
 from ..learn.views import load_course
 from ..policy import can_learn, ensure
