@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..models import utcnow
-from ..services import accounts, audit
+from ..services import accounts
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -47,26 +47,16 @@ def login():
         return redirect(url_for("learn.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.login.data, form.password.data)
+        user = accounts.authenticate(db.session, form.login.data, form.password.data,
+                                     ip_address=request.remote_addr or "")
+        db.session.commit()  # the login time, or the refusal in the audit log
         if user is None:
             # The same message for an unknown user and a wrong password.
             form.password.errors.append(_("Wrong mobile number, username or password."))
-            _record_failed_login(form.login.data)
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
     return render_template("auth/login.html", form=form)
-
-
-def _record_failed_login(login: str) -> None:
-    """Audit a refused login: against the account when the name matches one (someone may be
-    guessing its password), else with the address only. What was typed is not kept: people
-    sometimes type their password into the name field."""
-    account = accounts.find_by_login(db.session, login)
-    audit.record(db.session, "user.login_failed", None, "user" if account else "",
-                 account.id if account else None, ip_address=request.remote_addr or "")
-    db.session.commit()
 
 
 @bp.route("/register", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Role, User, utcnow
+from . import audit
 from .passwords import hash_password, needs_rehash, spend_the_same_time, verify_password
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -103,18 +104,23 @@ def find_by_login(session: Session, login: str) -> User | None:
     return session.scalar(select(User).where(_login_matches(username, mobile)))
 
 
-def authenticate(session: Session, login: str, password: str) -> User | None:
-    """The user for these credentials, or None; the same work whether or not the user exists."""
+def authenticate(session: Session, login: str, password: str, ip_address: str = "") -> User | None:
+    """The user for these credentials, or None; the same work whether or not the user exists.
+
+    A refusal is added to the audit log (the caller commits): against the account when the name
+    matches one (someone may be guessing its password), else with the address only. What was
+    typed is not kept: people sometimes type their password into the name field."""
     user = find_by_login(session, login)
     if user is None:
         spend_the_same_time(password)
-        return None
-    if not verify_password(user.password_hash, password) or not user.active:
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)  # a hash from an earlier release, upgraded
-    user.last_login_at = utcnow()
-    return user
+    elif verify_password(user.password_hash, password) and user.active:
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)  # a hash from an earlier release, upgraded
+        user.last_login_at = utcnow()
+        return user
+    audit.record(session, "user.login_failed", None, "user" if user else "", user.id if user else None,
+                 ip_address=ip_address)
+    return None
 
 
 def create_user(
