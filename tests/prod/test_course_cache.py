@@ -4,22 +4,14 @@ import pytest
 from sqlalchemy import select
 
 from training.extensions import db
-from training.models import Choice, Course, CourseMedia, Lesson, Question, Quiz
+from training.models import Choice, Course, CourseMedia, Lesson, Question
 from training.services.course_cache import CourseCache
+
+from .conftest import lesson_url
 
 
 def version(course_id: int) -> int:
     return db.session.scalar(select(Course.content_version).where(Course.id == course_id))
-
-
-@pytest.fixture
-def enrolled(factory, learner, example_course):
-    factory.enrol(learner, example_course)
-    return example_course
-
-
-def lesson_url(course, index=0):
-    return f"/courses/{course.slug}/lessons/{course.lessons[index].key}"
 
 
 def cache_loads(app) -> int:

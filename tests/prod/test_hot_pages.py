@@ -5,6 +5,7 @@ from flask_sqlalchemy.record_queries import get_recorded_queries
 from training.extensions import db
 
 from ..conftest import EXAMPLE_COURSE
+from .conftest import lesson_url
 
 
 @pytest.fixture
@@ -18,16 +19,6 @@ def queries(app):
         return response
 
     return log
-
-
-@pytest.fixture
-def enrolled(factory, learner, example_course):
-    factory.enrol(learner, example_course)
-    return example_course
-
-
-def lesson_url(course, index=0):
-    return f"/courses/{course.slug}/lessons/{course.lessons[index].key}"
 
 
 def test_lesson_page_query_count_is_small_and_bounded(queries, factory, learner, enrolled,
