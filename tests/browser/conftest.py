@@ -38,9 +38,6 @@ def playwright_browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("the playwright package is not installed")
-    # Lets context.route() see the service worker's own requests, so going offline in a test
-    # cuts them too (Chromium's offline emulation covers only the page's requests).
-    os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
@@ -61,7 +58,7 @@ def live(tmp_path_factory, _postgres_schema):
         slug = course.slug
         db.session.remove()
     server = LiveServer(app).start()
-    yield SimpleNamespace(app=app, url=server.url, slug=slug, factory=factory)
+    yield SimpleNamespace(app=app, url=server.url, slug=slug, factory=factory, signal=server.signal)
     server.stop()
     release_app(app)
 
@@ -94,19 +91,15 @@ def phone(playwright_browser, live):
         context.close()
 
 
-def _no_signal(route) -> None:
-    route.abort("internetdisconnected")
-
-
-def go_offline(context) -> None:
-    """Lose the signal: the page sees navigator.onLine false, and every request fails,
-    the service worker's included."""
-    context.route("**/*", _no_signal)
+def go_offline(live, context) -> None:
+    """Lose the signal: the page sees navigator.onLine false, and every request fails, the
+    service worker's included (Chromium's offline emulation alone lets some through)."""
+    live.signal.on = False
     context.set_offline(True)
 
 
-def go_online(context) -> None:
-    context.unroute("**/*", _no_signal)
+def go_online(live, context) -> None:
+    live.signal.on = True
     context.set_offline(False)
 
 

@@ -1,4 +1,5 @@
 """A real HTTP server for the app, in a thread, for browser tests and the page-weight benchmark."""
+import socket
 import threading
 from collections import defaultdict
 
@@ -32,13 +33,31 @@ class ByteCounter:
         return taken
 
 
+class SignalSwitch:
+    """WSGI middleware standing in for the phone's signal: while off, every request (the page's,
+    the service worker's, a queued form's) has its connection cut before any answer, as when a
+    village loses mobile coverage, so the browser sees a network error."""
+
+    def __init__(self, app):
+        self.app = app
+        self.on = True
+
+    def __call__(self, environ, start_response):
+        if not self.on:
+            connection = environ.get("werkzeug.socket")
+            if connection is not None:
+                connection.shutdown(socket.SHUT_RDWR)
+            raise ConnectionAbortedError("no signal")  # the server drops it quietly
+        return self.app(environ, start_response)
+
+
 class LiveServer:
     """Serve a Flask app on 127.0.0.1 (port 0 picks a free port) until stop()."""
 
     def __init__(self, app, port: int = 0, count_bytes: bool = False):
         self.counter = ByteCounter(app.wsgi_app) if count_bytes else None
-        wsgi = self.counter or app.wsgi_app
-        app.wsgi_app = wsgi
+        self.signal = SignalSwitch(self.counter or app.wsgi_app)
+        app.wsgi_app = self.signal
         self.server = make_server("127.0.0.1", port, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"

@@ -28,7 +28,7 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
     page.locator("[data-offline-save] [role=status]").filter(has_text=re.compile("Saved|已|保存")).wait_for()
     page.reload()  # the service worker now controls the page
 
-    go_offline(context)
+    go_offline(live, context)
     page.goto(f"/courses/{live.slug}/lessons/rehearsal")
     page.locator(".banner").wait_for()
     assert page.locator("article.lesson h1").inner_text()
@@ -53,7 +53,7 @@ def test_saved_course_works_offline_and_queued_work_is_recorded_once(live, phone
     assert count_rows(live, LessonCompletion, learner.id) == 0
 
     # The signal returns while the quiz page is open: the queue is sent and confirmed there.
-    go_online(context)
+    go_online(live, context)
     # Polled from the test side: a waiting function would be evaluated in the page, which the
     # Content-Security-Policy (no eval) rightly refuses.
     for _ in range(100):
@@ -82,10 +82,10 @@ def test_queued_work_the_server_refuses_is_reported(live, phone, new_learner):
     learner, context, page = _on_course_page(live, phone, new_learner)
     quiz_url = page.locator("a[href*='/quizzes/']").first.get_attribute("href")
     page.goto(quiz_url)
-    go_offline(context)
+    go_offline(live, context)
     page.locator("form.quiz button[type=submit]").click()
     page.locator("form.quiz .queued").wait_for()
-    go_online(context)
+    go_online(live, context)
     link = page.locator(".banner:not(.banner-ok) a")
     link.wait_for()
     assert link.get_attribute("href") == quiz_url
