@@ -119,7 +119,8 @@ class Server:
         return [int(p) for p in children.read_text().split()] if children.exists() else []
 
     def cpu_seconds(self) -> float:
-        """CPU time used so far by the master and its live workers (user + system)."""
+        """CPU time used so far by the master and all its workers (user + system), including
+        workers already recycled (max_requests): the master's count of reaped children."""
         tick = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for pid in [self.proc.pid, *self.worker_pids()]:
@@ -128,6 +129,8 @@ class Server:
             except FileNotFoundError:
                 continue
             total += (int(fields[11]) + int(fields[12])) / tick
+            if pid == self.proc.pid:
+                total += (int(fields[13]) + int(fields[14])) / tick
         return total
 
     def stop(self) -> None:

@@ -245,5 +245,9 @@ PREDICATES = {
 
 def can(action: str, obj=None) -> bool:
     """Template helper: {% if can('author', course) %}."""
+    return can_for(current_user, action, obj)
+
+
+def can_for(user, action: str, obj=None) -> bool:
     predicate = PREDICATES[action]
-    return predicate(current_user, obj) if obj is not None else predicate(current_user)
+    return predicate(user, obj) if obj is not None else predicate(user)

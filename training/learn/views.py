@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
+from ..pagecache import render_page
 from ..models import Course, CourseStatus, Enrollment, Lesson, Level
 from ..policy import can_learn, can_view_course, ensure
 from ..services import offline, progress
@@ -147,11 +148,12 @@ def lesson(slug: str, key: str):
     previous_step = steps[index - 1] if index > 0 else None
     following = steps[index + 1] if index + 1 < len(steps) else None
     poster = next((m.url_path for m in course.media if m.path == lesson.image), None) if lesson.image else None
-    etag = page_etag("lesson", lesson.id, course_version(course), state_version(state), poster)
+    page_state = ("lesson", lesson.id, course_version(course), state_version(state), poster)
+    etag = page_etag(*page_state)
     if (cached := not_modified(etag)) is not None:
         return cached
-    return with_etag(make_response(render_template(
-        "learn/lesson.html", course=course, lesson=lesson, state=state,
+    return with_etag(make_response(render_page("learn/lesson.html", page_state, lambda: dict(
+        course=course, lesson=lesson, state=state,
         done=lesson.id in state.lessons_done,
         position=course.lessons.index(lesson) + 1,
         previous_url=step_url(course, previous_step) if previous_step else None,
@@ -160,7 +162,7 @@ def lesson(slug: str, key: str):
         next_step=following,
         video_size=offline.local_media_size(current_app.config["MEDIA_DIR"], lesson.video_url),
         video_poster=poster,
-    )), etag)
+    ))), etag)
 
 
 def course_version(course: Course) -> tuple:
@@ -169,9 +171,10 @@ def course_version(course: Course) -> tuple:
 
 
 def state_version(state: progress.CourseState) -> tuple:
-    """What a page shows of a learner's progress in a course."""
-    return (state.enrollment.id if state.enrollment else None, sorted(state.lessons_done),
-            sorted((r.quiz_id, r.passed, r.best_score, r.attempts) for r in state.results.values()))
+    """Everything a page may show of a learner's progress in a course. Not who they are (the
+    enrolment's row id): learners at the same point may share the page (pagecache.py)."""
+    return (state.enrollment.percent if state.enrollment else None, tuple(sorted(state.lessons_done)),
+            tuple(sorted((r.quiz_id, r.passed, r.best_score, r.attempts) for r in state.results.values())))
 
 
 @bp.route("/courses/<slug>/lessons/<key>/complete", methods=["POST"])

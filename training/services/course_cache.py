@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,6 +25,8 @@ from ..models import Course, Question, Quiz
 DEFAULT_SIZE = 64
 
 _course = Course.__table__
+# Built once: a statement built per call costs more than running it.
+_STAMP = select(_course.c.id, _course.c.content_version).where(_course.c.slug == bindparam("slug"))
 
 
 @dataclass(frozen=True)
@@ -48,9 +50,7 @@ class CourseCache:
 
         `session` answers the version check (the request's own view of the database);
         `new_session()` opens a short-lived session for a full load."""
-        stamp = session.connection().execute(
-            select(_course.c.id, _course.c.content_version).where(_course.c.slug == slug)
-        ).first()
+        stamp = session.connection().execute(_STAMP, {"slug": slug}).first()
         if stamp is None:
             return None
         with self._lock:
