@@ -110,14 +110,17 @@ def main() -> None:
         body = urlencode({"csrf_token": CSRF_RE.search(quiz_page).group(1),
                           **quiz_answers(quiz_page, random.Random(1))}, doseq=True)
         cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-        headers = {"Cookie": cookie}
+        # The same browser that logged in: Flask-Login's session protection compares the
+        # User-Agent with the one seen at login, and a mismatch rewrites the session each time.
+        user_agent = client.headers["User-Agent"]
+        headers = {"Cookie": cookie, "User-Agent": user_agent}
 
         script = db.tmp / "post.lua"
         script.write_text(
             f"PREFIX = {lua_string('b' + secrets.token_hex(4))}\nPATH = {lua_string(quiz_path)}\n"
             f"BODY = {lua_string(body)}\n"
             f"HEADERS = {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\", "
-            f"[\"Cookie\"] = {lua_string(cookie)}}}\n" + WRK_POST)
+            f"[\"Cookie\"] = {lua_string(cookie)}, [\"User-Agent\"] = {lua_string(user_agent)}}}\n" + WRK_POST)
         # Check the submission is accepted before measuring it.
         probe = client.post(quiz_path, content=body + "&attempt_token=" + secrets.token_urlsafe(24),
                             headers={"Content-Type": "application/x-www-form-urlencoded"})

@@ -37,9 +37,15 @@ def two_learners(app, factory, enrolled):
     return [app.test_client(user=user) for user in (first, second)], (first, second)
 
 
-def test_learners_in_the_same_state_share_one_render_and_see_only_themselves(app, enrolled, two_learners):
+def shared_pages(course) -> list[str]:
+    """The learner's pages that are shared: every lesson, the course page, the catalogue."""
+    return [lesson_url(course, i) for i in range(len(course.lessons))] + [f"/courses/{course.slug}", "/courses"]
+
+
+@pytest.mark.parametrize("page", ["lesson", "course", "catalogue"])
+def test_learners_in_the_same_state_share_one_render_and_see_only_themselves(app, enrolled, two_learners, page):
     (first_client, second_client), (first, second) = two_learners
-    url = lesson_url(enrolled)
+    url = {"lesson": lesson_url(enrolled), "course": f"/courses/{enrolled.slug}", "catalogue": "/courses"}[page]
     first_page = first_client.get(url).get_data(as_text=True)
     second_page = second_client.get(url).get_data(as_text=True)
     assert renders(app) == 1
@@ -64,16 +70,15 @@ def test_learners_in_the_same_state_share_one_render_and_see_only_themselves(app
 def test_a_shared_page_is_the_page_an_ordinary_render_gives(app, enrolled, learner, learner_client, language):
     learner.language = language
     db.session.commit()
-    for index in range(len(enrolled.lessons)):
-        url = lesson_url(enrolled, index)
+    for url in shared_pages(enrolled):
         app.config["PAGE_CACHE_SIZE"] = 0
         ordinary = learner_client.get(url).get_data(as_text=True)
         app.config["PAGE_CACHE_SIZE"] = 64
         shared = learner_client.get(url).get_data(as_text=True)
         again = learner_client.get(url).get_data(as_text=True)
         assert without_tokens(shared) == without_tokens(ordinary) == without_tokens(again)
-        assert ("村播学堂" in shared) == (language == "zh_CN")
-    assert renders(app) == len(enrolled.lessons)
+        assert ('<html lang="zh-CN">' in shared) == (language == "zh_CN")
+    assert renders(app) == len(shared_pages(enrolled))
 
 
 def test_progress_and_content_changes_give_a_new_page(app, enrolled, learner_client):

@@ -55,27 +55,34 @@ def home():
 def catalogue():
     language = request.args.get("language", "")
     level = request.args.get("level", "")
-    query = select(Course).where(Course.status == CourseStatus.PUBLISHED)
+    # What the page shows, found cheaply: each published course's id, content version and
+    # language; the courses themselves are loaded only when the page must be rendered.
+    query = select(Course.id, Course.content_version, Course.language).where(
+        Course.status == CourseStatus.PUBLISHED)
     if language in ("zh", "en"):
         query = query.where(Course.language == language)
     if level in {lv.value for lv in Level}:
         query = query.where(Course.level == level)
-    courses = list(db.session.scalars(query.order_by(Course.title)))
+    listed = db.session.execute(query.order_by(Course.title)).all()
     # The interface language's courses first.
     preferred = course_language()
-    courses.sort(key=lambda c: c.language != preferred)
+    listed.sort(key=lambda row: row.language != preferred)
     percents = {}
     if current_user.is_authenticated:
         percents = dict(db.session.execute(
             select(Enrollment.course_id, Enrollment.percent).where(Enrollment.user_id == current_user.id)
         ).all())
-    etag = page_etag("catalogue", request.path, language, level,
-                     [(c.id, c.updated_at) for c in courses], sorted(percents.items()))
+    page_state = ("catalogue", language, level, tuple((row.id, row.content_version) for row in listed),
+                  tuple(sorted(percents.items())))
+    etag = page_etag(*page_state)
     if (cached := not_modified(etag)) is not None:
         return cached
-    return with_etag(make_response(render_template(
-        "learn/catalogue.html", courses=courses, percents=percents,
-        language=language, level=level, levels=list(Level))), etag)
+
+    def context():
+        by_id = {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_([r.id for r in listed])))}
+        return dict(courses=[by_id[row.id] for row in listed if row.id in by_id], percents=percents,
+                    language=language, level=level, levels=list(Level))
+    return with_etag(make_response(render_page("learn/catalogue.html", page_state, context)), etag)
 
 
 @bp.route("/me")
@@ -99,9 +106,15 @@ def course(slug: str):
     if current_user.is_authenticated:
         state = progress.load_state(db.session, current_user.id, course)
     enrolled = state is not None and state.enrollment is not None
-    return render_template("learn/course.html", course=course, state=state,
-                           next_url=step_url(course, state.next_step) if state else None,
-                           offline_size=offline.course_download_bytes(course) if enrolled else None)
+    page_state = ("course", course_version(course), state_version(state) if state else None)
+    etag = page_etag(*page_state)
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return with_etag(make_response(render_page("learn/course.html", page_state, lambda: dict(
+        course=course, state=state,
+        next_url=step_url(course, state.next_step) if state else None,
+        offline_size=offline.course_download_bytes(course) if enrolled else None,
+    ))), etag)
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
