@@ -41,10 +41,9 @@ control_socket_disable = True
 def post_fork(server, worker):
     """Never share the master's database connections with a forked worker."""
     app = server.app.wsgi()
-    if "sqlalchemy" not in getattr(app, "extensions", {}):
-        return  # not our app (the benchmarks' bare Flask app)
-    from training.extensions import db
-
+    sqlalchemy = getattr(app, "extensions", {}).get("sqlalchemy")
+    if sqlalchemy is None:
+        return  # an app without a database (the benchmarks' bare Flask app)
     with app.app_context():
-        for engine in db.engines.values():
+        for engine in sqlalchemy.engines.values():
             engine.dispose(close=False)

@@ -95,10 +95,12 @@ class Server:
         return cls(argv, env, port, log)
 
     @classmethod
-    def hello(cls, env: dict, port: int, workers: int, log: Path, threads: int | None = None):
-        """The bare Flask app under the same gunicorn config and worker count."""
+    def hello(cls, env: dict, port: int, workers: int, log: Path, threads: int | None = None,
+              module: str = "hello"):
+        """A reference app (benchmarks/hello.py, or hello_signed_in.py) under the same
+        gunicorn config and worker count as ours."""
         argv = gunicorn_argv(workers, f"127.0.0.1:{port}", threads,
-                             extra=("--chdir", str(ROOT / "benchmarks")), app_spec="hello:app")
+                             extra=("--chdir", str(ROOT / "benchmarks")), app_spec=f"{module}:app")
         return cls(argv, env, port, log)
 
     def wait_ready(self, path: str = "/", timeout: float = 30) -> None:

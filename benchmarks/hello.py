@@ -1,4 +1,5 @@
-"""A bare Flask "hello world": the ceiling that throughput.py compares our pages with."""
+"""A bare Flask "hello world": the ceiling that throughput.py compares our pages with, served
+by the same gunicorn configuration. (hello_signed_in.py is the floor under signed-in pages.)"""
 from flask import Flask
 
 app = Flask(__name__)

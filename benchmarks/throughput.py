@@ -1,11 +1,13 @@
 """Throughput of the hot pages against Flask's own ceiling, on this machine.
 
-Starts two gunicorn servers with the repository's gunicorn.conf.py and the same number of
+Starts three gunicorn servers with the repository's gunicorn.conf.py and the same number of
 workers: the app (through `flask --app training serve`, on a fresh SQLite or PostgreSQL
-database with the seed courses) and a bare Flask "hello world" (benchmarks/hello.py). Then
-wrk (Debian package `wrk`) drives each on loopback for a fixed time, one after the other:
+database with the seed courses), a bare Flask "hello world" and a signed-in "hello" that
+only loads the learner with Flask-Login and Flask-SQLAlchemy (benchmarks/hello.py and hello_signed_in.py).
+Then wrk (Debian package `wrk`) drives each on loopback for a fixed time, one after the other:
 
   hello world            GET /                        the ceiling
+  signed-in hello        GET /                        the floor under any signed-in page
   catalogue              GET /courses                 as a logged-in learner
   lesson page            GET /courses/<slug>/lessons/<key>
   lesson page (304)      the same with If-None-Match: the browser revalidating its copy
@@ -94,9 +96,11 @@ def main() -> None:
 
         app = Server.training(env, args.port, args.workers, db.tmp / "app.log")
         hello = Server.hello(env, args.hello_port, args.workers, db.tmp / "hello.log")
-        servers = [app, hello]
+        floor = Server.hello(env, args.hello_port + 1, args.workers, db.tmp / "signed-in.log", module="hello_signed_in")
+        servers = [app, hello, floor]
         app.wait_ready("/healthz")
         hello.wait_ready("/")
+        floor.wait_ready("/")
 
         client = login_session(app.base, "bench-learner", "bench-password-1")
         slug = "livestream-basics-en"
@@ -129,6 +133,7 @@ def main() -> None:
         etag = client.get(lesson_path).headers.get("ETag")
         runs = [
             ("hello world (ceiling)", hello, "/", {}, None),
+            ("signed-in hello (floor)", floor, "/", headers, None),
             ("catalogue", app, "/courses", headers, None),
             ("lesson page", app, lesson_path, headers, None),
         ]
@@ -160,7 +165,7 @@ def main() -> None:
         print("\nCPU ratio: the hello world's server CPU per request divided by the page's "
               "(the ratio the pages would reach if nothing else shared the cores).")
         print("\nresident memory after the runs (MiB):")
-        for name, server in (("app", app), ("hello world", hello)):
+        for name, server in (("app", app), ("hello world", hello), ("signed-in hello", floor)):
             pids = server.worker_pids()
             print(f"  {name}: master {rss_mib(server.proc.pid):.0f}, workers "
                   + ", ".join(f"{rss_mib(p):.0f}" for p in pids))
