@@ -41,7 +41,10 @@ def _database_url(url: str) -> str:
 
 app = Flask("signed_in")
 app.config.update(SECRET_KEY=os.environ.get("SECRET_KEY", ""),
-                  SQLALCHEMY_DATABASE_URI=_database_url(os.environ.get("DATABASE_URL", "sqlite://")))
+                  SQLALCHEMY_DATABASE_URI=_database_url(os.environ.get("DATABASE_URL", "sqlite://")),
+                  # Our sessions are permanent: without this Flask would re-sign the cookie on
+                  # every response, which our app does not do either.
+                  SESSION_REFRESH_EACH_REQUEST=False)
 db.init_app(app)
 login_manager.init_app(app)
 

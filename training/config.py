@@ -44,6 +44,8 @@ INT_SETTINGS = {
     "SQLITE_BUSY_TIMEOUT": 15,
     # Courses each worker keeps loaded for the learner's pages (training/services/course_cache.py).
     "COURSE_CACHE_SIZE": 64,
+    # Rendered pages each worker keeps to share among learners (training/pagecache.py); 0 = off.
+    "PAGE_CACHE_SIZE": 256,
 }
 
 

@@ -228,6 +228,5 @@ def _shared_render(template: str, role: str, context: dict) -> tuple[str, ...]:
 def init_app(app) -> None:
     """Templates get the slot-aware `csrf_token()` (as a global too, for macros imported
     without context). Registered after Flask-WTF, whose helper it replaces."""
-    app.config.setdefault("PAGE_CACHE_SIZE", DEFAULT_SIZE)
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.context_processor(lambda: {"csrf_token": csrf_token})
