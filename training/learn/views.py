@@ -22,7 +22,19 @@ def load_course(slug: str) -> Course:
     The process's cached copy, current to the last change (services/course_cache.py), in one
     small query. It is shared by the process's requests: views read it and record progress by
     ids, never change it or attach new objects to it."""
-    course = course_cache().get(db.session, slug, db.session.session_factory)
+    return _visible(course_cache().get(db.session, slug, db.session.session_factory))
+
+
+def load_course_and_state(slug: str) -> tuple[Course, progress.CourseState]:
+    """load_course() and the signed-in learner's state in it, in one query."""
+    stamp, rows = progress.load_stamp_and_state(db.session, current_user.id, slug)
+    if stamp is None:
+        abort(404)
+    course = _visible(course_cache().get(db.session, slug, db.session.session_factory, stamp=stamp))
+    return course, progress.state_from_rows(course, rows)
+
+
+def _visible(course: Course | None) -> Course:
     if course is None or not can_view_course(current_user, course):
         abort(404)
     return course
@@ -101,10 +113,10 @@ def my_learning():
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    course = load_course(slug)
-    state = None
     if current_user.is_authenticated:
-        state = progress.load_state(db.session, current_user.id, course)
+        course, state = load_course_and_state(slug)
+    else:
+        course, state = load_course(slug), None
     enrolled = state is not None and state.enrollment is not None
     page_state = ("course", course_version(course), state_version(state) if state else None)
     etag = page_etag(*page_state)
@@ -132,8 +144,7 @@ def enrol(slug: str):
 @login_required
 def resume(slug: str):
     """Go to the next unfinished step of a course."""
-    course = load_course(slug)
-    state = progress.load_state(db.session, current_user.id, course)
+    course, state = load_course_and_state(slug)
     if state.enrollment is None:
         return redirect(url_for("learn.course", slug=slug))
     return redirect(step_url(course, state.next_step))
@@ -149,10 +160,9 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 @bp.route("/courses/<slug>/lessons/<key>")
 @login_required
 def lesson(slug: str, key: str):
-    course = load_course(slug)
+    course, state = load_course_and_state(slug)
     lesson = _lesson_or_404(course, key)
     ensure(can_learn(current_user, course))
-    state = progress.load_state(db.session, current_user.id, course)
     if state.enrollment is None:
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))

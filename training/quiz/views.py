@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..learn.views import load_course, step_url
+from ..learn.views import load_course, load_course_and_state, step_url
 from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
 from ..services import progress, quizzes
@@ -45,10 +45,9 @@ def _render_quiz(course, quiz, state, token, form_values=None, errors=None, stat
 @bp.route("/courses/<slug>/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def take(slug: str, quiz_id: int):
-    course = load_course(slug)
+    course, state = load_course_and_state(slug)
     quiz = _load_quiz(course, quiz_id)
     ensure(can_learn(current_user, course))
-    state = progress.load_state(db.session, current_user.id, course)
     if state.enrollment is None:
         flash(_("Enrol in the course to take its quizzes."), "info")
         return redirect(url_for("learn.course", slug=slug))

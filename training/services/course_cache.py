@@ -45,20 +45,23 @@ class CourseCache:
         self._lock = threading.Lock()
         self.loads = 0  # how many times a course was read in full (for tests and benchmarks)
 
-    def get(self, session: Session, slug: str, new_session) -> Course | None:
+    def get(self, session: Session, slug: str, new_session, stamp: tuple[int, int] | None = None) -> Course | None:
         """The course with this slug as it is now in the database, or None if there is none.
 
-        `session` answers the version check (the request's own view of the database);
-        `new_session()` opens a short-lived session for a full load."""
-        stamp = session.connection().execute(_STAMP, {"slug": slug}).first()
+        `session` answers the version check (the request's own view of the database), unless
+        the caller already read the course's (id, content_version) `stamp` in the same
+        transaction; `new_session()` opens a short-lived session for a full load."""
+        if stamp is None:
+            stamp = session.connection().execute(_STAMP, {"slug": slug}).first()
         if stamp is None:
             return None
+        stamp = tuple(stamp)
         with self._lock:
             entry = self._entries.get(slug)
-            if entry is not None and (entry.course_id, entry.version) == tuple(stamp):
+            if entry is not None and (entry.course_id, entry.version) == stamp:
                 self._entries.move_to_end(slug)
                 return entry.course
-        course = load_detached(new_session, stamp.id)
+        course = load_detached(new_session, stamp[0])
         if course is None:
             return None
         with self._lock:

@@ -95,29 +95,56 @@ class CourseState:
 
 
 _enrollment, _completion, _result = Enrollment.__table__, LessonCompletion.__table__, QuizResult.__table__
+_course = Course.__table__
 _NO_FLAG, _NO_NUMBER = cast(null(), Boolean), cast(null(), Integer)
-# A learner's whole state in a course, in one round trip: rows of
-# (kind, id, passed, number, attempts) where kind "e" is the enrolment (number = percent),
-# "l" a completed lesson and "q" a quiz result (number = best score).
-_STATE = union_all(
-    select(literal("e").label("kind"), _enrollment.c.id.label("id"), _NO_FLAG.label("passed"),
-           _enrollment.c.percent.label("number"), _NO_NUMBER.label("attempts"))
-    .where(_enrollment.c.user_id == bindparam("user_id"), _enrollment.c.course_id == bindparam("course_id")),
-    select(literal("l"), _completion.c.lesson_id, _NO_FLAG, _NO_NUMBER, _NO_NUMBER)
-    .where(_completion.c.user_id == bindparam("user_id"), _completion.c.course_id == bindparam("course_id"),
-           _completion.c.lesson_id.is_not(None)),
-    select(literal("q"), _result.c.quiz_id, _result.c.passed, _result.c.best_score, _result.c.attempts)
-    .where(_result.c.user_id == bindparam("user_id"), _result.c.course_id == bindparam("course_id"),
-           _result.c.quiz_id.is_not(None)),
+
+
+def _state_selects(course_id):
+    """A learner's whole state in a course as rows of (kind, id, passed, number, attempts):
+    kind "e" is the enrolment (number = percent), "l" a completed lesson and "q" a quiz
+    result (number = best score)."""
+    return (
+        select(literal("e").label("kind"), _enrollment.c.id.label("id"), _NO_FLAG.label("passed"),
+               _enrollment.c.percent.label("number"), _NO_NUMBER.label("attempts"))
+        .where(_enrollment.c.user_id == bindparam("user_id"), _enrollment.c.course_id == course_id),
+        select(literal("l"), _completion.c.lesson_id, _NO_FLAG, _NO_NUMBER, _NO_NUMBER)
+        .where(_completion.c.user_id == bindparam("user_id"), _completion.c.course_id == course_id,
+               _completion.c.lesson_id.is_not(None)),
+        select(literal("q"), _result.c.quiz_id, _result.c.passed, _result.c.best_score, _result.c.attempts)
+        .where(_result.c.user_id == bindparam("user_id"), _result.c.course_id == course_id,
+               _result.c.quiz_id.is_not(None)),
+    )
+
+
+# The state in one round trip, for a course known by id...
+_STATE = union_all(*_state_selects(bindparam("course_id")))
+# ...or by slug, with the course's own row (kind "c", number = content version): what the
+# course cache checks and the learner's state, in one round trip for the learner's pages.
+_STAMP_AND_STATE = union_all(
+    select(literal("c").label("kind"), _course.c.id.label("id"), _NO_FLAG.label("passed"),
+           _course.c.content_version.label("number"), _NO_NUMBER.label("attempts"))
+    .where(_course.c.slug == bindparam("slug")),
+    *_state_selects(select(_course.c.id).where(_course.c.slug == bindparam("slug")).scalar_subquery()),
 )
 
 
 def load_state(session: Session, user_id: int, course: Course) -> CourseState:
     """A learner's state in a course in one query, whatever the course size."""
+    rows = session.connection().execute(_STATE, {"user_id": user_id, "course_id": course.id})
+    return state_from_rows(course, rows)
+
+
+def load_stamp_and_state(session: Session, user_id: int, slug: str) -> tuple[tuple[int, int] | None, list]:
+    """In one query: the (id, content version) of the course with this slug (None if there is
+    none), and the rows of a learner's state in it for state_from_rows()."""
+    rows = session.connection().execute(_STAMP_AND_STATE, {"user_id": user_id, "slug": slug}).all()
+    stamp = next(((row.id, row.number) for row in rows if row.kind == "c"), None)
+    return stamp, [row for row in rows if row.kind != "c"]
+
+
+def state_from_rows(course: Course, rows) -> CourseState:
     state = CourseState(course)
-    for kind, item_id, passed, number, attempts in session.connection().execute(
-        _STATE, {"user_id": user_id, "course_id": course.id}
-    ):
+    for kind, item_id, passed, number, attempts in rows:
         if kind == "l":
             state.lessons_done.add(item_id)
         elif kind == "q":
