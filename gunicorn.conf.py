@@ -4,6 +4,7 @@ Used by `flask --app training serve` and usable directly:
     gunicorn -c gunicorn.conf.py 'training:create_app()'
 Command-line options (-w, -b, ...) override what is set here.
 """
+import gc
 import multiprocessing
 import os
 
@@ -38,8 +39,21 @@ proc_name = "cunbo"
 control_socket_disable = True
 
 
+# Workers share the memory pages of the app the master loaded, until something writes to
+# them: the garbage collector does, when it walks objects. So the master collects nothing and
+# freezes what it holds before each fork (Python's advice for fork without exec); the workers
+# collect only their own objects.
+gc.disable()
+
+
+def pre_fork(server, worker):
+    gc.freeze()
+
+
 def post_fork(server, worker):
-    """Never share the master's database connections with a forked worker."""
+    """Collect garbage again, and never share the master's database connections with a
+    forked worker."""
+    gc.enable()
     app = server.app.wsgi()
     sqlalchemy = getattr(app, "extensions", {}).get("sqlalchemy")
     if sqlalchemy is None:

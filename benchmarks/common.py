@@ -153,6 +153,15 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def private_mib(pid: int) -> float:
+    """Memory only this process uses (private pages, not those shared with the master), in MiB."""
+    total = 0
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(("Private_Clean:", "Private_Dirty:")):
+            total += int(line.split()[1])
+    return total / 1024
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return 0.0

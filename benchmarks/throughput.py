@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import CSRF_RE, Database, Server, add_server_arguments, login_session, quiz_answers, rss_mib
+from common import CSRF_RE, Database, Server, add_server_arguments, login_session, private_mib, quiz_answers, rss_mib
 
 WRK_POST = """
 local n = 0
@@ -164,11 +164,12 @@ def main() -> None:
                   f"{ceiling_cpu / f['cpu_ms']:.2f} |")
         print("\nCPU ratio: the hello world's server CPU per request divided by the page's "
               "(the ratio the pages would reach if nothing else shared the cores).")
-        print("\nresident memory after the runs (MiB):")
+        print("\nmemory after the runs, MiB: resident (of which private to the process, not shared "
+              "with the master):")
         for name, server in (("app", app), ("hello world", hello), ("signed-in hello", floor)):
             pids = server.worker_pids()
             print(f"  {name}: master {rss_mib(server.proc.pid):.0f}, workers "
-                  + ", ".join(f"{rss_mib(p):.0f}" for p in pids))
+                  + ", ".join(f"{rss_mib(p):.0f} ({private_mib(p):.0f})" for p in pids))
     finally:
         for server in servers:
             server.stop()
