@@ -1,5 +1,8 @@
 """Interface language: the user's saved choice, then the visitor's cookie, then the
 browser's Accept-Language, then Simplified Chinese."""
+import functools
+
+from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
@@ -42,6 +45,12 @@ def select_locale() -> str:
     return normalise(best) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+@functools.cache
+def parsed_locale(code: str) -> Locale:
+    """A locale code parsed once per process: Flask-Babel would parse it on every request."""
+    return Locale.parse(code)
+
+
 def course_language() -> str:
     """The course language matching the interface: "zh" or "en"."""
     return "zh" if str(get_locale()).startswith("zh") else "en"
@@ -61,7 +70,7 @@ def request_translations():
 
 
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=lambda: parsed_locale(select_locale()))
     # Templates translate through the remembered catalogue (same behaviour, less work).
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
