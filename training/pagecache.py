@@ -16,7 +16,7 @@ What makes this safe rather than hopeful:
   and slots, and nothing else; Flask-Login's user, the session and the request's other
   parts are replaced by tripwires. A template or helper that reaches for anything else raises
   `SharedPageError`, and the page is rendered the ordinary way (in tests, the error stands).
-- A slot that a template transforms (truncates, upper-cases) would come out mangled: the
+- A slot that a template transforms (cuts, upper-cases, escapes into JSON) would come out mangled: the
   render is checked for intact slots and refused otherwise.
 - Every page goes through the same fill-in, the first render included, so a cached page and a
   fresh one are the same bytes; tests compare them across different learners.
@@ -124,7 +124,7 @@ def compile_page(html: str) -> tuple[str, ...]:
     Refuses a render whose slots came out altered."""
     parts = tuple(_SPLIT.split(html))
     literal = "".join(parts[0::2])
-    if "\ue000" in literal or "\ue001" in literal:
+    if "\ue000" in literal or "\ue001" in literal or _TOKEN in literal:
         raise SharedPageError("a slot was altered by the template")
     return parts
 

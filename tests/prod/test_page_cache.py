@@ -141,6 +141,7 @@ def page_template(app):
 @pytest.mark.parametrize("source", [
     "{{ current_user.username }}",              # a user attribute that is not a slot
     "{{ current_user.display_name[:3] }}",      # a slot cut by the template
+    "{{ current_user.display_name|tojson }}",   # a slot escaped into JSON
     "{{ session.get('_user_id') }}",           # the session
     "{{ request.cookies }}",                    # the request beyond its URL
     "{{ g.get('x') }}",                         # the request's g
