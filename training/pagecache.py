@@ -16,8 +16,8 @@ What makes this safe rather than hopeful:
   and slots, and nothing else; Flask-Login's user, the session and the request's other
   parts are replaced by tripwires. A template or helper that reaches for anything else raises
   `SharedPageError`, and the page is rendered the ordinary way (in tests, the error stands).
-- A slot that a template transforms (cuts, upper-cases, escapes into JSON) would come out mangled: the
-  render is checked for intact slots and refused otherwise.
+- A slot that a template transforms (cuts, upper-cases, escapes into JSON) would come out
+  mangled: the render is checked for intact slots and refused otherwise.
 - Every page goes through the same fill-in, the first render included, so a cached page and a
   fresh one are the same bytes; tests compare them across different learners.
 
