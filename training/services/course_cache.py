@@ -45,7 +45,8 @@ class CourseCache:
         self._lock = threading.Lock()
         self.loads = 0  # how many times a course was read in full (for tests and benchmarks)
 
-    def get(self, session: Session, slug: str, new_session, stamp: tuple[int, int] | None = None) -> Course | None:
+    def get(self, session: Session, slug: str, new_session,
+            stamp: tuple[int, int] | None = None) -> Course | None:
         """The course with this slug as it is now in the database, or None if there is none.
 
         `session` answers the version check (the request's own view of the database), unless

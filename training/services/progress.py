@@ -134,7 +134,8 @@ def load_state(session: Session, user_id: int, course: Course) -> CourseState:
     return state_from_rows(course, rows)
 
 
-def load_stamp_and_state(session: Session, user_id: int, slug: str) -> tuple[tuple[int, int] | None, list]:
+def load_stamp_and_state(session: Session, user_id: int,
+                         slug: str) -> tuple[tuple[int, int] | None, list]:
     """In one query: the (id, content version) of the course with this slug (None if there is
     none), and the rows of a learner's state in it for state_from_rows()."""
     rows = session.connection().execute(_STAMP_AND_STATE, {"user_id": user_id, "slug": slug}).all()
