@@ -151,3 +151,68 @@ def test_picture_goes_where_the_cursor_was(app_ctx, trainer_client):
     assert "where your cursor was" in page
     before, after = page.split("![Photo](images/", 1)
     assert before.rstrip().endswith("First") and "Second" in after.split("</textarea>")[0]
+
+
+def media_files(app) -> set[str]:
+    root = Path(app.config["MEDIA_DIR"])
+    return {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def test_a_refused_cover_leaves_no_file_behind(app, app_ctx, trainer_client):
+    """A new course refused for its cover's missing description stores nothing, on disk
+    either; accepted, every file it stored is named by its picture's row."""
+    from training.models import Course
+
+    form = {"title": "Covered", "language": "en", "level": "beginner", "cover": upload(image_bytes("JPEG"), "c.jpg")}
+    response = post_multipart(trainer_client, "/author/courses/new", {**form, "cover_alt": ""})
+    assert response.status_code == 422
+    assert media_files(app) == set()
+
+    form["cover"] = upload(image_bytes("JPEG"), "c.jpg")
+    assert post_multipart(trainer_client, "/author/courses/new", {**form, "cover_alt": "Apples"}).status_code == 302
+    course = db.session.scalar(select(Course))
+    item = next(m for m in course.media if m.path == course.cover_image)
+    assert media_files(app) == {item.stored_name, *(v["name"] for v in item.variants)}
+
+    # Editing the course with a new cover but no description is refused the same way.
+    before = media_files(app)
+    response = post_multipart(trainer_client, f"/author/courses/{course.id}", {
+        "title": "Covered", "language": "en", "level": "beginner", "summary": "", "slug": course.slug,
+        "cover_alt": "", "cover": upload(image_bytes("PNG"), "d.png")})
+    assert response.status_code == 422
+    assert media_files(app) == before
+
+
+def test_uploaded_files_live_and_die_with_their_transaction(app, app_ctx, example_course):
+    """Files an upload stores are deleted when its transaction ends without a commit (rollback,
+    a savepoint's commit inside a transaction rolled back, the session closed), and kept once
+    committed."""
+    from training.services import course_io
+
+    media_dir = app.config["MEDIA_DIR"]
+    imported = media_files(app)  # the example course's own pictures
+    course_io.store_media(db.session, example_course, "images/a.png", image_bytes("PNG"), media_dir,
+                          random_name=True)
+    assert media_files(app) > imported
+    db.session.rollback()
+    assert media_files(app) == imported
+
+    with db.session.begin_nested():
+        course_io.store_media(db.session, example_course, "images/b.png", image_bytes("PNG"), media_dir,
+                              random_name=True)
+    assert media_files(app) > imported
+    db.session.rollback()
+    assert media_files(app) == imported
+
+    # The request ends (its session is closed) without a commit.
+    course = db.session.get(type(example_course), example_course.id)
+    course_io.store_media(db.session, course, "images/d.png", image_bytes("PNG"), media_dir, random_name=True)
+    db.session.remove()
+    assert media_files(app) == imported
+
+    example_course = db.session.get(type(example_course), example_course.id)
+    item = course_io.store_media(db.session, example_course, "images/c.png", image_bytes("PNG"), media_dir,
+                                 random_name=True)
+    db.session.commit()
+    db.session.rollback()
+    assert media_files(app) == imported | {item.stored_name, *(v["name"] for v in item.variants)}

@@ -618,8 +618,9 @@ def _question_page(course, quiz, question, data, problems=None, status=200, vers
 
 def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: str):
     data, problems = read_question(course, kind)
-    if problems:
-        db.session.commit()  # keep the pictures that did upload
+    # Keep the pictures that did upload, whatever happens to the question: the form shown
+    # again (with problems, a conflict or a refusal) refers to them.
+    db.session.commit()
     version = _version(request.form.get("version"))
     action = request.form.get("action", "save")
     if action == "add_choice":

@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli_w
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -582,6 +582,24 @@ def render_lesson(course: Course, lesson: Lesson) -> None:
     lesson.body_html = render_body(course, lesson.body_md)
 
 
+_UNCOMMITTED_FILES = "uploaded_files_not_committed"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_uploads(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's commit is not the end
+        session.info.pop(_UNCOMMITTED_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_uncommitted_uploads(session: Session, transaction) -> None:
+    """Ending the outermost transaction without a commit (rollback, or the request's session
+    closed) deletes the files uploaded in it: no row names them."""
+    if transaction.parent is None:
+        for path in session.info.pop(_UNCOMMITTED_FILES, ()):
+            path.unlink(missing_ok=True)
+
+
 def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str,
                 random_name: bool = False, max_video_bytes: int = media.MAX_VIDEO_BYTES) -> CourseMedia:
     """Store an image (at web sizes, with srcset copies) or a video of a course under path.
@@ -590,10 +608,15 @@ def store_media(session: Session, course: Course, path: str, data: bytes, media_
     uploads (random_name=True) get random names.
     """
     base = None if random_name else hashlib.sha256(data).hexdigest()[:32]
-    if path.startswith("videos/"):
-        stored = media.store_video(media_dir, data, max_bytes=max_video_bytes, base=base)
-    else:
-        stored = media.store_image(media_dir, data, base=base)
+    with media.collecting_new_files() as created:
+        if path.startswith("videos/"):
+            stored = media.store_video(media_dir, data, max_bytes=max_video_bytes, base=base)
+        else:
+            stored = media.store_image(media_dir, data, base=base)
+    if random_name:
+        # An upload's files are its own (random names): they live or die with the transaction
+        # that records them, so a form refused and rolled back leaves no file behind.
+        session.info.setdefault(_UNCOMMITTED_FILES, []).extend(created)
     item = next((m for m in course.media if m.path == path), None)
     if item is None:
         item = CourseMedia(path=path)

@@ -126,20 +126,32 @@ _new_files: ContextVar[list[Path] | None] = ContextVar("new_media_files", defaul
 
 
 @contextmanager
+def collecting_new_files():
+    """The files stored inside the block that were not there before, as a list filled in as
+    they are written. An enclosing block collects them too."""
+    created: list[Path] = []
+    enclosing = _new_files.get()
+    token = _new_files.set(created)
+    try:
+        yield created
+    finally:
+        _new_files.reset(token)
+        if enclosing is not None:
+            enclosing.extend(created)
+
+
+@contextmanager
 def removed_on_failure():
     """Delete the files stored inside the block (those that were not there before) if the block
     fails, so an import or upload refused or interrupted before its commit leaves no file that
     no database row names. Put the commit inside the block."""
-    created: list[Path] = []
-    token = _new_files.set(created)
-    try:
-        yield
-    except BaseException:
-        for path in created:
-            path.unlink(missing_ok=True)
-        raise
-    finally:
-        _new_files.reset(token)
+    with collecting_new_files() as created:
+        try:
+            yield
+        except BaseException:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise
 
 
 def store(media_dir: str | Path, name: str, data: bytes) -> Path:
