@@ -30,8 +30,6 @@ import contextvars
 import logging
 import re
 import secrets
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import current_app, g, render_template, request
@@ -41,6 +39,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from .lru import LRU, per_app
 from .models import Role
 from .policy import can_for
 
@@ -136,40 +135,16 @@ def fill(parts: tuple[str, ...], values: dict[str, str]) -> str:
     return "".join(out)
 
 
-class PageCache:
-    """The most recently used shared pages of this process (least recently used go first)."""
+class PageCache(LRU[tuple[str, ...]]):
+    """The most recently used shared pages of this process, as compiled by compile_page()."""
 
     def __init__(self, size: int = DEFAULT_SIZE):
-        self.size = size
-        self._pages: OrderedDict[Hashable, tuple[str, ...]] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(size)
         self.renders = 0  # shared renders made (for tests and benchmarks)
-
-    def get(self, key: Hashable) -> tuple[str, ...] | None:
-        with self._lock:
-            parts = self._pages.get(key)
-            if parts is not None:
-                self._pages.move_to_end(key)
-            return parts
-
-    def put(self, key: Hashable, parts: tuple[str, ...]) -> None:
-        with self._lock:
-            self._pages[key] = parts
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
 
 
 def page_cache() -> PageCache:
-    cache = current_app.extensions.get("page_cache")
-    if cache is None:
-        cache = current_app.extensions["page_cache"] = PageCache(
-            current_app.config.get("PAGE_CACHE_SIZE") or DEFAULT_SIZE)
-    return cache
+    return per_app("page_cache", lambda: PageCache(current_app.config.get("PAGE_CACHE_SIZE") or DEFAULT_SIZE))
 
 
 def _shareable() -> bool:

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from ..extensions import db
 from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
-from ..pagecache import render_page
+from ..lru import per_app
 from ..models import Course, CourseStatus, Enrollment, Lesson, Level
+from ..pagecache import render_page
 from ..policy import can_learn, can_view_course, ensure
 from ..services import offline, progress
 from ..services.course_cache import DEFAULT_SIZE, CourseCache
@@ -41,11 +42,8 @@ def _visible(course: Course | None) -> Course:
 
 
 def course_cache() -> CourseCache:
-    cache = current_app.extensions.get("course_cache")
-    if cache is None:
-        cache = current_app.extensions["course_cache"] = CourseCache(
-            current_app.config.get("COURSE_CACHE_SIZE") or DEFAULT_SIZE)
-    return cache
+    return per_app("course_cache",
+                   lambda: CourseCache(current_app.config.get("COURSE_CACHE_SIZE") or DEFAULT_SIZE))
 
 
 def step_url(course: Course, step: progress.Step | None) -> str:

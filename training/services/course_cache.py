@@ -12,14 +12,13 @@ Cached objects are shared by the requests of a process: the learner's views read
 record progress by ids, never changing them or attaching them to a session; the authoring
 studio loads its own copies to edit.
 """
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ..lru import LRU
 from ..models import Course, Question, Quiz
 
 DEFAULT_SIZE = 64
@@ -40,9 +39,7 @@ class CourseCache:
     """The most recently used courses of this process, by slug (least recently used go first)."""
 
     def __init__(self, size: int = DEFAULT_SIZE):
-        self.size = size
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: LRU[Entry] = LRU(size)
         self.loads = 0  # how many times a course was read in full (for tests and benchmarks)
 
     def get(self, session: Session, slug: str, new_session,
@@ -57,20 +54,14 @@ class CourseCache:
         if stamp is None:
             return None
         stamp = tuple(stamp)
-        with self._lock:
-            entry = self._entries.get(slug)
-            if entry is not None and (entry.course_id, entry.version) == stamp:
-                self._entries.move_to_end(slug)
-                return entry.course
+        entry = self._entries.get(slug)
+        if entry is not None and (entry.course_id, entry.version) == stamp:
+            return entry.course
         course = load_detached(new_session, stamp[0])
         if course is None:
             return None
-        with self._lock:
-            self.loads += 1
-            self._entries[slug] = Entry(course.id, course.content_version, course)
-            self._entries.move_to_end(slug)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        self.loads += 1
+        self._entries.put(slug, Entry(course.id, course.content_version, course))
         return course
 
 
