@@ -116,7 +116,7 @@ def course(slug: str):
     else:
         course, state = load_course(slug), None
     enrolled = state is not None and state.enrollment is not None
-    page_state = ("course", course_version(course), state_version(state) if state else None)
+    page_state = ("course", course_version(course), state.fingerprint() if state else None)
     etag = page_etag(*page_state)
     if (cached := not_modified(etag)) is not None:
         return cached
@@ -169,7 +169,7 @@ def lesson(slug: str, key: str):
     previous_step = steps[index - 1] if index > 0 else None
     following = steps[index + 1] if index + 1 < len(steps) else None
     poster = next((m.url_path for m in course.media if m.path == lesson.image), None) if lesson.image else None
-    page_state = ("lesson", lesson.id, course_version(course), state_version(state), poster)
+    page_state = ("lesson", lesson.id, course_version(course), state.fingerprint(), poster)
     etag = page_etag(*page_state)
     if (cached := not_modified(etag)) is not None:
         return cached
@@ -189,13 +189,6 @@ def lesson(slug: str, key: str):
 def course_version(course: Course) -> tuple:
     """What a course page shows of the course itself: changes whenever its content does."""
     return (course.id, course.content_version)
-
-
-def state_version(state: progress.CourseState) -> tuple:
-    """Everything a page may show of a learner's progress in a course. Not who they are (the
-    enrolment's row id): learners at the same point may share the page (pagecache.py)."""
-    return (state.enrollment.percent if state.enrollment else None, tuple(sorted(state.lessons_done)),
-            tuple(sorted((r.quiz_id, r.passed, r.best_score, r.attempts) for r in state.results.values())))
 
 
 @bp.route("/courses/<slug>/lessons/<key>/complete", methods=["POST"])

@@ -56,6 +56,13 @@ class CourseState:
     results: dict[int, QuizStanding] = field(default_factory=dict)
     enrollment: EnrollmentSummary | None = None
 
+    def fingerprint(self) -> tuple:
+        """Everything this state holds that a page may show, as a hashable value. Not who the
+        learner is (the enrolment's row id): learners at the same point may share a page
+        (training/pagecache.py), so a field added here must be added there too."""
+        return (self.enrollment.percent if self.enrollment else None, tuple(sorted(self.lessons_done)),
+                tuple(sorted((r.quiz_id, r.passed, r.best_score, r.attempts) for r in self.results.values())))
+
     def quiz_passed(self, quiz: Quiz) -> bool:
         result = self.results.get(quiz.id)
         return bool(result and result.passed)
