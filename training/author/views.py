@@ -364,11 +364,11 @@ def _handle_lesson_uploads(course: Course, form: LessonForm) -> bool:
                 _("The video is too large: at most %(mb)d MB.", mb=_limits()["video_mb"])
                 if str(exc) == "too-large" else _("This file is not an MP4 or WebM video.")]
             return True
-        with media.removed_on_failure():
-            item = course_io.store_media(
-                db.session, course, f"videos/{secrets.token_hex(6)}{media.check_video(data, limit)[1]}",
-                data, current_app.config["MEDIA_DIR"], random_name=True, max_video_bytes=limit)
-            db.session.commit()
+        # Stored under a random name, the file is deleted if the commit does not happen.
+        item = course_io.store_media(
+            db.session, course, f"videos/{secrets.token_hex(6)}{media.check_video(data, limit)[1]}",
+            data, current_app.config["MEDIA_DIR"], random_name=True, max_video_bytes=limit)
+        db.session.commit()
         form.video_url.data = item.url_path
         flash(_("Video uploaded. Save the lesson to attach it."), "success")
         return True
