@@ -32,7 +32,7 @@ import re
 import secrets
 from collections.abc import Callable, Hashable
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, session
 from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
@@ -148,8 +148,6 @@ def page_cache() -> PageCache:
 
 
 def _shareable() -> bool:
-    from flask import session
-
     return (current_app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE) > 0
             and current_user.is_authenticated and current_user.role == Role.LEARNER
             and "_flashes" not in session)
@@ -184,6 +182,8 @@ def _shared_render(template: str, role: str, context: dict) -> tuple[str, ...]:
     viewer = Viewer(role)
     ctx = request_ctx._get_current_object()
     shared_request = _SharedRequest()
+    # Flask-Login keeps the user in g._login_user; Flask's request context keeps the session
+    # in _session (behind the `session` proxy). The tests check both tripwires hold.
     saved_user, saved_session = g._login_user, ctx._session
     g._login_user, ctx._session = _Tripwire("the signed-in user"), _Tripwire("the session")
     sharing = _sharing.set(True)
