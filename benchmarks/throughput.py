@@ -102,48 +102,61 @@ def main() -> None:
         hello.wait_ready("/")
         floor.wait_ready("/")
 
-        client = login_session(app.base, "bench-learner", "bench-password-1")
         slug = "livestream-basics-en"
+        client = login_session(app.base, "bench-learner", "bench-password-1")
         page = client.get(f"/courses/{slug}")
         enrolled = client.post(f"/courses/{slug}/enrol", data={"csrf_token": CSRF_RE.search(page.text).group(1)})
         lesson_path = enrolled.headers["location"]
-        lesson = client.get(lesson_path)
-        assert lesson.status_code == 200, lesson.status_code
+        assert client.get(lesson_path).status_code == 200
         quiz_path = re.search(rf'href="(/courses/{slug}/quizzes/\d+)"', client.get(f"/courses/{slug}").text).group(1)
-        quiz_page = client.get(quiz_path).text
-        body = urlencode({"csrf_token": CSRF_RE.search(quiz_page).group(1),
-                          **quiz_answers(quiz_page, random.Random(1))}, doseq=True)
-        cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
-        # The same browser that logged in: Flask-Login's session protection compares the
-        # User-Agent with the one seen at login, and a mismatch rewrites the session each time.
-        user_agent = client.headers["User-Agent"]
-        headers = {"Cookie": cookie, "User-Agent": user_agent}
-
         script = db.tmp / "post.lua"
-        script.write_text(
-            f"PREFIX = {lua_string('b' + secrets.token_hex(4))}\nPATH = {lua_string(quiz_path)}\n"
-            f"BODY = {lua_string(body)}\n"
-            f"HEADERS = {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\", "
-            f"[\"Cookie\"] = {lua_string(cookie)}, [\"User-Agent\"] = {lua_string(user_agent)}}}\n" + WRK_POST)
-        # Check the submission is accepted before measuring it.
-        probe = client.post(quiz_path, content=body + "&attempt_token=" + secrets.token_urlsafe(24),
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
-        assert probe.status_code == 302 and "/attempts/" in probe.headers["location"], probe.status_code
 
-        etag = client.get(lesson_path).headers.get("ETag")
+        def signed_in() -> tuple:
+            """A session that has just logged in, and the headers that replay it: the app renews
+            a session's cookie once a minute, and wrk (unlike a browser) would keep sending the
+            old one, so each measurement starts from a fresh login."""
+            session = login_session(app.base, "bench-learner", "bench-password-1")
+            cookie = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
+            # The same browser that logged in: Flask-Login's session protection compares the
+            # User-Agent with the one seen at login, and a mismatch rewrites the session each time.
+            return session, {"Cookie": cookie, "User-Agent": session.headers["User-Agent"]}
+
+        def headers_only():
+            return signed_in()[1], None
+
+        def revalidating():
+            session, headers = signed_in()
+            return {**headers, "If-None-Match": session.get(lesson_path).headers["ETag"]}, None
+
+        def quiz_submissions():
+            session, headers = signed_in()
+            quiz_page = session.get(quiz_path).text
+            body = urlencode({"csrf_token": CSRF_RE.search(quiz_page).group(1),
+                              **quiz_answers(quiz_page, random.Random(1))}, doseq=True)
+            # Check the submission is accepted before measuring it.
+            probe = session.post(quiz_path, content=body + "&attempt_token=" + secrets.token_urlsafe(24),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+            assert probe.status_code == 302 and "/attempts/" in probe.headers["location"], probe.status_code
+            script.write_text(
+                f"PREFIX = {lua_string('b' + secrets.token_hex(4))}\nPATH = {lua_string(quiz_path)}\n"
+                f"BODY = {lua_string(body)}\n"
+                f"HEADERS = {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\", "
+                f"[\"Cookie\"] = {lua_string(headers['Cookie'])}, "
+                f"[\"User-Agent\"] = {lua_string(headers['User-Agent'])}}}\n" + WRK_POST)
+            return {}, str(script)
+
         runs = [
-            ("hello world (ceiling)", hello, "/", {}, None),
-            ("signed-in hello (floor)", floor, "/", headers, None),
-            ("catalogue", app, "/courses", headers, None),
-            ("lesson page", app, lesson_path, headers, None),
+            ("hello world (ceiling)", hello, "/", lambda: ({}, None)),
+            ("signed-in hello (floor)", floor, "/", headers_only),
+            ("catalogue", app, "/courses", headers_only),
+            ("lesson page", app, lesson_path, headers_only),
+            ("lesson page, revalidated (304)", app, lesson_path, revalidating),
+            ("quiz submission", app, quiz_path, quiz_submissions),
         ]
-        if etag:
-            runs.append(("lesson page, revalidated (304)", app, lesson_path,
-                         {**headers, "If-None-Match": etag}, None))
-        runs.append(("quiz submission", app, quiz_path, {}, str(script)))
         results = []
-        for label, server, path, hdrs, lua in runs:
+        for label, server, path, prepare in runs:
             time.sleep(1)
+            hdrs, lua = prepare()
             cpu = server.cpu_seconds()
             figures = wrk(server.base + path, args, hdrs, lua)
             # Server CPU per request: unlike requests/s, barely moved by other load on the machine.

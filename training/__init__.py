@@ -21,13 +21,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn, main,
                    offline, pagecache, quiz, reports, security, serve)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, init_limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     pagecache.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     auth.init_app(app, login_manager)
     i18n.init_app(app)
     errors.init_app(app)

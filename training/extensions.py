@@ -33,6 +33,21 @@ csrf = CSRFProtect()
 babel = Babel()
 # Counters in memory by default, in Redis when REDIS_URL is set (shared by every worker).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+# Settings that would give limits to routes without a decorator of their own.
+_APP_WIDE_LIMITS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def init_limiter(app) -> None:
+    """Flask-Limiter, checking limits only where a view declares them.
+
+    Every limit in this app is a decorator on its view (failed logins, class codes), and a
+    decorated view checks its own limits when it is called. Flask-Limiter also checks before
+    every request, for application-wide and default limits, which this app does not set: that
+    check is left out, as it cost every page a tenth of its time. Configuring such limits
+    (RATELIMIT_DEFAULT, _APPLICATION, _META) brings it back."""
+    limiter.init_app(app)
+    if not any(app.config.get(name) for name in _APP_WIDE_LIMITS):
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
 
 
 @event.listens_for(Engine, "connect")

@@ -23,7 +23,8 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+
+from .csrf import csrf_token
 
 CACHE_CONTROL = "private, no-cache"
 
@@ -47,7 +48,7 @@ def page_etag(*state) -> str | None:
         return None
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if field not in session:
-        generate_csrf()  # the page's forms will need it: make the session's secret now
+        csrf_token()  # the page's forms will need it: make the session's secret now
     digest = hashlib.blake2b(digest_size=16)
     user = current_user
     who = (user.id, user.role, user.session_version) if user.is_authenticated else ("anonymous",)

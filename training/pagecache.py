@@ -36,9 +36,9 @@ from flask import current_app, g, render_template, request, session
 from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
+from .csrf import csrf_token as signed_csrf_token
 from .lru import LRU, per_app
 from .models import Role
 from .policy import can_for
@@ -115,7 +115,7 @@ class _SharedRequest:
 
 def csrf_token() -> str:
     """The template helper `csrf_token()`: the session's token, or its slot in a shared render."""
-    return _MARK["csrf_token"] if _sharing.get() else generate_csrf()
+    return _MARK["csrf_token"] if _sharing.get() else signed_csrf_token()
 
 
 def compile_page(html: str) -> tuple[str, ...]:
@@ -175,7 +175,7 @@ def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> 
         cache.put(key, parts)
     return fill(parts, {"user_id": str(current_user.id),
                         "display_name": str(escape(current_user.display_name)),
-                        "csrf_token": generate_csrf()})
+                        "csrf_token": signed_csrf_token()})
 
 
 def _shared_render(template: str, role: str, context: dict) -> tuple[str, ...]:

@@ -18,6 +18,9 @@ from datetime import timedelta
 from flask import Flask, abort, current_app, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
+from itsdangerous import BadSignature, TimestampSigner
+
+from .lru import LRU
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -64,12 +67,59 @@ def _stateless() -> bool:
     return request.endpoint in STATELESS_ENDPOINTS
 
 
+# Sessions whose cookie each worker has verified recently (see SessionInterface).
+VERIFIED_SESSIONS = 4096
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (in "auto" mode), and
-    shared files never carry it (nor `Vary: Cookie`)."""
+    shared files never carry it (nor `Vary: Cookie`).
+
+    A learner's phone sends the same cookie for up to a minute (it is renewed once a minute),
+    so each worker remembers the cookies it has verified: the next request with the same
+    cookie skips the signature check and the decoding, never the expiry check. Only the exact
+    string that passed the check is remembered, so nothing unsigned gets in; sessions holding
+    anything mutable (pending flash messages) are decoded afresh every time."""
+
+    def __init__(self, remembered: int = VERIFIED_SESSIONS):
+        self._verified: LRU[tuple[dict, int]] = LRU(remembered)
+        self._serializers: dict = {}
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return _https()
+
+    def get_signing_serializer(self, app: Flask):
+        """Flask's serializer, built once per secret key instead of on every request."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            self._serializers = {keys: serializer}
+        return serializer
+
+    def open_session(self, app: Flask, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        entry = self._verified.get(cookie)
+        if entry is None:
+            try:
+                data, signed_at = serializer.loads(cookie, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            entry = (data, int(signed_at.timestamp()))
+            if all(isinstance(value, _IMMUTABLE) for value in data.values()):
+                self._verified.put(cookie, entry)
+        data, signed_at = entry
+        # The signer's clock, as Flask's own check uses (tests move it).
+        age = TimestampSigner.get_timestamp(serializer) - signed_at
+        if not 0 <= age <= app.permanent_session_lifetime.total_seconds():
+            return self.session_class()
+        return self.session_class(data)
 
     def save_session(self, app, session, response) -> None:
         if _stateless():
