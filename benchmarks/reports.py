@@ -30,6 +30,7 @@ from flask_login import FlaskLoginClient  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from training import create_app  # noqa: E402
+from training.dbutil import dispose_engines  # noqa: E402
 from training.extensions import db  # noqa: E402
 from training.models import (  # noqa: E402
     Attempt, AttemptAnswer, ClassMember, Enrollment, LessonCompletion, QuizResult, Role,
@@ -165,7 +166,7 @@ def time_pages(kind: str, size: int, repeat: int) -> list[tuple]:
         results.append((kind, size, label, median, statistics.median(cpu),
                         rows / (median / 1000), os.getloadavg()[0]))
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines(db)
     return results
 
 

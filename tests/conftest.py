@@ -12,6 +12,7 @@ from flask_login import FlaskLoginClient
 from sqlalchemy import text
 
 from training import create_app
+from training.dbutil import dispose_engines
 from training.extensions import db
 
 from .factories import Factory
@@ -64,7 +65,7 @@ def _postgres_schema():
             with app.app_context():
                 db.drop_all()
                 db.create_all()
-                db.engine.dispose()
+                dispose_engines(db)
     yield
 
 
@@ -99,7 +100,7 @@ def release_app(app) -> None:
         db.session.remove()
         if TEST_DATABASE_URL:
             _empty_tables()
-        db.engine.dispose()
+        dispose_engines(db)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from training import create_app
+from training.dbutil import dispose_engines
 from training.extensions import db
 
 
@@ -38,7 +39,7 @@ def migrated_app(tmp_path):
                       "MEDIA_DIR": str(tmp_path / "media")})
     yield app
     with app.app_context():
-        db.engine.dispose()
+        dispose_engines(db)
     if drop:
         drop()
 

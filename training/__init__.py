@@ -20,10 +20,11 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
 
     from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn, main,
-                   offline, pagecache, quiz, reports, security, serve)
+                   offline, pagecache, quiz, reads, reports, security, serve)
     from .extensions import csrf, db, init_limiter, login_manager, migrate
 
     db.init_app(app)
+    reads.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     pagecache.init_app(app)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from .dbutil import dispose_engines
 from .extensions import db
 from .models import Centre, Course, Role
 from .services import accounts, backup, course_io, media
@@ -168,12 +169,12 @@ def restore_command(src: Path, yes: bool):
     if not yes:
         click.confirm(f"Replace everything in the database with {src}?", abort=True)
     db.session.remove()
-    db.engine.dispose()
+    dispose_engines(db)
     try:
         backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], src)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc))
-    db.engine.dispose()
+    dispose_engines(db)
     click.echo(f"restored from {src}")
 
 

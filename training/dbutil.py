@@ -14,3 +14,10 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
     return session.execute(stmt).first() is not None
+
+
+def dispose_engines(db) -> None:
+    """Close the pooled connections of every engine of the app (the main one and the reads
+    engine of training/reads.py), as before a restore or when an app is done with."""
+    for engine in db.engines.values():
+        engine.dispose()

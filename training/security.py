@@ -124,6 +124,12 @@ class SessionInterface(SecureCookieSessionInterface):
     def save_session(self, app, session, response) -> None:
         if _stateless():
             return
+        if not session.modified:
+            # Nothing to send (sessions are not re-sent on every request, see init_app):
+            # what Flask would do, without working out the cookie's settings first.
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
         super().save_session(app, session, response)
 
 
@@ -155,6 +161,12 @@ def secure_cookies(response):
 def _refuse_nul_bytes():
     """NUL characters are never meaningful in a URL or form, and PostgreSQL refuses them in text:
     answer 400 at the door instead of a database error later."""
+    query = request.query_string
+    if request.method != "POST" and b"%00" not in query and b"\x00" not in query:
+        # The query string decodes to a NUL only from these; the path is checked decoded.
+        if "\x00" in request.path:
+            abort(400)
+        return
     pairs = list(request.args.lists())
     if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
                                                          "multipart/form-data"):

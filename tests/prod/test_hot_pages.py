@@ -1,10 +1,10 @@
 """Hot pages: a bounded number of queries, and private ETag revalidation (304)."""
 import pytest
-from flask_sqlalchemy.record_queries import get_recorded_queries
 
 from training.extensions import db
 
 from ..conftest import EXAMPLE_COURSE
+from ..helpers import statements_run
 from .conftest import lesson_url
 
 
@@ -15,7 +15,7 @@ def queries(app):
 
     @app.after_request
     def record(response):
-        log.append([q.statement for q in get_recorded_queries()])
+        log.append(statements_run())
         return response
 
     return log

@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 import pytest
-from flask_sqlalchemy.record_queries import get_recorded_queries
 
 from training.extensions import db
 from training.models import (
@@ -11,6 +10,7 @@ from training.models import (
 
 from ..conftest import EXAMPLE_COURSE
 from ..factories import Factory
+from ..helpers import statements_run
 from .conftest import add_attempt, add_class
 
 
@@ -44,7 +44,7 @@ def counted(make_app):
 
     @app.after_request
     def count(response):
-        response.headers["X-Queries"] = str(len(get_recorded_queries()))
+        response.headers["X-Queries"] = str(len(statements_run()))
         return response
 
     return app

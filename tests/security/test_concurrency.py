@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from training import create_app
+from training.dbutil import dispose_engines
 from training.extensions import db
 from training.models import Attempt, Enrollment, LessonCompletion, QuizResult, User
 from training.services import course_io
@@ -54,7 +55,7 @@ def prepare(database_url: str, workdir: Path):
             "quizzes": [(q.id, answer_form(q)) for q in sorted(course.quizzes, key=lambda q: (q.is_final, q.id))],
         }
         db.session.remove()
-        db.engine.dispose()
+        dispose_engines(db)
     return names, plan
 
 

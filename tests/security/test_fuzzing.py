@@ -124,3 +124,9 @@ def test_nul_bytes_in_a_form_are_refused_before_any_database_work(learner_client
     assert response.status_code == 400
     db.session.refresh(learner)
     assert learner.display_name != "ok"
+
+
+@pytest.mark.parametrize("path", ["/courses?language=%00", "/courses?level=x&a%00b=1", "/courses/%00"])
+def test_nul_bytes_in_a_url_are_refused(learner_client, path):
+    """A NUL in a query value, a query key or the path is a 400, before any page work."""
+    assert learner_client.get(path).status_code == 400

@@ -1,6 +1,7 @@
 """Progress rules, run on real rows but without any request."""
 from sqlalchemy import func, select
 
+from training import reads
 from training.extensions import db
 from training.models import LessonCompletion, QuizResult
 from training.services import progress, quizzes
@@ -115,7 +116,7 @@ def test_state_by_slug_matches_state_by_id_and_fingerprints_ignore_who(factory, 
     first, second = factory.user(), factory.user()
     for user in (first, second):
         factory.enrol(user, example_course)
-    stamp, rows = progress.load_stamp_and_state(db.session, first.id, example_course.slug)
+    stamp, rows = progress.load_stamp_and_state(reads.connection(), first.id, example_course.slug)
     assert stamp == (example_course.id, example_course.content_version)
     by_slug = progress.state_from_rows(example_course, rows)
     by_id = progress.load_state(db.session, first.id, example_course)
@@ -126,4 +127,4 @@ def test_state_by_slug_matches_state_by_id_and_fingerprints_ignore_who(factory, 
     db.session.commit()
     moved = progress.load_state(db.session, first.id, example_course)
     assert moved.fingerprint() != progress.load_state(db.session, second.id, example_course).fingerprint()
-    assert progress.load_stamp_and_state(db.session, first.id, "no-such-course") == (None, [])
+    assert progress.load_stamp_and_state(reads.connection(), first.id, "no-such-course") == (None, [])

@@ -24,12 +24,13 @@ def profile():
     if request.method == "GET":
         form.gender.data = current_user.gender or ""
     if form.validate_on_submit():
-        current_user.display_name = " ".join(form.display_name.data.split())[:60]
-        current_user.language = form.language.data
-        current_user.gender = form.gender.data or None
-        current_user.birth_year = form.birth_year.data
-        current_user.township = (form.township.data or "").strip() or None
-        current_user.village = (form.village.data or "").strip() or None
+        user = current_user.record()
+        user.display_name = " ".join(form.display_name.data.split())[:60]
+        user.language = form.language.data
+        user.gender = form.gender.data or None
+        user.birth_year = form.birth_year.data
+        user.township = (form.township.data or "").strip() or None
+        user.village = (form.village.data or "").strip() or None
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
@@ -39,17 +40,17 @@ def profile():
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     needs_consent = current_user.must_change_password and current_user.privacy_consent_at is None
-    form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(current_user)
+    user = current_user.record()
+    form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(user)
     if form.validate_on_submit():
         try:
-            accounts.change_own_password(current_user, form.current.data, form.password.data)
+            accounts.change_own_password(user, form.current.data, form.password.data)
         except accounts.AccountError as exc:
             if exc.args[0] == "current":
                 form.current.errors.append(_("This is not your current password."))
             else:
                 form.password.errors.append(_("Choose a password different from your current one."))
         else:
-            user = current_user._get_current_object()
             if needs_consent:
                 user.privacy_consent_at = utcnow()
             audit.record(db.session, "user.password_change", user.id, "user", user.id,
@@ -66,7 +67,7 @@ def change_password():
 @bp.route("/data.json")
 def data_json():
     """The person's own data, as a JSON download."""
-    data = privacy.export_data(db.session, current_user)
+    data = privacy.export_data(db.session, current_user.record())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=my-data.json"})
@@ -75,7 +76,7 @@ def data_json():
 @bp.route("/data.csv")
 def data_csv():
     """The person's own data, as a CSV download."""
-    data = privacy.export_data(db.session, current_user)
+    data = privacy.export_data(db.session, current_user.record())
     return Response(privacy.export_csv(data), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=my-data.csv"})
 
@@ -84,10 +85,11 @@ def data_csv():
 def request_deletion():
     form = DeletionRequestForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.password.data):
+        user = current_user.record()
+        if not verify_password(user.password_hash, form.password.data):
             form.password.errors.append(_("This is not your current password."))
         else:
-            privacy.request_deletion(db.session, current_user, ip_address=request.remote_addr or "")
+            privacy.request_deletion(db.session, user, ip_address=request.remote_addr or "")
             db.session.commit()
             flash(_("Your request is recorded. An administrator will delete your personal data."), "success")
             return redirect(url_for("account.profile"))
@@ -96,7 +98,7 @@ def request_deletion():
 
 @bp.route("/delete/cancel", methods=["POST"])
 def cancel_deletion():
-    privacy.cancel_deletion(db.session, current_user, ip_address=request.remote_addr or "")
+    privacy.cancel_deletion(db.session, current_user.record(), ip_address=request.remote_addr or "")
     db.session.commit()
     flash(_("Your deletion request is withdrawn."), "info")
     return redirect(url_for("account.profile"))

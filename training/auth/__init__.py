@@ -1,16 +1,11 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy import bindparam, select
 
-from ..extensions import db
-from ..models import User
+from . import signed_in
 from .views import bp
 
 __all__ = ["bp", "init_app"]
-
-# Every signed-in request loads its user: the statement is built once.
-_USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
@@ -20,13 +15,4 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message_category = "info"
     # "basic" keeps village learners signed in when their mobile network changes IP address.
     login_manager.session_protection = "basic"
-
-    @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, version = session_id.partition(".")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.scalar(_USER_BY_ID, {"id": int(user_id)})
-        if user is None or user.session_version != int(version) or not user.active:
-            return None
-        return user
+    login_manager.user_loader(signed_in.load)

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import reads
 from ..extensions import db
 from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
@@ -27,8 +28,9 @@ def load_course(slug: str) -> Course:
 
 
 def load_course_and_state(slug: str) -> tuple[Course, progress.CourseState]:
-    """load_course() and the signed-in learner's state in it, in one query."""
-    stamp, rows = progress.load_stamp_and_state(db.session, current_user.id, slug)
+    """load_course() and the signed-in learner's state in it, in one query (on the request's
+    reads connection: callers read this before they write anything)."""
+    stamp, rows = progress.load_stamp_and_state(reads.connection(), current_user.id, slug)
     if stamp is None:
         abort(404)
     course = _visible(course_cache().get(db.session, slug, db.session.session_factory, stamp=stamp))

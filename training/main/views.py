@@ -53,7 +53,7 @@ def set_language():
     if code is None:
         return response
     if current_user.is_authenticated:
-        current_user.language = code
+        current_user.record().language = code
         db.session.commit()
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response

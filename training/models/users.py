@@ -30,7 +30,35 @@ class Centre(db.Model):
         return f"<Centre {self.name}>"
 
 
-class User(UserMixin, db.Model):
+class Person(UserMixin):
+    """What the app asks of anyone signed in, whether the ORM's User or the request's
+    SignedInUser (training/auth/signed_in.py). Both have the columns these read."""
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == Role.TRAINER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.TRAINER, Role.ADMIN)
+
+    @property
+    def login_name(self) -> str:
+        return self.username or self.mobile or ""
+
+
+class User(Person, db.Model):
     """Anyone who signs in. Logs in with a username or a mainland mobile number."""
 
     __tablename__ = "users"  # "user" is reserved in PostgreSQL
@@ -69,28 +97,9 @@ class User(UserMixin, db.Model):
 
     centre: Mapped[Centre | None] = relationship()
 
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_trainer(self) -> bool:
-        return self.role == Role.TRAINER
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.TRAINER, Role.ADMIN)
-
-    @property
-    def login_name(self) -> str:
-        return self.username or self.mobile or ""
+    def record(self) -> "User":
+        """The user as the ORM holds it: this object (see SignedInUser.record)."""
+        return self
 
     def __repr__(self) -> str:
         return f"<User {self.login_name} {self.role}>"

@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, Integer, bindparam, cast, func, literal, null, s
 from sqlalchemy.orm import Session
 
 from ..dbutil import insert_ignore
+from ..reads import Read, ReadConnection
 from ..models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
 
 
@@ -141,13 +142,17 @@ def load_state(session: Session, user_id: int, course: Course) -> CourseState:
     return state_from_rows(course, rows)
 
 
-def load_stamp_and_state(session: Session, user_id: int,
-                         slug: str) -> tuple[tuple[int, int] | None, list]:
-    """In one query: the (id, content version) of the course with this slug (None if there is
-    none), and the rows of a learner's state in it for state_from_rows()."""
-    rows = session.connection().execute(_STAMP_AND_STATE, {"user_id": user_id, "slug": slug}).all()
-    stamp = next(((row.id, row.number) for row in rows if row.kind == "c"), None)
-    return stamp, [row for row in rows if row.kind != "c"]
+_STAMP_AND_STATE_READ = Read(_STAMP_AND_STATE)
+
+
+def load_stamp_and_state(connection: ReadConnection, user_id: int,
+                         slug: str) -> tuple[tuple[int, int] | None, list[tuple]]:
+    """In one statement on a reads connection (training/reads.py): the (id, content version)
+    of the course with this slug (None if there is none), and the rows of a learner's state
+    in it for state_from_rows()."""
+    rows = _STAMP_AND_STATE_READ.rows(connection, user_id=user_id, slug=slug)
+    stamp = next(((item_id, number) for kind, item_id, _, number, _ in rows if kind == "c"), None)
+    return stamp, [row for row in rows if row[0] != "c"]
 
 
 def state_from_rows(course: Course, rows) -> CourseState:
