@@ -4,6 +4,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from . import reads
+
 
 def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING. Returns True when a row was inserted.
@@ -17,7 +19,9 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool
 
 
 def dispose_engines(db) -> None:
-    """Close the pooled connections of every engine of the app (the main one and the reads
-    engine of training/reads.py), as before a restore or when an app is done with."""
+    """Close the pooled connections of every engine of the current app (the main one and the
+    reads engine of training/reads.py, with the connections its threads keep), as before a
+    restore or when an app is done with."""
+    reads.close_held()
     for engine in db.engines.values():
         engine.dispose()

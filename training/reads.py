@@ -10,8 +10,7 @@ cursor, as SQLAlchemy documents for work that needs the driver itself:
 
 - on a connection of the "reads" engine (a second engine on the same database, in autocommit:
   each read is one statement and one consistent snapshot, so on PostgreSQL there is no BEGIN
-  and no ROLLBACK round trip), checked out of its pool once per request and returned at the
-  end of it;
+  and no ROLLBACK round trip), which each worker thread keeps from request to request;
 - with SQLAlchemy's own result processing for each column (SQLite's dates and booleans come
   back as `datetime` and `bool`, as through the ORM).
 
@@ -22,6 +21,10 @@ committed yet; the pages that use it read before they write, if they write at al
 With SQLALCHEMY_RECORD_QUERIES on (the tests), the statements run here are recorded for
 `recorded()`, as Flask-SQLAlchemy records its own.
 """
+import os
+import threading
+import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,6 +33,7 @@ from sqlalchemy.sql import Select
 
 from .config import READS_BIND
 from .extensions import db
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -65,12 +69,7 @@ class Read:
             compiled = self._compiled[connection.dialect_name] = self._compile(connection.dialect)
         values = {**compiled.fixed, **params}
         arguments = [values[name] for name in compiled.positions] if compiled.positions is not None else values
-        cursor = connection.dbapi.cursor()
-        try:
-            cursor.execute(compiled.sql, arguments)
-            rows = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows = connection.execute(compiled.sql, arguments)
         if connection.recorded is not None:
             connection.recorded.append(compiled.sql)
         if any(compiled.processors):
@@ -84,39 +83,169 @@ class Read:
 
 
 class ReadConnection:
-    """A pooled DBAPI connection of the reads engine (or of `engine`), until close()."""
+    """A DBAPI connection of the reads engine (or of `engine`), out of its pool until close().
+    A statement that fails because the connection was lost (a database restart, a dropped
+    idle connection) is run once more on a new connection: reads change nothing."""
 
-    def __init__(self, engine=None, record: bool = False):
-        engine = engine or db.engines.get(READS_BIND) or db.engine
-        self.dialect = engine.dialect
-        self.dialect_name = engine.dialect.name
-        self.dbapi = engine.raw_connection()
-        self.recorded: list[str] | None = [] if record else None
+    def __init__(self, engine=None):
+        self.engine = engine or db.engines.get(READS_BIND) or db.engine
+        self.dialect = self.engine.dialect
+        self.dialect_name = self.dialect.name
+        self.dbapi = self.engine.raw_connection()
+        self.opened = time.monotonic()
+        self.recorded: list[str] | None = None  # where statements are recorded, if anywhere
+
+    def execute(self, sql: str, arguments) -> list:
+        for last_try in (False, True):
+            cursor = None
+            try:
+                cursor = self.dbapi.cursor()
+                cursor.execute(sql, arguments)
+                return cursor.fetchall()
+            except self.dialect.loaded_dbapi.Error as exc:
+                if last_try or not self.dialect.is_disconnect(exc, self.dbapi.dbapi_connection, cursor):
+                    raise
+            finally:
+                if cursor is not None:
+                    _close_quietly(cursor)
+            self.reconnect()
+        raise AssertionError("unreachable")
+
+    def reconnect(self) -> None:
+        self.dbapi.invalidate()
+        self.dbapi = self.engine.raw_connection()
+        self.opened = time.monotonic()
 
     def close(self) -> None:
         self.dbapi.close()  # back to the pool
 
 
+def _close_quietly(cursor) -> None:
+    try:
+        cursor.close()
+    except Exception:  # a cursor of a lost connection may refuse to close: nothing to keep
+        pass
+
+
+class _Held:
+    """One ReadConnection per thread of a worker, kept from request to request: taking a
+    connection out of the pool and putting it back (and on PostgreSQL, checking it first with
+    a round trip) cost each page more than its reads. gunicorn's threads live as long as
+    their worker; a server that starts a thread per request (the development server) leaves
+    connections behind, which go back to the pool once their thread has ended. At most as
+    many connections are kept as the pool keeps; beyond that, a request borrows one until it
+    ends. A connection older than DB_POOL_RECYCLE seconds is replaced, as the pool would."""
+
+    def __init__(self, recycle: int, limit: int):
+        self.recycle = recycle
+        self.limit = limit
+        self.local = threading.local()
+        self.connections: dict[threading.Thread, ReadConnection] = {}
+        self.lock = threading.Lock()
+
+    def kept(self) -> ReadConnection | None:
+        """This thread's connection, if it keeps one that is not due for recycling."""
+        held = getattr(self.local, "connection", None)
+        if held is not None and (self.recycle < 0 or time.monotonic() - held.opened < self.recycle):
+            return held
+        return None
+
+    def keep(self) -> ReadConnection | None:
+        """A new connection for this thread to keep, or None when as many are kept already."""
+        thread = threading.current_thread()
+        with self.lock:
+            stale = [held for owner, held in self.connections.items()
+                     if owner is thread or not owner.is_alive()]
+            self.connections = {owner: held for owner, held in self.connections.items()
+                                if owner is not thread and owner.is_alive()}
+            full = len(self.connections) >= self.limit
+        for held in stale:
+            held.close()
+        self.local.connection = None
+        if full:
+            return None
+        held = ReadConnection()
+        with self.lock:
+            self.connections[thread] = held
+        self.local.connection = held
+        return held
+
+    def close_all(self) -> None:
+        with self.lock:
+            connections, self.connections = list(self.connections.values()), {}
+        self.local = threading.local()
+        for held in connections:
+            held.close()
+
+    def abandon_all(self) -> None:
+        """In a forked child: the parent's connections are not ours to use or to close."""
+        with self.lock:
+            _INHERITED.extend(self.connections.values())
+            self.connections = {}
+        self.local = threading.local()
+
+
+# Holders of every app in this process, and connections a forked child inherited: kept
+# referenced, so that garbage collection never closes a connection its parent still uses.
+_HOLDERS: "weakref.WeakSet[_Held]" = weakref.WeakSet()
+_INHERITED: list[ReadConnection] = []
+
+
+def _after_fork_in_child() -> None:
+    for holder in list(_HOLDERS):
+        holder.abandon_all()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _holder() -> _Held:
+    holder = current_app.extensions.get("reads_connections")
+    if holder is None:
+        engine = db.engines.get(READS_BIND) or db.engine
+        size = getattr(engine.pool, "size", None)
+        holder = current_app.extensions["reads_connections"] = _Held(
+            int(current_app.config.get("DB_POOL_RECYCLE") or -1), size() if size else 1)
+        _HOLDERS.add(holder)
+    return holder
+
+
 def connection() -> ReadConnection:
-    """The request's reads connection (the app context's), checked out on first use."""
-    read_connection = g.get("_reads_connection")
-    if read_connection is None:
-        read_connection = g._reads_connection = ReadConnection(
-            record=bool(current_app.config.get("SQLALCHEMY_RECORD_QUERIES")))
-    return read_connection
+    """This thread's reads connection for the current app (or one borrowed until the end of
+    the app context, when the threads keep as many as the pool holds)."""
+    holder = _holder()
+    held = holder.kept() or holder.keep()
+    if held is None:
+        held = g.get("_reads_borrowed")
+        if held is None:
+            held = g._reads_borrowed = ReadConnection()
+    if current_app.config.get("SQLALCHEMY_RECORD_QUERIES"):
+        if "_reads_recorded" not in g:
+            g._reads_recorded = []
+        held.recorded = g._reads_recorded
+    else:
+        held.recorded = None
+    return held
 
 
 def recorded() -> Sequence[str]:
     """The statements this app context has run here (with SQLALCHEMY_RECORD_QUERIES on)."""
-    read_connection = g.get("_reads_connection")
-    return list(read_connection.recorded or ()) if read_connection is not None else []
+    return list(g.get("_reads_recorded", ()))
 
 
-def _release(exc: BaseException | None = None) -> None:
-    read_connection = g.pop("_reads_connection", None)
-    if read_connection is not None:
-        read_connection.close()
+def _return_borrowed(exc: BaseException | None = None) -> None:
+    borrowed = g.pop("_reads_borrowed", None)
+    if borrowed is not None:
+        borrowed.close()
 
 
 def init_app(app: Flask) -> None:
-    app.teardown_appcontext(_release)
+    app.teardown_appcontext(_return_borrowed)
+
+
+def close_held() -> None:
+    """Put the current app's held connections back in the pool (before its engines are
+    disposed: a restore, the end of a test)."""
+    holder = current_app.extensions.get("reads_connections")
+    if holder is not None:
+        holder.close_all()
