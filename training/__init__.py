@@ -6,9 +6,29 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class App(Flask):
+    """Flask, remembering which views and hooks are plain functions: Flask asks `inspect`
+    whether each one is a coroutine function on every call, a dozen times per request."""
+
+    _SYNC_REMEMBERED = 512  # functions made per request (after_this_request) must not pile up
+
+    def ensure_sync(self, func):
+        remembered = self.__dict__.setdefault("_sync_functions", {})
+        try:
+            return remembered[func]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable callable
+            return super().ensure_sync(func)
+        if len(remembered) >= self._SYNC_REMEMBERED:
+            remembered.clear()
+        remembered[func] = synced = super().ensure_sync(func)
+        return synced
+
+
 def create_app(config: dict | None = None) -> Flask:
     """The app factory; reads like a table of contents."""
-    app = Flask(
+    app = App(
         __name__,
         instance_path=(config or {}).get("INSTANCE_PATH"),
         instance_relative_config=True,

@@ -44,15 +44,17 @@ def release_fingerprint(root: Path) -> str:
 
 def page_etag(*state) -> str | None:
     """The ETag of a per-user page showing `state`; None while a flash message is pending."""
-    if "_flashes" in session:
+    current = session._get_current_object()
+    if "_flashes" in current:
         return None
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field not in session:
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field not in current:
         csrf_token()  # the page's forms will need it: make the session's secret now
     digest = hashlib.blake2b(digest_size=16)
-    user = current_user
+    user = current_user._get_current_object()
     who = (user.id, user.role, user.session_version) if user.is_authenticated else ("anonymous",)
-    parts = (current_app.config["RELEASE"], who, session[field], str(get_locale()), state)
+    parts = (config["RELEASE"], who, current[field], str(get_locale()), state)
     digest.update(repr(parts).encode())
     return digest.hexdigest()
 
@@ -67,8 +69,13 @@ def not_modified(etag: str | None) -> Response | None:
 
 def with_etag(response: Response, etag: str | None) -> Response:
     """Mark a per-user page as cacheable by the browser only, and revalidated every time."""
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    response.vary.add("Cookie")
+    headers = response.headers
+    headers["Cache-Control"] = CACHE_CONTROL
+    vary = headers.get("Vary")
+    if not vary:
+        headers["Vary"] = "Cookie"
+    elif "cookie" not in (name.strip().lower() for name in vary.split(",")):
+        headers["Vary"] = f"{vary}, Cookie"
     if etag is not None:
         response.set_etag(etag, weak=True)
     return response

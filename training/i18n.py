@@ -30,12 +30,14 @@ def normalise(code: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    if getattr(g, "forced_locale", None):
-        return g.forced_locale
+    forced = g.get("forced_locale")
+    if forced:
+        return forced
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated:
-        chosen = normalise(current_user.language)
+    user = current_user._get_current_object()
+    if user is not None and user.is_authenticated:
+        chosen = normalise(user.language)
         if chosen:
             return chosen
     chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))

@@ -147,9 +147,9 @@ def page_cache() -> PageCache:
     return per_app("page_cache", lambda: PageCache(current_app.config.get("PAGE_CACHE_SIZE") or DEFAULT_SIZE))
 
 
-def _shareable() -> bool:
+def _shareable(user) -> bool:
     return (current_app.config.get("PAGE_CACHE_SIZE", DEFAULT_SIZE) > 0
-            and current_user.is_authenticated and current_user.role == Role.LEARNER
+            and user.is_authenticated and user.role == Role.LEARNER
             and "_flashes" not in session)
 
 
@@ -157,24 +157,24 @@ def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> 
     """The page `template` renders for the signed-in learner, shared with every learner who
     sees the same `state` (see the module's notes); `context()` gives the template's values
     and is only called when the page must be rendered."""
-    if not _shareable():
+    user = current_user._get_current_object()
+    if not _shareable(user):
         return render_template(template, **context())
     locale = str(get_locale())  # before the tripwires: the locale reads the user and session
-    key = (template, state, locale, current_user.role, request.full_path, request.host,
-           request.script_root)
+    key = (template, state, locale, user.role, request.full_path, request.host, request.script_root)
     cache = page_cache()
     parts = cache.get(key)
     if parts is None:
         try:
-            parts = _shared_render(template, current_user.role, context())
+            parts = _shared_render(template, user.role, context())
         except SharedPageError:
             if current_app.testing:
                 raise
             log.warning("page %s cannot be shared; rendered for one learner", template, exc_info=True)
             return render_template(template, **context())
         cache.put(key, parts)
-    return fill(parts, {"user_id": str(current_user.id),
-                        "display_name": str(escape(current_user.display_name)),
+    return fill(parts, {"user_id": str(user.id),
+                        "display_name": str(escape(user.display_name)),
                         "csrf_token": signed_csrf_token()})
 
 

@@ -122,3 +122,29 @@ def test_limits_are_checked_by_their_views_only(app, make_app, monkeypatch):
     client = limited.test_client()
     assert [client.get("/healthz").status_code for _ in range(3)] == [200, 200, 429]
     assert security.SessionInterface is type(app.session_interface)
+
+
+def test_views_and_hooks_are_checked_for_coroutines_once(app, monkeypatch):
+    """ensure_sync asks Flask about each function once, and remembers a bounded number."""
+    from flask import Flask
+
+    asked = []
+    monkeypatch.setattr(Flask, "ensure_sync", lambda self, func: asked.append(func) or func)
+
+    def plain():
+        return "plain"
+
+    assert app.ensure_sync(plain) is plain and app.ensure_sync(plain) is plain
+    assert asked == [plain]
+    for _ in range(2 * app._SYNC_REMEMBERED):
+        app.ensure_sync(lambda: None)  # functions made per request must not pile up
+    assert len(app._sync_functions) <= app._SYNC_REMEMBERED
+
+
+def test_cookie_joins_a_vary_header_already_set(app):
+    from training.httpcache import with_etag
+
+    with app.test_request_context():
+        response = with_etag(app.response_class("x", headers={"Vary": "Accept-Encoding"}), None)
+        assert response.headers["Vary"] == "Accept-Encoding, Cookie"
+        assert with_etag(response, None).headers["Vary"] == "Accept-Encoding, Cookie"
