@@ -12,8 +12,12 @@ class App(Flask):
 
     _SYNC_REMEMBERED = 512  # functions made per request (after_this_request) must not pile up
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync_functions: dict = {}
+
     def ensure_sync(self, func):
-        remembered = self.__dict__.setdefault("_sync_functions", {})
+        remembered = self._sync_functions
         try:
             return remembered[func]
         except KeyError:

@@ -96,20 +96,21 @@ class ReadConnection:
         self.recorded: list[str] | None = None  # where statements are recorded, if anywhere
 
     def execute(self, sql: str, arguments) -> list:
-        for last_try in (False, True):
-            cursor = None
-            try:
-                cursor = self.dbapi.cursor()
-                cursor.execute(sql, arguments)
-                return cursor.fetchall()
-            except self.dialect.loaded_dbapi.Error as exc:
-                if last_try or not self.dialect.is_disconnect(exc, self.dbapi.dbapi_connection, cursor):
-                    raise
-            finally:
-                if cursor is not None:
-                    _close_quietly(cursor)
-            self.reconnect()
-        raise AssertionError("unreachable")
+        try:
+            return self._run(sql, arguments)
+        except self.dialect.loaded_dbapi.Error as exc:
+            if not self.dialect.is_disconnect(exc, self.dbapi.dbapi_connection, None):
+                raise
+        self.reconnect()
+        return self._run(sql, arguments)
+
+    def _run(self, sql: str, arguments) -> list:
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.execute(sql, arguments)
+            return cursor.fetchall()
+        finally:
+            _close_quietly(cursor)
 
     def reconnect(self) -> None:
         self.dbapi.invalidate()
@@ -153,11 +154,11 @@ class _Held:
     def keep(self) -> ReadConnection | None:
         """A new connection for this thread to keep, or None when as many are kept already."""
         thread = threading.current_thread()
+        stale = []
         with self.lock:
-            stale = [held for owner, held in self.connections.items()
-                     if owner is thread or not owner.is_alive()]
-            self.connections = {owner: held for owner, held in self.connections.items()
-                                if owner is not thread and owner.is_alive()}
+            for owner in list(self.connections):
+                if owner is thread or not owner.is_alive():
+                    stale.append(self.connections.pop(owner))
             full = len(self.connections) >= self.limit
         for held in stale:
             held.close()
