@@ -8,19 +8,40 @@ session, loaded then (the session's identity map keeps it for the rest of the re
 
 The password hash is never read here: only the views that check a password load it, through
 the record.
+
+On a learner's page about one course (an endpoint in COURSE_STATE_PAGES, with the course's
+<slug> in its URL), the same statement also reads the learner's state in that course, which
+the page needs next: one round trip to the database instead of two. The page takes it with
+state_read_with_user().
 """
-from sqlalchemy import bindparam, select
+from flask import g, request
+from sqlalchemy import bindparam, cast, literal, null, select, union_all
 
 from ..extensions import db
 from ..models import User
 from ..models.users import Person
 from .. import reads
 from ..reads import Read
+from ..services import progress
 
 _users = User.__table__
 # Every column but the password hash, in this order.
 FIELDS = tuple(column.name for column in _users.columns if column.name != "password_hash")
-_BY_ID = Read(select(*(_users.c[name] for name in FIELDS)).where(_users.c.id == bindparam("id")))
+_COLUMNS = [_users.c[name] for name in FIELDS]
+_BY_ID = Read(select(*_COLUMNS).where(_users.c.id == bindparam("user_id")))
+
+# Endpoints that read the learner's state in the course of their URL (learn/ and quiz/ views).
+COURSE_STATE_PAGES: set[str] = set()
+
+# The user and their state in a course, as rows of the state (kind, id, passed, number,
+# attempts) followed by the user's fields: the user's row is kind "u" with empty state
+# fields, the state's rows have empty user fields.
+_STATE_WIDTH = 5
+_NO_USER = [cast(null(), column.type) for column in _COLUMNS]
+_BY_ID_WITH_STATE = Read(union_all(
+    select(literal("u"), *[null()] * (_STATE_WIDTH - 1), *_COLUMNS).where(_users.c.id == bindparam("user_id")),
+    *(state.add_columns(*_NO_USER) for state in progress.stamp_and_state_selects()),
+))
 
 
 class SignedInUser(Person):
@@ -50,10 +71,38 @@ def load(session_id: str) -> SignedInUser | None:
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    row = _BY_ID.first(reads.connection(), id=int(user_id))
+    slug = (request.view_args or {}).get("slug") if request.endpoint in COURSE_STATE_PAGES else None
+    # A URL with a NUL byte is refused (security.py) before it reaches any view; its error
+    # page reads the user alone (PostgreSQL text cannot hold a NUL).
+    if slug is None or "\x00" in slug:
+        row = _BY_ID.first(reads.connection(), user_id=int(user_id))
+    else:
+        row = _with_state(int(user_id), slug)
     if row is None:
         return None
     user = SignedInUser(row)
     if user.session_version != int(version) or not user.active:
         return None
     return user
+
+
+def _with_state(user_id: int, slug: str) -> tuple | None:
+    """The user's row, read with their state in the course `slug`, which is kept for the page."""
+    row, state = None, []
+    for read in _BY_ID_WITH_STATE.rows(reads.connection(), user_id=user_id, slug=slug):
+        if read[0] == "u":
+            row = read[_STATE_WIDTH:]
+        else:
+            state.append(read[:_STATE_WIDTH])
+    g._course_state_read = (user_id, slug, state)
+    return row
+
+
+def state_read_with_user(user_id: int, slug: str) -> list[tuple] | None:
+    """The rows of progress.stamp_and_state_selects() for this learner and course when they
+    were read with the signed-in user (progress.split_stamp() takes them), else None. Handed
+    out once: a page that reads the state again, after writing, reads it anew."""
+    read = g.pop("_course_state_read", None)
+    if read is None or read[:2] != (user_id, slug):
+        return None
+    return read[2]

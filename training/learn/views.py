@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from .. import reads
+from ..auth import signed_in
 from ..extensions import db
 from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
@@ -16,6 +17,8 @@ from ..services import offline, progress
 from ..services.course_cache import DEFAULT_SIZE, CourseCache
 
 bp = Blueprint("learn", __name__)
+# The learner's pages about one course: their state in it is read with the user (auth/signed_in.py).
+signed_in.COURSE_STATE_PAGES.update({"learn.course", "learn.resume", "learn.lesson"})
 
 
 def load_course(slug: str) -> Course:
@@ -29,8 +32,13 @@ def load_course(slug: str) -> Course:
 
 def load_course_and_state(slug: str) -> tuple[Course, progress.CourseState]:
     """load_course() and the signed-in learner's state in it, in one query (on the request's
-    reads connection: callers read this before they write anything)."""
-    stamp, rows = progress.load_stamp_and_state(reads.connection(), current_user.id, slug)
+    reads connection: callers read this before they write anything), or none on the pages
+    that read it with the user (signed_in.COURSE_STATE_PAGES)."""
+    rows = signed_in.state_read_with_user(current_user.id, slug)
+    if rows is None:
+        stamp, rows = progress.load_stamp_and_state(reads.connection(), current_user.id, slug)
+    else:
+        stamp, rows = progress.split_stamp(rows)
     if stamp is None:
         abort(404)
     course = _visible(course_cache().get(db.session, slug, db.session.session_factory, stamp=stamp))

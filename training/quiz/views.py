@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..auth import signed_in
 from ..extensions import db
 from ..learn.views import load_course, load_course_and_state, step_url
 from ..models import Attempt, Quiz, QuizResult
@@ -12,6 +13,8 @@ from ..policy import can_learn, can_view_attempt, ensure
 from ..services import progress, quizzes
 
 bp = Blueprint("quiz", __name__)
+# A quiz page reads the learner's state in its course with the user (auth/signed_in.py).
+signed_in.COURSE_STATE_PAGES.add("quiz.take")
 
 ERROR_MESSAGES = {
     "missing": lambda: _("Please answer this question."),

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, bindparam, cast, func, literal, null, select, union_all, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from ..dbutil import insert_ignore
 from ..reads import Read, ReadConnection
@@ -124,16 +125,21 @@ def _state_selects(course_id):
     )
 
 
-# The state in one round trip, for a course known by id...
+def stamp_and_state_selects() -> tuple[Select, ...]:
+    """The learner's state in a course known by slug (bound as "slug", the learner as
+    "user_id"), with the course's own row (kind "c", number = content version): what the
+    course cache checks and the learner's state, for one round trip on the learner's pages."""
+    return (
+        select(literal("c").label("kind"), _course.c.id.label("id"), _NO_FLAG.label("passed"),
+               _course.c.content_version.label("number"), _NO_NUMBER.label("attempts"))
+        .where(_course.c.slug == bindparam("slug")),
+        *_state_selects(select(_course.c.id).where(_course.c.slug == bindparam("slug")).scalar_subquery()),
+    )
+
+
+# The state in one round trip, for a course known by id, or by slug with its stamp.
 _STATE = union_all(*_state_selects(bindparam("course_id")))
-# ...or by slug, with the course's own row (kind "c", number = content version): what the
-# course cache checks and the learner's state, in one round trip for the learner's pages.
-_STAMP_AND_STATE = union_all(
-    select(literal("c").label("kind"), _course.c.id.label("id"), _NO_FLAG.label("passed"),
-           _course.c.content_version.label("number"), _NO_NUMBER.label("attempts"))
-    .where(_course.c.slug == bindparam("slug")),
-    *_state_selects(select(_course.c.id).where(_course.c.slug == bindparam("slug")).scalar_subquery()),
-)
+_STAMP_AND_STATE_READ = Read(union_all(*stamp_and_state_selects()))
 
 
 def load_state(session: Session, user_id: int, course: Course) -> CourseState:
@@ -142,15 +148,16 @@ def load_state(session: Session, user_id: int, course: Course) -> CourseState:
     return state_from_rows(course, rows)
 
 
-_STAMP_AND_STATE_READ = Read(_STAMP_AND_STATE)
-
-
 def load_stamp_and_state(connection: ReadConnection, user_id: int,
                          slug: str) -> tuple[tuple[int, int] | None, list[tuple]]:
     """In one statement on a reads connection (training/reads.py): the (id, content version)
     of the course with this slug (None if there is none), and the rows of a learner's state
     in it for state_from_rows()."""
-    rows = _STAMP_AND_STATE_READ.rows(connection, user_id=user_id, slug=slug)
+    return split_stamp(_STAMP_AND_STATE_READ.rows(connection, user_id=user_id, slug=slug))
+
+
+def split_stamp(rows) -> tuple[tuple[int, int] | None, list[tuple]]:
+    """The rows of stamp_and_state_selects() as (the course's stamp or None, the state's rows)."""
     stamp = next(((item_id, number) for kind, item_id, _, number, _ in rows if kind == "c"), None)
     return stamp, [row for row in rows if row[0] != "c"]
 
