@@ -43,9 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn, main,
-                   offline, pagecache, quiz, reads, reports, security, serve)
-    from .extensions import csrf, db, init_limiter, login_manager, migrate
+    from . import (account, admin, assets, auth, author, classes, cli, csrf, errors, httpcache, i18n, learn,
+                   main, offline, pagecache, quiz, reads, reports, security, serve)
+    from .extensions import db, init_limiter, login_manager, migrate
 
     db.init_app(app)
     reads.init_app(app)

@@ -69,16 +69,22 @@ def not_modified(etag: str | None) -> Response | None:
 
 def with_etag(response: Response, etag: str | None) -> Response:
     """Mark a per-user page as cacheable by the browser only, and revalidated every time."""
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    vary_on_cookie(response)
+    if etag is not None:
+        response.set_etag(etag, weak=True)
+    return response
+
+
+def vary_on_cookie(response: Response) -> None:
+    """Add Cookie to the response's Vary header (what `response.vary.add("Cookie")` does,
+    without parsing the header into a set and writing it back on every response)."""
     headers = response.headers
-    headers["Cache-Control"] = CACHE_CONTROL
     vary = headers.get("Vary")
     if not vary:
         headers["Vary"] = "Cookie"
     elif "cookie" not in (name.strip().lower() for name in vary.split(",")):
         headers["Vary"] = f"{vary}, Cookie"
-    if etag is not None:
-        response.set_etag(etag, weak=True)
-    return response
 
 
 def init_app(app: Flask, root: Path) -> None:

@@ -20,6 +20,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from itsdangerous import BadSignature, TimestampSigner
 
+from .httpcache import vary_on_cookie
 from .lru import LRU
 
 CSP = "; ".join([
@@ -128,7 +129,7 @@ class SessionInterface(SecureCookieSessionInterface):
             # Nothing to send (sessions are not re-sent on every request, see init_app):
             # what Flask would do, without working out the cookie's settings first.
             if session.accessed:
-                response.vary.add("Cookie")
+                vary_on_cookie(response)
             return
         super().save_session(app, session, response)
 

@@ -148,3 +148,21 @@ def test_cookie_joins_a_vary_header_already_set(app):
         response = with_etag(app.response_class("x", headers={"Vary": "Accept-Encoding"}), None)
         assert response.headers["Vary"] == "Accept-Encoding, Cookie"
         assert with_etag(response, None).headers["Vary"] == "Accept-Encoding, Cookie"
+
+
+def test_csrf_protect_looks_at_the_method_first(make_app, factory, monkeypatch):
+    """A GET skips CSRFProtect's lookup of exemptions; a POST without its token is still
+    refused, and with it accepted."""
+    from training.extensions import csrf as protect
+
+    app = make_app(WTF_CSRF_ENABLED=True)
+    phone = app.test_client(user=factory.user("learner", username="zhao"))
+    lookups = []
+    real = protect._is_exempt
+    monkeypatch.setattr(protect, "_is_exempt", lambda: lookups.append(1) or real())
+    page = phone.get("/account/")
+    assert page.status_code == 200 and lookups == []
+    assert phone.post("/language", data={"language": "en"}).status_code == 400
+    token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
+    assert phone.post("/language", data={"language": "en", "csrf_token": token}).status_code == 302
+    assert lookups == [1, 1]
