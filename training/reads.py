@@ -46,11 +46,18 @@ class _Compiled:
 class Read:
     """A Core SELECT run on a ReadConnection (the request's: `connection()`). Parameters are
     passed by name, as to SQLAlchemy; rows come back as tuples in the order of the selected
-    columns."""
+    columns.
+
+    Keep each statement under 4 KB of SQL: psycopg remembers how it converted a statement's
+    placeholders only for statements up to that size (MAX_CACHED_STATEMENT_LENGTH), and
+    converts longer ones again on every execution (a test checks every Read)."""
+
+    every: "weakref.WeakSet[Read]" = weakref.WeakSet()
 
     def __init__(self, statement: Select):
         self.statement = statement
         self._compiled: dict = {}  # per dialect name
+        Read.every.add(self)
 
     def _compile(self, dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)

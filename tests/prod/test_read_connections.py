@@ -108,3 +108,18 @@ def test_disposing_the_engines_gives_every_kept_connection_back(app):
         _in_thread(app, reads.connection)
         dispose_engines(db)
         assert app.extensions["reads_connections"].connections == {}
+
+
+def test_every_read_is_short_enough_for_psycopg_to_remember_its_conversion():
+    """psycopg converts the placeholders of a statement longer than its cache limit again on
+    every execution: each Read must stay under it on PostgreSQL."""
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+    from sqlalchemy.dialects import postgresql
+
+    import training.auth.signed_in  # noqa: F401  (the modules that define Reads)
+    import training.services.progress  # noqa: F401
+
+    assert len(reads.Read.every) >= 3
+    for read in reads.Read.every:
+        sql = read._compile(postgresql.dialect()).sql
+        assert len(sql.encode()) <= MAX_CACHED_STATEMENT_LENGTH, sql[:200]

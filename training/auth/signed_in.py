@@ -15,7 +15,7 @@ the page needs next: one round trip to the database instead of two. The page tak
 state_read_with_user().
 """
 from flask import g, request
-from sqlalchemy import bindparam, cast, literal, null, select, union_all
+from sqlalchemy import bindparam, literal, null, select, union_all
 
 from ..extensions import db
 from ..models import User
@@ -35,12 +35,13 @@ COURSE_STATE_PAGES: set[str] = set()
 
 # The user and their state in a course, as rows of the state (kind, id, passed, number,
 # attempts) followed by the user's fields: the user's row is kind "u" with empty state
-# fields, the state's rows have empty user fields.
+# fields, the state's rows have empty user fields. (Plain NULLs: a UNION's column takes its
+# type from the branch that has one, and the statement stays short enough for psycopg to
+# keep its parsed form, see reads.Read.)
 _STATE_WIDTH = 5
-_NO_USER = [cast(null(), column.type) for column in _COLUMNS]
 _BY_ID_WITH_STATE = Read(union_all(
     select(literal("u"), *[null()] * (_STATE_WIDTH - 1), *_COLUMNS).where(_users.c.id == bindparam("user_id")),
-    *(state.add_columns(*_NO_USER) for state in progress.stamp_and_state_selects()),
+    *(state.add_columns(*[null()] * len(_COLUMNS)) for state in progress.stamp_and_state_selects()),
 ))
 
 
