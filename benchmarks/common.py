@@ -5,6 +5,7 @@ import os
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,11 @@ class Server:
     """A gunicorn server started with the repository's config, stopped on exit."""
 
     def __init__(self, argv: list[str], env: dict, port: int, log: Path):
+        # A server left running on the port would answer in this one's place, and its figures
+        # (its CPU above all) would be measured as ours.
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                raise SystemExit(f"port {port} is in use: stop the server listening there first")
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
         self.log = open(log, "w")

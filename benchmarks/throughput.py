@@ -98,10 +98,11 @@ def main() -> None:
         db.flask(env, "users", "create", "--role", "learner", "--username", "bench-learner",
                  "--password-file", str(password_file))
 
-        app = Server.training(env, args.port, args.workers, db.tmp / "app.log")
-        hello = Server.hello(env, args.hello_port, args.workers, db.tmp / "hello.log")
-        floor = Server.hello(env, args.hello_port + 1, args.workers, db.tmp / "signed-in.log", module="hello_signed_in")
-        servers = [app, hello, floor]
+        # Each server is listed as soon as it starts, so that it is stopped whatever happens next.
+        servers.append(app := Server.training(env, args.port, args.workers, db.tmp / "app.log"))
+        servers.append(hello := Server.hello(env, args.hello_port, args.workers, db.tmp / "hello.log"))
+        servers.append(floor := Server.hello(env, args.hello_port + 1, args.workers, db.tmp / "signed-in.log",
+                                             module="hello_signed_in"))
         app.wait_ready("/healthz")
         hello.wait_ready("/")
         floor.wait_ready("/")
@@ -160,6 +161,7 @@ def main() -> None:
         # Every line once per round, the ceiling first: a ratio compares figures taken a
         # minute apart at most, and the median of the rounds is not moved by one slow minute
         # of the machine.
+        lesson_line = [label for label, *_ in runs].index("lesson page")
         rounds = []
         for number in range(args.rounds):
             measured = []
@@ -174,9 +176,9 @@ def main() -> None:
             ceiling = measured[0]
             for figures in measured:
                 figures["ratio"] = figures["rps"] / ceiling["rps"]
-                figures["cpu_ratio"] = ceiling["cpu_ms"] / figures["cpu_ms"]
+                figures["cpu_ratio"] = ceiling["cpu_ms"] / figures["cpu_ms"] if figures["cpu_ms"] else float("nan")
             rounds.append(measured)
-            print(f"round {number + 1}: lesson page at {measured[3]['ratio']:.2f} of the ceiling", flush=True)
+            print(f"round {number + 1}: lesson page at {measured[lesson_line]['ratio']:.2f} of the ceiling", flush=True)
 
         print(f"\nthroughput: {args.database}, {args.workers} sync workers, wrk -t{args.threads} "
               f"-c{args.connections} -d{args.duration}s per line, median of {args.rounds} rounds, "
