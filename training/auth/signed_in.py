@@ -38,10 +38,11 @@ COURSE_STATE_PAGES: set[str] = set()
 # fields, the state's rows have empty user fields. (Plain NULLs: a UNION's column takes its
 # type from the branch that has one, and the statement stays short enough for psycopg to
 # keep its parsed form, see reads.Read.)
-_STATE_WIDTH = 5
+_STATE_SELECTS = progress.stamp_and_state_selects()
+_STATE_WIDTH = len(_STATE_SELECTS[0].selected_columns)
 _BY_ID_WITH_STATE = Read(union_all(
     select(literal("u"), *[null()] * (_STATE_WIDTH - 1), *_COLUMNS).where(_users.c.id == bindparam("user_id")),
-    *(state.add_columns(*[null()] * len(_COLUMNS)) for state in progress.stamp_and_state_selects()),
+    *(state.add_columns(*[null()] * len(_COLUMNS)) for state in _STATE_SELECTS),
 ))
 
 
