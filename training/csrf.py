@@ -90,7 +90,9 @@ def init_app(app: Flask) -> None:
 
     csrf.init_app(app)
     hooks = app.before_request_funcs[None]
-    index = next(i for i, hook in enumerate(hooks) if hook.__module__ == "flask_wtf.csrf")
+    index = next((i for i, hook in enumerate(hooks) if hook.__module__ == "flask_wtf.csrf"), None)
+    if index is None:
+        raise RuntimeError("CSRFProtect registered no check before requests: Flask-WTF has changed")
     check = hooks[index]
     protected = app.config["WTF_CSRF_METHODS"]
 
