@@ -134,42 +134,51 @@ class SessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
-# The same on every response (werkzeug's Headers compares names case-insensitively, so one
-# header set at a time costs a scan of the others each; appended together they cost none).
-SECURITY_HEADERS = [
+# The same on every response, as (name, lower-case name, value).
+SECURITY_HEADERS = [(name, name.lower(), value) for name, value in (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-]
-_SECURITY_HEADER_NAMES = {name.lower() for name, _ in SECURITY_HEADERS} | {
-    "strict-transport-security", "content-security-policy"}
+    ("Content-Security-Policy", CSP),
+)]
 
 
-def add_security_headers(response):
-    headers = response.headers
-    # Media files set a stricter policy of their own (an SVG opened directly runs nothing);
-    # static files set nosniff too.
-    present = {name.lower() for name, _ in headers.items()} & _SECURITY_HEADER_NAMES
-    extra = [(name, value) for name, value in SECURITY_HEADERS if name.lower() not in present]
-    if "content-security-policy" not in present:
-        extra.append(("Content-Security-Policy", CSP))
-    if _https() and "strict-transport-security" not in present:
-        extra.append(("Strict-Transport-Security", HSTS))
-    headers.extend(extra)
-    return response
+def harden(headers: list[tuple[str, str]], https: bool) -> None:
+    """Complete a response's WSGI header list: the security headers it does not set itself
+    (media files set a stricter policy of their own, static files set nosniff too), and over
+    HTTPS, HSTS and the Secure flag on every cookie (session, remember-me, language...)."""
+    present = {name.lower() for name, _ in headers}
+    headers.extend((name, value) for name, lower, value in SECURITY_HEADERS if lower not in present)
+    if not https:
+        return
+    if "strict-transport-security" not in present:
+        headers.append(("Strict-Transport-Security", HSTS))
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == "set-cookie" and "; secure" not in value.lower():
+            headers[index] = (name, value + "; Secure")
 
 
-def secure_cookies(response):
-    """Over HTTPS, mark every cookie Secure (remember-me, language, ...). Runs after the other
-    after_request functions; the session cookie is handled by SessionInterface."""
-    cookies = response.headers.getlist("Set-Cookie")
-    if cookies and _https() and any("; secure" not in c.lower() for c in cookies):
-        response.headers.remove("Set-Cookie")
-        for cookie in cookies:
-            response.headers.add("Set-Cookie", cookie if "; secure" in cookie.lower() else cookie + "; Secure")
-    return response
+class HardenedResponses:
+    """WSGI middleware around the app: every response leaves through harden(), errors and
+    redirects included. Done on the plain list of headers the app hands to the server, where
+    appending costs nothing, rather than through Flask's response headers (each header set
+    there is validated and compared against the others)."""
+
+    def __init__(self, wsgi_app, secure_mode: str):
+        self.wsgi_app = wsgi_app
+        self.secure_mode = secure_mode
+
+    def __call__(self, environ, start_response):
+        https = self.secure_mode == "always" or (
+            self.secure_mode == "auto" and environ.get("wsgi.url_scheme") in ("https", "wss"))
+
+        def start_hardened(status, headers, exc_info=None):
+            harden(headers, https)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_hardened)
 
 
 def _refuse_nul_bytes():
@@ -256,6 +265,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_before_request)
     _hide_development_server_version()
     app.session_interface = SessionInterface()
-    app.after_request(add_security_headers)
-    # after_request functions run last-registered first: this one must run after Flask-Login's.
-    app.after_request_funcs.setdefault(None, []).insert(0, secure_cookies)
+    # Inside ProxyFix (training.apply_proxy_fix wraps it later), so HTTPS behind a trusted
+    # proxy counts.
+    app.wsgi_app = HardenedResponses(app.wsgi_app, mode)
