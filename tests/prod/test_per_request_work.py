@@ -166,3 +166,26 @@ def test_csrf_protect_looks_at_the_method_first(make_app, factory, monkeypatch):
     token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
     assert phone.post("/language", data={"language": "en", "csrf_token": token}).status_code == 302
     assert lookups == [1, 1]
+
+
+def test_a_shared_lesson_page_works_out_its_neighbours_only_to_render(app, factory, enrolled, monkeypatch):
+    """The previous and next steps are part of the rendered page: a second learner who gets
+    the page already shared (or a browser revalidating it) costs no walk through the course."""
+    from training.services.progress import CourseState
+
+    first = factory.user("learner", display_name="Li Ming")
+    second = factory.user("learner", display_name="Wang Fang")
+    for learner in (first, second):
+        factory.enrol(learner, enrolled)
+    url = lesson_url(enrolled, 1)
+    rendered = app.test_client(user=first).get(url)
+    assert rendered.status_code == 200
+
+    def walk(self):
+        raise AssertionError("the course's steps were worked out again")
+
+    monkeypatch.setattr(CourseState, "steps", property(walk))
+    phone = app.test_client(user=second)
+    shared = phone.get(url)
+    assert shared.status_code == 200 and "Wang Fang" in shared.get_data(as_text=True)
+    assert phone.get(url, headers={"If-None-Match": shared.headers["ETag"]}).status_code == 304

@@ -174,16 +174,23 @@ def lesson(slug: str, key: str):
     if state.enrollment is None:
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))
-    steps = state.steps
-    index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
-    previous_step = steps[index - 1] if index > 0 else None
-    following = steps[index + 1] if index + 1 < len(steps) else None
     poster = next((m.url_path for m in course.media if m.path == lesson.image), None) if lesson.image else None
     page_state = ("lesson", lesson.id, course_version(course), state.fingerprint(), poster)
     etag = page_etag(*page_state)
     if (cached := not_modified(etag)) is not None:
         return cached
-    return with_etag(make_response(render_page("learn/lesson.html", page_state, lambda: dict(
+    return with_etag(make_response(render_page(
+        "learn/lesson.html", page_state, lambda: _lesson_context(course, lesson, state, poster))), etag)
+
+
+def _lesson_context(course: Course, lesson: Lesson, state: progress.CourseState, poster: str | None) -> dict:
+    """What the lesson template shows: worked out only when the page is rendered, not for
+    a learner who gets a page already shared or a 304."""
+    steps = state.steps
+    index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
+    previous_step = steps[index - 1] if index > 0 else None
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    return dict(
         course=course, lesson=lesson, state=state,
         done=lesson.id in state.lessons_done,
         position=course.lessons.index(lesson) + 1,
@@ -193,7 +200,7 @@ def lesson(slug: str, key: str):
         next_step=following,
         video_size=offline.local_media_size(current_app.config["MEDIA_DIR"], lesson.video_url),
         video_poster=poster,
-    ))), etag)
+    )
 
 
 def course_version(course: Course) -> tuple:
