@@ -25,7 +25,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
@@ -40,7 +40,7 @@ class _Compiled:
     sql: str
     positions: tuple[str, ...] | None  # parameter names in order, for positional paramstyles
     fixed: dict  # values of the statement's own literals
-    processors: tuple  # a result processor (or None) per column
+    processors: tuple[tuple[int, Callable], ...]  # (column index, result processor) where there is one
 
 
 class Read:
@@ -65,8 +65,9 @@ class Read:
         fixed = compiled.construct_params({name: None for name in names})
         for name in names:
             del fixed[name]
-        processors = tuple(column.type.result_processor(dialect, None)
-                           for column in self.statement.selected_columns)
+        # The dialect's own type does the work (SQLite's DATETIME parses its text, say).
+        processors = tuple((index, process) for index, column in enumerate(self.statement.selected_columns)
+                           if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)))
         positions = tuple(compiled.positiontup) if compiled.positional else None
         return _Compiled(compiled.string, positions, fixed, processors)
 
@@ -79,14 +80,25 @@ class Read:
         rows = connection.execute(compiled.sql, arguments)
         if connection.recorded is not None:
             connection.recorded.append(compiled.sql)
-        if any(compiled.processors):
-            rows = [tuple(value if process is None else process(value)
-                          for process, value in zip(compiled.processors, row)) for row in rows]
+        if compiled.processors:
+            rows = [_processed(row, compiled.processors) for row in rows]
         return rows
 
     def first(self, connection: "ReadConnection", **params) -> tuple | None:
         rows = self.rows(connection, **params)
         return rows[0] if rows else None
+
+
+def _processed(row: tuple, processors) -> tuple:
+    """A row with its non-NULL values of the columns that have a processor converted."""
+    values = None
+    for index, process in processors:
+        value = row[index]
+        if value is not None:
+            if values is None:
+                values = list(row)
+            values[index] = process(value)
+    return row if values is None else tuple(values)
 
 
 class ReadConnection:

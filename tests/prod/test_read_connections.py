@@ -123,3 +123,19 @@ def test_every_read_is_short_enough_for_psycopg_to_remember_its_conversion():
     for read in reads.Read.every:
         sql = read._compile(postgresql.dialect()).sql
         assert len(sql.encode()) <= MAX_CACHED_STATEMENT_LENGTH, sql[:200]
+
+
+def test_rows_come_back_with_the_types_the_orm_gives(app, factory):
+    """Each column's result processing (on SQLite: dates, booleans, enums) is applied, NULLs
+    are left alone: the signed-in snapshot equals the ORM's User, field by field."""
+    from training.auth.signed_in import _BY_ID, FIELDS, SignedInUser
+    from training.models import User
+
+    user = factory.user("trainer", must_change_password=True)
+    with app.test_request_context():
+        snapshot = SignedInUser(_BY_ID.first(reads.connection(), user_id=user.id))
+        record = db.session.get(User, user.id)
+        for name in FIELDS:
+            ours, theirs = getattr(snapshot, name), getattr(record, name)
+            assert (ours, type(ours)) == (theirs, type(theirs)), name
+        assert snapshot.must_change_password is True and snapshot.privacy_consent_at is None
