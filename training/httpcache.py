@@ -23,6 +23,7 @@ from pathlib import Path
 from flask import Flask, Response, current_app, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.http import quote_etag
 
 from .csrf import csrf_token
 
@@ -61,19 +62,18 @@ def page_etag(*state) -> str | None:
 
 def not_modified(etag: str | None) -> Response | None:
     """A 304 response when the browser's copy is still current, else None."""
-    if etag is None or not request.if_none_match.contains_weak(etag):
+    if etag is None or "HTTP_IF_NONE_MATCH" not in request.environ or not request.if_none_match.contains_weak(etag):
         return None
-    response = current_app.response_class(status=304)
-    return with_etag(response, etag)
+    return page_response(b"", etag, status=304)
 
 
-def with_etag(response: Response, etag: str | None) -> Response:
-    """Mark a per-user page as cacheable by the browser only, and revalidated every time."""
-    response.headers["Cache-Control"] = CACHE_CONTROL
-    vary_on_cookie(response)
+def page_response(body: str | bytes, etag: str | None, status: int = 200) -> Response:
+    """A per-user page's response: cacheable by the browser only, and revalidated every time
+    (its caching headers are given with the body, not set one by one afterwards)."""
+    headers = [("Cache-Control", CACHE_CONTROL), ("Vary", "Cookie")]
     if etag is not None:
-        response.set_etag(etag, weak=True)
-    return response
+        headers.append(("ETag", quote_etag(etag, weak=True)))
+    return current_app.response_class(body, status=status, headers=headers)
 
 
 def vary_on_cookie(response: Response) -> None:

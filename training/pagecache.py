@@ -32,13 +32,14 @@ import re
 import secrets
 from collections.abc import Callable, Hashable
 
-from flask import current_app, g, render_template, request, session
+from flask import Response, current_app, g, render_template, request, session
 from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import escape
 
 from .csrf import csrf_token as signed_csrf_token
+from .httpcache import not_modified, page_etag, page_response
 from .lru import LRU, per_app
 from .models import Role
 from .policy import can_for
@@ -118,24 +119,25 @@ def csrf_token() -> str:
     return _MARK["csrf_token"] if _sharing.get() else signed_csrf_token()
 
 
-def compile_page(html: str) -> tuple[str, ...]:
-    """Split a shared render into literal text and slot names (odd positions are slots).
+def compile_page(html: str) -> tuple[bytes | str, ...]:
+    """Split a shared render into literal parts, already encoded as the response sends them
+    (every copy then skips encoding the whole page), and slot names at the odd positions.
     Refuses a render whose slots came out altered."""
-    parts = tuple(_SPLIT.split(html))
+    parts = _SPLIT.split(html)
     literal = "".join(parts[0::2])
     if "\ue000" in literal or "\ue001" in literal or _TOKEN in literal:
         raise SharedPageError("a slot was altered by the template")
-    return parts
+    return tuple(part if index % 2 else part.encode() for index, part in enumerate(parts))
 
 
-def fill(parts: tuple[str, ...], values: dict[str, str]) -> str:
+def fill(parts: tuple[bytes | str, ...], values: dict[str, str]) -> bytes:
     out = list(parts)
     for i in range(1, len(out), 2):
-        out[i] = values[out[i]]
-    return "".join(out)
+        out[i] = values[out[i]].encode()
+    return b"".join(out)
 
 
-class PageCache(LRU[tuple[str, ...]]):
+class PageCache(LRU[tuple[bytes | str, ...]]):
     """The most recently used shared pages of this process, as compiled by compile_page()."""
 
     def __init__(self, size: int = DEFAULT_SIZE):
@@ -153,7 +155,7 @@ def _shareable(user) -> bool:
             and "_flashes" not in session)
 
 
-def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> str:
+def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> str | bytes:
     """The page `template` renders for the signed-in learner, shared with every learner who
     sees the same `state` (see the module's notes); `context()` gives the template's values
     and is only called when the page must be rendered."""
@@ -178,7 +180,16 @@ def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> 
                         "csrf_token": signed_csrf_token()})
 
 
-def _shared_render(template: str, role: str, context: dict) -> tuple[str, ...]:
+def learner_page(template: str, state: Hashable, context: Callable[[], dict]) -> Response:
+    """A page that shows the viewer's own state, behind a conditional GET (training/httpcache.py):
+    a browser whose copy is current gets a 304 and nothing is rendered; otherwise render_page()."""
+    etag = page_etag(*state)
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return page_response(render_page(template, state, context), etag)
+
+
+def _shared_render(template: str, role: str, context: dict) -> tuple[bytes | str, ...]:
     viewer = Viewer(role)
     ctx = request_ctx._get_current_object()
     shared_request = _SharedRequest()

@@ -1,5 +1,5 @@
 """The learner's journey: catalogue, course page, lessons and "My learning"."""
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -7,11 +7,10 @@ from sqlalchemy import select
 from .. import reads
 from ..auth import signed_in
 from ..extensions import db
-from ..httpcache import not_modified, page_etag, with_etag
 from ..i18n import course_language
 from ..lru import per_app
 from ..models import Course, CourseStatus, Enrollment, Lesson, Level
-from ..pagecache import render_page
+from ..pagecache import learner_page
 from ..policy import can_learn, can_view_course, ensure
 from ..services import offline, progress
 from ..services.course_cache import DEFAULT_SIZE, CourseCache
@@ -94,15 +93,12 @@ def catalogue():
         ).all())
     page_state = ("catalogue", language, level, tuple((row.id, row.content_version) for row in listed),
                   tuple(sorted(percents.items())))
-    etag = page_etag(*page_state)
-    if (cached := not_modified(etag)) is not None:
-        return cached
 
     def context():
         by_id = {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_([r.id for r in listed])))}
         return dict(courses=[by_id[row.id] for row in listed if row.id in by_id], percents=percents,
                     language=language, level=level, levels=list(Level))
-    return with_etag(make_response(render_page("learn/catalogue.html", page_state, context)), etag)
+    return learner_page("learn/catalogue.html", page_state, context)
 
 
 @bp.route("/me")
@@ -127,14 +123,11 @@ def course(slug: str):
         course, state = load_course(slug), None
     enrolled = state is not None and state.enrollment is not None
     page_state = ("course", course_version(course), state.fingerprint() if state else None)
-    etag = page_etag(*page_state)
-    if (cached := not_modified(etag)) is not None:
-        return cached
-    return with_etag(make_response(render_page("learn/course.html", page_state, lambda: dict(
+    return learner_page("learn/course.html", page_state, lambda: dict(
         course=course, state=state,
         next_url=step_url(course, state.next_step) if state else None,
         offline_size=offline.course_download_bytes(course) if enrolled else None,
-    ))), etag)
+    ))
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
@@ -176,11 +169,7 @@ def lesson(slug: str, key: str):
         return redirect(url_for("learn.course", slug=slug))
     poster = next((m.url_path for m in course.media if m.path == lesson.image), None) if lesson.image else None
     page_state = ("lesson", lesson.id, course_version(course), state.fingerprint(), poster)
-    etag = page_etag(*page_state)
-    if (cached := not_modified(etag)) is not None:
-        return cached
-    return with_etag(make_response(render_page(
-        "learn/lesson.html", page_state, lambda: _lesson_context(course, lesson, state, poster))), etag)
+    return learner_page("learn/lesson.html", page_state, lambda: _lesson_context(course, lesson, state, poster))
 
 
 def _lesson_context(course: Course, lesson: Lesson, state: progress.CourseState, poster: str | None) -> dict:
