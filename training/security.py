@@ -78,10 +78,11 @@ class SessionInterface(SecureCookieSessionInterface):
     shared files never carry it (nor `Vary: Cookie`).
 
     A learner's phone sends the same cookie for up to a minute (it is renewed once a minute),
-    so each worker remembers the cookies it has verified: the next request with the same
-    cookie skips the signature check and the decoding, never the expiry check. Only the exact
-    string that passed the check is remembered, so nothing unsigned gets in; sessions holding
-    anything mutable (pending flash messages) are decoded afresh every time."""
+    so each worker remembers the Cookie headers it has verified: the next request with the
+    same header skips parsing it, the signature check and the decoding, never the expiry
+    check. Only the exact header that passed the check is remembered, so nothing unsigned gets
+    in; sessions holding anything mutable (pending flash messages) are decoded afresh every
+    time."""
 
     def __init__(self, remembered: int = VERIFIED_SESSIONS):
         self._verified: LRU[tuple[dict, int]] = LRU(remembered)
@@ -103,18 +104,21 @@ class SessionInterface(SecureCookieSessionInterface):
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
-        if not cookie:
+        header = request.environ.get("HTTP_COOKIE")
+        if not header:
             return self.session_class()
-        entry = self._verified.get(cookie)
+        entry = self._verified.get(header)
         if entry is None:
+            cookie = request.cookies.get(self.get_cookie_name(app))
+            if not cookie:
+                return self.session_class()
             try:
                 data, signed_at = serializer.loads(cookie, return_timestamp=True)
             except BadSignature:
                 return self.session_class()
             entry = (data, int(signed_at.timestamp()))
             if all(isinstance(value, _IMMUTABLE) for value in data.values()):
-                self._verified.put(cookie, entry)
+                self._verified.put(header, entry)
         data, signed_at = entry
         # The signer's clock, as Flask's own check uses (tests move it).
         age = TimestampSigner.get_timestamp(serializer) - signed_at

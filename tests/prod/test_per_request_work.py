@@ -72,8 +72,8 @@ def test_sessions_holding_flash_messages_are_decoded_every_time(app):
                     assert first["_flashes"] is not second["_flashes"]
                     first["_flashes"].append(("info", "Changed."))
                     assert second["_flashes"] == [("info", "Saved.")]
-        assert interface._verified.get(plain) is not None
-        assert interface._verified.get(flashed) is None
+        assert interface._verified.get(f"session={plain}") is not None
+        assert interface._verified.get(f"session={flashed}") is None
 
 
 def test_the_csrf_token_is_signed_once_per_session(make_app, factory, monkeypatch):
