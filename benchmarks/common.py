@@ -29,7 +29,8 @@ def add_server_arguments(parser: argparse.ArgumentParser, database: str, pg_name
     parser.add_argument("--pg-server", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--pg-name", default=pg_name,
                         help="throwaway database, dropped and created (and dropped afterwards)")
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (2 per core + 1)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() + 1,
+                        help="gunicorn workers (default: gunicorn.conf.py's, one per core + 1)")
     parser.add_argument("--port", type=int, default=5401, help="the app's port")
     parser.add_argument("--redis-url", default="", help="REDIS_URL for the app (rate limits)")
 

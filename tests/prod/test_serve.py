@@ -1,4 +1,5 @@
 """Production mode: the serve command, gunicorn config, ProxyFix and database pool settings."""
+import multiprocessing
 import runpy
 import sys
 
@@ -57,11 +58,12 @@ def test_gunicorn_config_reads_environment(monkeypatch):
 
 
 def test_gunicorn_config_defaults_to_sync_workers(monkeypatch):
-    """By default: sync workers, 2 per core + 1, on loopback."""
+    """By default: sync workers, one per core + 1, on loopback."""
     for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "BIND"):
         monkeypatch.delenv(name, raising=False)
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    assert conf["worker_class"] == "sync" and conf["bind"] == "127.0.0.1:8000" and conf["workers"] >= 3
+    assert conf["worker_class"] == "sync" and conf["bind"] == "127.0.0.1:8000"
+    assert conf["workers"] == multiprocessing.cpu_count() + 1
 
 
 def test_proxy_fix_off_by_default(app, client):
