@@ -4,8 +4,9 @@ Starts three gunicorn servers with the repository's gunicorn.conf.py and the sam
 workers: the app (through `flask --app training serve`, on a fresh SQLite or PostgreSQL
 database with the seed courses), a bare Flask "hello world" and a signed-in "hello" that
 only loads the learner with Flask-Login and Flask-SQLAlchemy (benchmarks/hello.py and hello_signed_in.py).
-Then wrk (Debian package `wrk`) drives each on loopback for a fixed time, one after the other,
-in rounds (three by default; the tables show the median of the rounds):
+Then wrk (Debian package `wrk`) drives each on loopback for a few seconds, one after the other,
+each line right after a measurement of the ceiling (its ratio is taken to that one), in rounds
+(five by default; the tables show the median of the rounds):
 
   hello world            GET /                        the ceiling
   signed-in hello        GET /                        the floor under any signed-in page
@@ -78,9 +79,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_server_arguments(parser, "sqlite", "cunbo_bench")
     parser.add_argument("--hello-port", type=int, default=5410)
-    parser.add_argument("--duration", type=int, default=6, help="seconds per measurement")
-    parser.add_argument("--rounds", type=int, default=3,
+    parser.add_argument("--duration", type=int, default=3, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=5,
                         help="rounds of every measurement; the tables show the medians")
+    parser.add_argument("--pause", type=float, default=0.5, help="seconds of rest before each measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     args = parser.parse_args()
@@ -150,52 +152,57 @@ def main() -> None:
                 f"[\"User-Agent\"] = {lua_string(headers['User-Agent'])}}}\n" + WRK_POST)
             return {}, str(script)
 
-        runs = [
-            ("hello world (ceiling)", hello, "/", lambda: ({}, None)),
+        ceiling = ("hello world (ceiling)", hello, "/", lambda: ({}, None))
+        lines = [
             ("signed-in hello (floor)", floor, "/", headers_only),
             ("catalogue", app, "/courses", headers_only),
             ("lesson page", app, lesson_path, headers_only),
             ("lesson page, revalidated (304)", app, lesson_path, revalidating),
             ("quiz submission", app, quiz_path, quiz_submissions),
         ]
-        # Every line once per round, the ceiling first: a ratio compares figures taken a
-        # minute apart at most, and the median of the rounds is not moved by one slow minute
-        # of the machine.
-        lesson_line = [label for label, *_ in runs].index("lesson page")
-        rounds = []
+
+        def measure(label, server, path, prepare) -> dict:
+            time.sleep(args.pause)
+            hdrs, lua = prepare()
+            cpu = server.cpu_seconds()
+            figures = wrk(server.base + path, args, hdrs, lua)
+            # Server CPU per request: unlike requests/s, barely moved by other load on the machine.
+            figures["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / max(figures["requests"], 1)
+            return figures
+
+        # Each line is measured right after a measurement of the ceiling, and its ratio is taken
+        # to that one: the machine's speed drifts from minute to minute, and two figures taken
+        # seconds apart share the same machine. Every line is measured once per round, and the
+        # tables show the median of the rounds.
+        results = {label: [] for label, *_ in [ceiling, *lines]}
         for number in range(args.rounds):
-            measured = []
-            for label, server, path, prepare in runs:
-                time.sleep(1)
-                hdrs, lua = prepare()
-                cpu = server.cpu_seconds()
-                figures = wrk(server.base + path, args, hdrs, lua)
-                # Server CPU per request: unlike requests/s, barely moved by other load on the machine.
-                figures["cpu_ms"] = (server.cpu_seconds() - cpu) * 1000 / max(figures["requests"], 1)
-                measured.append(figures)
-            ceiling = measured[0]
-            for figures in measured:
-                figures["ratio"] = figures["rps"] / ceiling["rps"]
-                figures["cpu_ratio"] = ceiling["cpu_ms"] / figures["cpu_ms"] if figures["cpu_ms"] else float("nan")
-            rounds.append(measured)
-            print(f"round {number + 1}: lesson page at {measured[lesson_line]['ratio']:.2f} of the ceiling", flush=True)
+            for line in lines:
+                top = measure(*ceiling)
+                figures = measure(*line)
+                figures["ratio"] = figures["rps"] / top["rps"]
+                figures["cpu_ratio"] = top["cpu_ms"] / figures["cpu_ms"] if figures["cpu_ms"] else float("nan")
+                top["ratio"] = top["cpu_ratio"] = 1.0
+                results[ceiling[0]].append(top)
+                results[line[0]].append(figures)
+            print(f"round {number + 1}: lesson page at {results['lesson page'][-1]['ratio']:.2f} of the ceiling",
+                  flush=True)
 
         print(f"\nthroughput: {args.database}, {args.workers} sync workers, wrk -t{args.threads} "
-              f"-c{args.connections} -d{args.duration}s per line, median of {args.rounds} rounds, "
+              f"-c{args.connections} -d{args.duration}s per measurement, each line right after the "
+              f"ceiling, median of {args.rounds} rounds, "
               f"{Path('/proc/loadavg').read_text().split()[0]} load average at the end\n")
         print("| what | requests/s | ratio to ceiling | ratio in each round | p50 ms | p90 ms | p99 ms "
               "| errors | server CPU ms/request | CPU ratio |")
         print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
-        for index, (label, *_) in enumerate(runs):
-            lines = [measured[index] for measured in rounds]
-            f = {key: statistics.median(line[key] for line in lines)
+        for label, measured in results.items():
+            f = {key: statistics.median(m[key] for m in measured)
                  for key in ("rps", "ratio", "p50", "p90", "p99", "cpu_ms", "cpu_ratio")}
-            each = " ".join(f"{line['ratio']:.2f}" for line in lines)
+            each = "" if label == ceiling[0] else " ".join(f"{m['ratio']:.2f}" for m in measured)
             print(f"| {label} | {f['rps']:.0f} | {f['ratio']:.2f} | {each} | {f['p50']:.1f} | "
-                  f"{f['p90']:.1f} | {f['p99']:.1f} | {sum(line['errors'] for line in lines)} | "
+                  f"{f['p90']:.1f} | {f['p99']:.1f} | {sum(m['errors'] for m in measured)} | "
                   f"{f['cpu_ms']:.2f} | {f['cpu_ratio']:.2f} |")
-        print("\nCPU ratio: the hello world's server CPU per request divided by the page's "
-              "(the ratio the pages would reach if nothing else shared the cores).")
+        print("\nCPU ratio: the hello world's server CPU per request divided by the page's, in the same "
+              "pair (the ratio the pages would reach if nothing else shared the cores).")
         print("\nmemory after the runs, MiB: resident (of which private to the process, not shared "
               "with the master):")
         for name, server in (("app", app), ("hello world", hello), ("signed-in hello", floor)):
