@@ -21,8 +21,6 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request, session
-from flask_babel import get_locale
-from flask_login import current_user
 from werkzeug.http import quote_etag
 
 from .csrf import csrf_token
@@ -43,8 +41,9 @@ def release_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def page_etag(*state) -> str | None:
-    """The ETag of a per-user page showing `state`; None while a flash message is pending."""
+def page_etag(state: tuple, user, locale: str) -> str | None:
+    """The ETag of a page showing `state` to `user` (current_user) in `locale` (the request's
+    locale code); None while a flash message is pending."""
     current = session._get_current_object()
     if "_flashes" in current:
         return None
@@ -53,9 +52,8 @@ def page_etag(*state) -> str | None:
     if field not in current:
         csrf_token()  # the page's forms will need it: make the session's secret now
     digest = hashlib.blake2b(digest_size=16)
-    user = current_user._get_current_object()
     who = (user.id, user.role, user.session_version) if user.is_authenticated else ("anonymous",)
-    parts = (config["RELEASE"], who, current[field], str(get_locale()), state)
+    parts = (config["RELEASE"], who, current[field], locale, state)
     digest.update(repr(parts).encode())
     return digest.hexdigest()
 

@@ -155,14 +155,18 @@ def _shareable(user) -> bool:
             and "_flashes" not in session)
 
 
-def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> str | bytes:
+def render_page(template: str, state: Hashable, context: Callable[[], dict],
+                user=None, locale: str | None = None) -> str | bytes:
     """The page `template` renders for the signed-in learner, shared with every learner who
     sees the same `state` (see the module's notes); `context()` gives the template's values
-    and is only called when the page must be rendered."""
-    user = current_user._get_current_object()
+    and is only called when the page must be rendered. A caller that has them already passes
+    the signed-in user and the locale code."""
+    if user is None:
+        user = current_user._get_current_object()
     if not _shareable(user):
         return render_template(template, **context())
-    locale = str(get_locale())  # before the tripwires: the locale reads the user and session
+    if locale is None:
+        locale = str(get_locale())  # before the tripwires: the locale reads the user and session
     key = (template, state, locale, user.role, request.full_path, request.host, request.script_root)
     cache = page_cache()
     parts = cache.get(key)
@@ -183,10 +187,12 @@ def render_page(template: str, state: Hashable, context: Callable[[], dict]) -> 
 def learner_page(template: str, state: Hashable, context: Callable[[], dict]) -> Response:
     """A page that shows the viewer's own state, behind a conditional GET (training/httpcache.py):
     a browser whose copy is current gets a 304 and nothing is rendered; otherwise render_page()."""
-    etag = page_etag(*state)
+    user = current_user._get_current_object()
+    locale = str(get_locale())
+    etag = page_etag(state, user, locale)
     if (cached := not_modified(etag)) is not None:
         return cached
-    return page_response(render_page(template, state, context), etag)
+    return page_response(render_page(template, state, context, user, locale), etag)
 
 
 def _shared_render(template: str, role: str, context: dict) -> tuple[bytes | str, ...]:

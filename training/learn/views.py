@@ -163,7 +163,7 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 def lesson(slug: str, key: str):
     course, state = load_course_and_state(slug)
     lesson = _lesson_or_404(course, key)
-    ensure(can_learn(current_user, course))
+    ensure(can_learn(current_user._get_current_object(), course))
     if state.enrollment is None:
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))
