@@ -46,7 +46,8 @@ def csrf_token() -> str:
     """The signed CSRF token for this request's session (making the session's secret if it
     has none yet), the same all through the request."""
     field = _field()
-    token = g.get(field)
+    request_globals = g._get_current_object()
+    token = request_globals.get(field)
     if token is not None:
         return token
     secret = session.get(field)
@@ -54,7 +55,7 @@ def csrf_token() -> str:
     remembered = cache.get(secret) if isinstance(secret, str) else None
     if remembered is not None and time.monotonic() - remembered[1] < _reuse_seconds():
         token = remembered[0]
-        setattr(g, field, token)  # where Flask-WTF's generate_csrf() looks first
+        setattr(request_globals, field, token)  # where Flask-WTF's generate_csrf() looks first
         return token
     token = generate_csrf()
     cache.put(session[field], (token, time.monotonic()))

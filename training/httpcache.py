@@ -26,6 +26,7 @@ from werkzeug.http import quote_etag
 from .csrf import csrf_token
 
 CACHE_CONTROL = "private, no-cache"
+HTML = "text/html; charset=utf-8"
 
 
 @functools.cache
@@ -68,7 +69,7 @@ def not_modified(etag: str | None) -> Response | None:
 def page_response(body: str | bytes, etag: str | None, status: int = 200) -> Response:
     """A per-user page's response: cacheable by the browser only, and revalidated every time
     (its caching headers are given with the body, not set one by one afterwards)."""
-    headers = [("Cache-Control", CACHE_CONTROL), ("Vary", "Cookie")]
+    headers = [("Content-Type", HTML), ("Cache-Control", CACHE_CONTROL), ("Vary", "Cookie")]
     if etag is not None:
         headers.append(("ETag", quote_etag(etag, weak=True)))
     return current_app.response_class(body, status=status, headers=headers)

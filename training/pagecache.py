@@ -167,7 +167,8 @@ def render_page(template: str, state: Hashable, context: Callable[[], dict],
         return render_template(template, **context())
     if locale is None:
         locale = str(get_locale())  # before the tripwires: the locale reads the user and session
-    key = (template, state, locale, user.role, request.full_path, request.host, request.script_root)
+    current = request._get_current_object()
+    key = (template, state, locale, user.role, current.full_path, current.host, current.script_root)
     cache = page_cache()
     parts = cache.get(key)
     if parts is None:

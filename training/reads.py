@@ -230,13 +230,13 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def _holder() -> _Held:
-    holder = current_app.extensions.get("reads_connections")
+def _holder(app: Flask) -> _Held:
+    holder = app.extensions.get("reads_connections")
     if holder is None:
         engine = db.engines.get(READS_BIND) or db.engine
         size = getattr(engine.pool, "size", None)
-        holder = current_app.extensions["reads_connections"] = _Held(
-            int(current_app.config.get("DB_POOL_RECYCLE") or -1), size() if size else 1)
+        holder = app.extensions["reads_connections"] = _Held(
+            int(app.config.get("DB_POOL_RECYCLE") or -1), size() if size else 1)
         _HOLDERS.add(holder)
     return holder
 
@@ -244,13 +244,14 @@ def _holder() -> _Held:
 def connection() -> ReadConnection:
     """This thread's reads connection for the current app (or one borrowed until the end of
     the app context, when the threads keep as many as the pool holds)."""
-    holder = _holder()
+    app = current_app._get_current_object()
+    holder = _holder(app)
     held = holder.kept() or holder.keep()
     if held is None:
         held = g.get("_reads_borrowed")
         if held is None:
             held = g._reads_borrowed = ReadConnection()
-    if current_app.config.get("SQLALCHEMY_RECORD_QUERIES"):
+    if app.config.get("SQLALCHEMY_RECORD_QUERIES"):
         if "_reads_recorded" not in g:
             g._reads_recorded = []
         held.recorded = g._reads_recorded

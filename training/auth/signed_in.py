@@ -73,7 +73,8 @@ def load(session_id: str) -> SignedInUser | None:
     user_id, _, version = session_id.partition(".")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    slug = (request.view_args or {}).get("slug") if request.endpoint in COURSE_STATE_PAGES else None
+    current = request._get_current_object()
+    slug = (current.view_args or {}).get("slug") if current.endpoint in COURSE_STATE_PAGES else None
     # A URL with a NUL byte is refused (security.py) before it reaches any view; its error
     # page reads the user alone (PostgreSQL text cannot hold a NUL).
     if slug is None or "\x00" in slug:
