@@ -185,20 +185,20 @@ class HardenedResponses:
         return self.wsgi_app(environ, start_hardened)
 
 
-def _refuse_nul_bytes():
+def _refuse_nul_bytes(current):
     """NUL characters are never meaningful in a URL or form, and PostgreSQL refuses them in text:
     answer 400 at the door instead of a database error later."""
-    query = request.query_string
-    if request.method != "POST" and b"%00" not in query and b"\x00" not in query:
+    query = current.query_string
+    if current.method != "POST" and b"%00" not in query and b"\x00" not in query:
         # The query string decodes to a NUL only from these; the path is checked decoded.
-        if "\x00" in request.path:
+        if "\x00" in current.path:
             abort(400)
         return
-    pairs = list(request.args.lists())
-    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+    pairs = list(current.args.lists())
+    if current.method == "POST" and current.mimetype in ("application/x-www-form-urlencoded",
                                                          "multipart/form-data"):
-        pairs += list(request.form.lists())
-    values = [request.path] + [key for key, _ in pairs] + [v for _, vs in pairs for v in vs]
+        pairs += list(current.form.lists())
+    values = [current.path] + [key for key, _ in pairs] + [v for _, vs in pairs for v in vs]
     if any("\x00" in value for value in values):
         abort(400)
 
@@ -233,8 +233,9 @@ def _before_request():
     """Before every request: refuse NUL bytes; then, but for shared files, keep the session
     alive and send a user who must change their password to that page. (One hook rather than
     three: Flask's own work per hook is counted on every request.)"""
-    _refuse_nul_bytes()
-    endpoint = request.endpoint
+    current = request._get_current_object()
+    _refuse_nul_bytes(current)
+    endpoint = current.endpoint
     if endpoint in STATELESS_ENDPOINTS:
         return None
     _keep_session_alive(session._get_current_object())
