@@ -28,12 +28,8 @@ DEFAULT_SIZE = 4096
 MAX_REUSE_SECONDS = 3600
 
 
-def _field() -> str:
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-
-
-def _reuse_seconds() -> float:
-    limit = current_app.config.get("WTF_CSRF_TIME_LIMIT")
+def _reuse_seconds(config) -> float:
+    limit = config.get("WTF_CSRF_TIME_LIMIT")
     return MAX_REUSE_SECONDS if not limit else min(MAX_REUSE_SECONDS, limit / 4)
 
 
@@ -45,7 +41,8 @@ def signed_tokens() -> LRU[tuple[str, float]]:
 def csrf_token() -> str:
     """The signed CSRF token for this request's session (making the session's secret if it
     has none yet), the same all through the request."""
-    field = _field()
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     request_globals = g._get_current_object()
     token = request_globals.get(field)
     if token is not None:
@@ -53,7 +50,7 @@ def csrf_token() -> str:
     secret = session.get(field)
     cache = signed_tokens()
     remembered = cache.get(secret) if isinstance(secret, str) else None
-    if remembered is not None and time.monotonic() - remembered[1] < _reuse_seconds():
+    if remembered is not None and time.monotonic() - remembered[1] < _reuse_seconds(config):
         token = remembered[0]
         setattr(request_globals, field, token)  # where Flask-WTF's generate_csrf() looks first
         return token

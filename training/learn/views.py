@@ -26,26 +26,26 @@ def load_course(slug: str) -> Course:
     The process's cached copy, current to the last change (services/course_cache.py), in one
     small query. It is shared by the process's requests: views read it and record progress by
     ids, never change it or attach new objects to it."""
-    return _visible(course_cache().get(db.session, slug, db.session.session_factory))
+    return _visible(course_cache().get(db.session, slug, db.session.session_factory), current_user)
 
 
-def load_course_and_state(slug: str) -> tuple[Course, progress.CourseState]:
-    """load_course() and the signed-in learner's state in it, in one query (on the request's
+def load_course_and_state(slug: str, user) -> tuple[Course, progress.CourseState]:
+    """load_course() and the signed-in `user`'s state in it, in one query (on the request's
     reads connection: callers read this before they write anything), or none on the pages
     that read it with the user (signed_in.COURSE_STATE_PAGES)."""
-    rows = signed_in.state_read_with_user(current_user.id, slug)
+    rows = signed_in.state_read_with_user(user.id, slug)
     if rows is None:
-        stamp, rows = progress.load_stamp_and_state(reads.connection(), current_user.id, slug)
+        stamp, rows = progress.load_stamp_and_state(reads.connection(), user.id, slug)
     else:
         stamp, rows = progress.split_stamp(rows)
     if stamp is None:
         abort(404)
-    course = _visible(course_cache().get(db.session, slug, db.session.session_factory, stamp=stamp))
+    course = _visible(course_cache().get(db.session, slug, db.session.session_factory, stamp=stamp), user)
     return course, progress.state_from_rows(course, rows)
 
 
-def _visible(course: Course | None) -> Course:
-    if course is None or not can_view_course(current_user, course):
+def _visible(course: Course | None, user) -> Course:
+    if course is None or not can_view_course(user, course):
         abort(404)
     return course
 
@@ -117,8 +117,9 @@ def my_learning():
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    if current_user.is_authenticated:
-        course, state = load_course_and_state(slug)
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        course, state = load_course_and_state(slug, user)
     else:
         course, state = load_course(slug), None
     enrolled = state is not None and state.enrollment is not None
@@ -145,7 +146,7 @@ def enrol(slug: str):
 @login_required
 def resume(slug: str):
     """Go to the next unfinished step of a course."""
-    course, state = load_course_and_state(slug)
+    course, state = load_course_and_state(slug, current_user._get_current_object())
     if state.enrollment is None:
         return redirect(url_for("learn.course", slug=slug))
     return redirect(step_url(course, state.next_step))
@@ -161,9 +162,10 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 @bp.route("/courses/<slug>/lessons/<key>")
 @login_required
 def lesson(slug: str, key: str):
-    course, state = load_course_and_state(slug)
+    user = current_user._get_current_object()
+    course, state = load_course_and_state(slug, user)
     lesson = _lesson_or_404(course, key)
-    ensure(can_learn(current_user._get_current_object(), course))
+    ensure(can_learn(user, course))
     if state.enrollment is None:
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))

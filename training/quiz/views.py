@@ -48,9 +48,10 @@ def _render_quiz(course, quiz, state, token, form_values=None, errors=None, stat
 @bp.route("/courses/<slug>/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def take(slug: str, quiz_id: int):
-    course, state = load_course_and_state(slug)
+    user = current_user._get_current_object()
+    course, state = load_course_and_state(slug, user)
     quiz = _load_quiz(course, quiz_id)
-    ensure(can_learn(current_user, course))
+    ensure(can_learn(user, course))
     if state.enrollment is None:
         flash(_("Enrol in the course to take its quizzes."), "info")
         return redirect(url_for("learn.course", slug=slug))
