@@ -9,10 +9,10 @@ from ..auth import signed_in
 from ..extensions import db
 from ..i18n import course_language
 from ..lru import per_app
-from ..models import Course, CourseStatus, Enrollment, Lesson, Level
+from ..models import Course, Enrollment, Lesson, Level
 from ..pagecache import learner_page
 from ..policy import can_learn, can_view_course, ensure
-from ..services import offline, progress
+from ..services import catalogue as catalogue_listing, offline, progress
 from ..services.course_cache import DEFAULT_SIZE, CourseCache
 
 bp = Blueprint("learn", __name__)
@@ -74,29 +74,20 @@ def home():
 def catalogue():
     language = request.args.get("language", "")
     level = request.args.get("level", "")
-    # What the page shows, found cheaply: each published course's id, content version and
-    # language; the courses themselves are loaded only when the page must be rendered.
-    query = select(Course.id, Course.content_version, Course.language).where(
-        Course.status == CourseStatus.PUBLISHED)
-    if language in ("zh", "en"):
-        query = query.where(Course.language == language)
-    if level in {lv.value for lv in Level}:
-        query = query.where(Course.level == level)
-    listed = db.session.execute(query.order_by(Course.title)).all()
+    user = current_user._get_current_object()
+    # What the page shows, found cheaply (services/catalogue.py); the courses themselves are
+    # loaded only when the page must be rendered.
+    found = catalogue_listing.listing(reads.connection(), user.id if user.is_authenticated else None,
+                                      language, level)
     # The interface language's courses first.
     preferred = course_language()
-    listed.sort(key=lambda row: row.language != preferred)
-    percents = {}
-    if current_user.is_authenticated:
-        percents = dict(db.session.execute(
-            select(Enrollment.course_id, Enrollment.percent).where(Enrollment.user_id == current_user.id)
-        ).all())
+    listed = sorted(found.courses, key=lambda row: row.language != preferred)
     page_state = ("catalogue", language, level, tuple((row.id, row.content_version) for row in listed),
-                  tuple(sorted(percents.items())))
+                  tuple(sorted(found.percents.items())))
 
     def context():
         by_id = {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_([r.id for r in listed])))}
-        return dict(courses=[by_id[row.id] for row in listed if row.id in by_id], percents=percents,
+        return dict(courses=[by_id[row.id] for row in listed if row.id in by_id], percents=found.percents,
                     language=language, level=level, levels=list(Level))
     return learner_page("learn/catalogue.html", page_state, context)
 
