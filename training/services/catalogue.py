@@ -33,8 +33,9 @@ class Listing:
 
 
 def _read(by_language: bool, by_level: bool) -> Read:
-    """Rows of (kind, course id, number, language): kind "c" is a listed course (number = its
-    content version), "e" one of the learner's enrolments (number = percent)."""
+    """Rows of (kind, course id, number, language, title): kind "c" is a listed course (number =
+    its content version), "e" one of the learner's enrolments (number = percent), the courses
+    first, in title order (the database's collation, as the course lists elsewhere)."""
     courses = select(literal("c").label("kind"), _course.c.id.label("id"),
                      _course.c.content_version.label("number"), _course.c.language.label("language"),
                      _course.c.title.label("title")).where(_course.c.status == CourseStatus.PUBLISHED.value)
