@@ -1,10 +1,11 @@
 """Hot pages: a bounded number of queries, and private ETag revalidation (304)."""
 import pytest
+from flask_sqlalchemy.record_queries import get_recorded_queries
 
 from training.extensions import db
 
 from ..conftest import EXAMPLE_COURSE
-from ..helpers import statements_run
+from ..helpers import answer_form, statements_run
 from .conftest import lesson_url
 
 
@@ -184,3 +185,25 @@ def test_pages_reading_the_state_with_the_user_still_check_the_session(app, lear
         db.session.commit()
     response = learner_client.get(lesson_url(enrolled))
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_quiz_submission_reads_nothing_back_after_its_commit(app, enrolled, learner_client):
+    """A submission's statements are bounded (the learner with their state, the attempt's token,
+    the enrolment's lock, the attempt number, the writes and the new progress), and its redirect
+    to the result needs no read of the attempt after the commit."""
+    quiz = enrolled.quizzes[0]
+    url = f"/courses/{enrolled.slug}/quizzes/{quiz.id}"
+    seen = {}
+
+    @app.after_request
+    def record(response):
+        # The ORM's statements in the order they ran (the reads connection's come apart).
+        seen["orm"] = [q.statement for q in get_recorded_queries()]
+        seen["all"] = statements_run()
+        return response
+
+    learner_client.get(url)  # fills the worker's course cache
+    response = learner_client.post(url, data=answer_form(quiz))
+    assert response.status_code == 302 and "/attempts/" in response.headers["Location"]
+    assert len(seen["all"]) <= 13, seen["all"]
+    assert not seen["orm"][-1].lstrip().upper().startswith("SELECT"), seen["orm"][-1]

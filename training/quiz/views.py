@@ -79,8 +79,9 @@ def take(slug: str, quiz_id: int):
         db.session.rollback()
         flash(_("You have used all attempts for this quiz."), "error")
         return redirect(url_for("quiz.take", slug=slug, quiz_id=quiz.id))
+    attempt_id = attempt.id  # read before the commit expires the attempt (no reload after it)
     db.session.commit()
-    return redirect(url_for("quiz.result", attempt_id=attempt.id))
+    return redirect(url_for("quiz.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>")
