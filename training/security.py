@@ -68,8 +68,12 @@ def _stateless() -> bool:
     return request.endpoint in STATELESS_ENDPOINTS
 
 
-# Sessions whose cookie each worker has verified recently (see SessionInterface).
+# Sessions whose cookie each worker has verified recently (see SessionInterface), by Cookie
+# headers of at most this many characters: a browser's header (session, remember-me,
+# language) is a few hundred; a longer one is verified every time, so that padding headers
+# with junk cookies cannot grow a worker's memory beyond about 8 MB.
 VERIFIED_SESSIONS = 4096
+REMEMBERED_HEADER_LENGTH = 2048
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
@@ -117,7 +121,8 @@ class SessionInterface(SecureCookieSessionInterface):
             except BadSignature:
                 return self.session_class()
             entry = (data, int(signed_at.timestamp()))
-            if all(isinstance(value, _IMMUTABLE) for value in data.values()):
+            if len(header) <= REMEMBERED_HEADER_LENGTH and all(
+                    isinstance(value, _IMMUTABLE) for value in data.values()):
                 self._verified.put(header, entry)
         data, signed_at = entry
         # The signer's clock, as Flask's own check uses (tests move it).

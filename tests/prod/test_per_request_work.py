@@ -76,6 +76,19 @@ def test_sessions_holding_flash_messages_are_decoded_every_time(app):
         assert interface._verified.get(f"session={flashed}") is None
 
 
+def test_only_cookie_headers_of_a_browsers_size_are_remembered(app):
+    """Junk cookies beside a valid session cannot fill a worker's memory: a header longer than
+    a browser's is verified every time and never remembered."""
+    interface = app.session_interface
+    with app.test_request_context():
+        cookie = interface.get_signing_serializer(app).dumps({"_user_id": "1.1"})
+    padded = f"session={cookie}; junk={'x' * security.REMEMBERED_HEADER_LENGTH}"
+    with app.test_request_context(headers={"Cookie": padded}):
+        from flask import request
+        assert interface.open_session(app, request)["_user_id"] == "1.1"
+    assert interface._verified.get(padded) is None
+
+
 def test_the_csrf_token_is_signed_once_per_session(make_app, factory, monkeypatch):
     """Two pages of one session carry the same signed token, signed once (forms included),
     and it is accepted; another session gets another token."""
