@@ -17,6 +17,13 @@ database check. Everything stays on this machine (127.0.0.1).
 
     .venv/bin/python benchmarks/load.py --database postgresql --pg-name cunbo_load
     .venv/bin/python benchmarks/load.py --database sqlite --learners 50 --duration 20
+
+--capacity (benchmarks/capacity.py) instead ramps logged-in learners, thinking 10-30 s, in
+steps (--start 1000, --step 1000 every --step-seconds 60, up to --max, within --time-cap) until
+a step's p95 reaches 300 ms or it has errors; it reports each step, the most learners held, the
+load generator's CPU share and the workers' memory, then the same database check:
+
+    .venv/bin/python benchmarks/load.py --capacity --database postgresql --pg-name cunbo_capacity
 """
 import argparse
 import asyncio
@@ -298,15 +305,22 @@ def main() -> int:
     parser.add_argument("--learners", type=int, default=200)
     parser.add_argument("--duration", type=float, default=60, help="seconds")
     parser.add_argument("--ramp", type=float, default=30, help="seconds over which learners arrive")
-    parser.add_argument("--think", type=float, nargs=2, default=(1.0, 4.0), metavar=("MIN", "MAX"),
-                        help="seconds a learner waits between pages")
+    parser.add_argument("--think", type=float, nargs=2, default=None, metavar=("MIN", "MAX"),
+                        help="seconds a learner waits between pages (default 1 4; 10 30 with --capacity)")
     parser.add_argument("--login-share", type=float, default=0.5,
                         help="share of learners with an account already (they log in; the rest register)")
     parser.add_argument("--double-tap", type=float, default=0.1, help="share of quiz submissions sent twice")
+    import capacity  # not at the top: it imports this module
+
+    capacity.add_arguments(parser)
     args = parser.parse_args()
     args.base = f"http://127.0.0.1:{args.port}"
 
     run = secrets.token_hex(3)
+    if args.capacity:
+        args.think = args.think or (10.0, 30.0)
+        return capacity.main(args, run)
+    args.think = args.think or (1.0, 4.0)
     db = Database(args.database, args.pg_server, args.pg_name)
     extra = {"PROXY_FIX_X_FOR": 1}
     if args.redis_url:
