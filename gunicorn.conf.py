@@ -5,8 +5,9 @@ Used by `flask --app training serve` and usable directly:
 Command-line options (-w, -b, ...) override what is set here.
 """
 import gc
-import multiprocessing
 import os
+
+from training.serve import default_workers
 
 # Listen on loopback by default: nginx (or another reverse proxy) sits in front.
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -16,7 +17,7 @@ bind = os.environ.get("BIND", "127.0.0.1:8000")
 # the cores busy while another waits on the database. A page costs about a millisecond of CPU
 # and waits a fraction of that, so more workers only switch between each other: on two cores,
 # three serve a lesson page from PostgreSQL a fifth faster than five (README, Performance).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY", default_workers()))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 worker_class = "gthread" if threads > 1 else "sync"
 

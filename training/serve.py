@@ -1,4 +1,5 @@
 """`flask --app training serve`: run the app under gunicorn with the repository's config file."""
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -9,6 +10,12 @@ from flask.cli import with_appcontext
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 APP_SPEC = "training:create_app()"
+
+
+def default_workers() -> int:
+    """gunicorn workers when WEB_CONCURRENCY is unset: one per core, and one more to keep the
+    cores busy while another waits on the database (gunicorn.conf.py explains the choice)."""
+    return multiprocessing.cpu_count() + 1
 
 
 def gunicorn_argv(workers: int | None = None, bind: str | None = None, threads: int | None = None,
@@ -28,7 +35,8 @@ def gunicorn_argv(workers: int | None = None, bind: str | None = None, threads: 
 
 @click.command("serve", context_settings={"ignore_unknown_options": True})
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes (default: WEB_CONCURRENCY, else 2 per core + 1).")
+              help="Worker processes (default: WEB_CONCURRENCY, else one per core + 1, "
+                   f"{default_workers()} on this machine).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="Threads per worker (default: GUNICORN_THREADS, else 1: sync workers).")
 @click.option("-b", "--bind", default=None, help="Address to listen on (default: BIND, else 127.0.0.1:8000).")
