@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the test dependencies and run the whole test suite (on SQLite by default;
 # set TEST_DATABASE_URL to run it on PostgreSQL). Extra arguments go to pytest.
-# The browser tests (tests/browser) need Debian's Chromium and npm's axe-core: both are
-# installed here when missing (Chromium with apt-get, when running as root).
+# The browser tests (tests/browser) need Debian's Chromium and npm's axe-core, and the
+# deployment tests (tests/deploy) Debian's nginx: all are installed here when missing (the
+# Debian packages with apt-get, when running as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
@@ -13,12 +14,16 @@ apt_install() {
         echo "Installing $* with apt-get ..."
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
     else
-        echo "Missing $*: install with sudo apt-get install $* (browser tests skip without them)" >&2
+        echo "Missing $*: install with sudo apt-get install $* (the tests that need it skip)" >&2
         return 1
     fi
 }
 if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium fonts-noto-cjk || true
+fi
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+    # Only the binary is used: tests/deploy starts its own nginx on a free loopback port.
+    apt_install nginx || true
 fi
 if [ ! -f node_modules/axe-core/axe.min.js ]; then
     command -v npm >/dev/null || apt_install npm || true
