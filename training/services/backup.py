@@ -3,16 +3,20 @@
 SQLite: the online backup API copies a consistent snapshot while the app keeps running
 (readers and writers only wait for the pages being copied). Restore checks the copy first and
 then copies it back over the live database through the same API, in one step.
-PostgreSQL: pg_dump (custom format, consistent by MVCC snapshot) and pg_restore --clean.
+PostgreSQL: pg_dump (custom format, consistent by MVCC snapshot) and pg_restore --clean. The
+password never appears on their command line (any user of the machine can read it in `ps`) nor
+in an error message: they get it in the PGPASSWORD variable of their own environment.
 Media files (MEDIA_DIR) are content-named and never change once written: copy the folder
 alongside (rsync -a instance/media/ DEST/media/).
 """
+import os
 import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 
 class BackupError(Exception):
@@ -30,9 +34,39 @@ def sqlite_path(url: str) -> Path:
     return Path(database)
 
 
+def _password(url: URL) -> str | None:
+    """The password, written in the URL's user part or as its ?password= option."""
+    if url.password is not None:
+        return str(url.password)
+    option = url.query.get("password")
+    return option[-1] if isinstance(option, tuple) else option
+
+
 def libpq_url(url: str) -> str:
-    """postgresql+psycopg://... as pg_dump understands it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """postgresql+psycopg://... as pg_dump understands it, without the password."""
+    parsed = make_url(url)
+    bare = URL.create("postgresql", parsed.username, None, parsed.host, parsed.port, parsed.database,
+                      parsed.query).difference_update_query(["password"])
+    return bare.render_as_string(hide_password=False)
+
+
+def pg_environment(url: str) -> dict[str, str]:
+    """The environment for pg_dump and pg_restore: ours, with the URL's password in PGPASSWORD."""
+    env = dict(os.environ)
+    password = _password(make_url(url))
+    if password:
+        env["PGPASSWORD"] = password
+    return env
+
+
+def scrub(text: str, url: str) -> str:
+    """text with the URL's password (as written, or URL-encoded) replaced by ***."""
+    password = _password(make_url(url))
+    if not password:
+        return text
+    for form in sorted({password, quote(password, safe=""), quote_plus(password)}, key=len, reverse=True):
+        text = text.replace(form, "***")
+    return text
 
 
 def pg_dump_command(url: str, dest: Path) -> list[str]:
@@ -42,6 +76,17 @@ def pg_dump_command(url: str, dest: Path) -> list[str]:
 def pg_restore_command(url: str, src: Path) -> list[str]:
     return ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
             "--dbname", libpq_url(url), str(src)]
+
+
+def _run(command: list[str], url: str) -> None:
+    """Run pg_dump or pg_restore with the password in its environment; errors name no password."""
+    name = command[0]
+    if shutil.which(name) is None:
+        raise BackupError(f"{name} is not installed. Run (with the password in PGPASSWORD): "
+                          + " ".join(command))
+    result = subprocess.run(command, capture_output=True, text=True, env=pg_environment(url))
+    if result.returncode != 0:
+        raise BackupError(f"{name} failed: " + scrub(result.stderr.strip(), url))
 
 
 def _check_sqlite_copy(path: Path) -> None:
@@ -81,12 +126,11 @@ def backup(url: str, dest: Path) -> Path:
         _sqlite_copy(sqlite_path(url), dest)
         _check_sqlite_copy(dest)
         return dest
-    if shutil.which("pg_dump") is None:
-        raise BackupError("pg_dump is not installed. Run: " + " ".join(pg_dump_command(url, dest)))
-    result = subprocess.run(pg_dump_command(url, dest), capture_output=True, text=True)
-    if result.returncode != 0:
+    try:
+        _run(pg_dump_command(url, dest), url)
+    except BackupError:
         dest.unlink(missing_ok=True)
-        raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+        raise
     return dest
 
 
@@ -99,8 +143,4 @@ def restore(url: str, src: Path) -> None:
         _check_sqlite_copy(src)
         _sqlite_copy(src, sqlite_path(url))
         return
-    if shutil.which("pg_restore") is None:
-        raise BackupError("pg_restore is not installed. Run: " + " ".join(pg_restore_command(url, src)))
-    result = subprocess.run(pg_restore_command(url, src), capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+    _run(pg_restore_command(url, src), url)
