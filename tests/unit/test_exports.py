@@ -23,3 +23,41 @@ def test_xlsx_round_trips_with_escaping():
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.title == "培训台账"
     assert [c.value for c in sheet[2]] == ["李", "'-1"]
+
+
+def test_tab_and_carriage_return_leads_are_escaped():
+    """A cell starting with a tab or carriage return is escaped as well (OWASP's list)."""
+    assert [exports.safe_cell(v) for v in ["\t=1+1", "\r=1+1"]] == ["'\t=1+1", "'\r=1+1"]
+
+
+def test_roster_import_refuses_what_exports_escape():
+    """Imports and exports share one list: every start an export escapes, the roster import
+    refuses (a tab or carriage return is stripped from the cell, and the formula after it is
+    then refused)."""
+    from training.services import roster
+
+    assert roster.FORMULA_STARTS is exports.FORMULA_STARTS
+    table = [["name", "mobile", "village"]]
+    table += [[f"{start}=cmd|' /C calc'!A0", f"1380013800{n}", ""]
+              for n, start in enumerate(exports.FORMULA_STARTS)]
+    rows, errors = roster.validate(table)
+    assert rows == []
+    assert [(e.line, e.reason) for e in errors] == [
+        (line, "formula") for line in range(2, 2 + len(exports.FORMULA_STARTS))]
+
+
+def test_no_other_formula_list_in_the_app():
+    """No module of the app keeps its own list of formula starts beside exports.py's."""
+    import ast
+    from pathlib import Path
+
+    import training
+
+    own_lists = []
+    package = Path(training.__file__).parent
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set) and sum(
+                    isinstance(e, ast.Constant) and e.value in ("=", "+", "-", "@") for e in node.elts) >= 3:
+                own_lists.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert [where.split(":")[0] for where in own_lists] == ["services/exports.py"], own_lists

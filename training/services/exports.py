@@ -7,6 +7,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+# What a spreadsheet program may run as a formula at the start of a cell (OWASP's CSV
+# injection list). The one list for every import and export: roster.py refuses such cells.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from ..models import Role, TrainingClass, User
 from . import accounts, classes
+# Spreadsheet programs run cells that start like this as formulas: one list for every import
+# and export. Cells are stripped before the check, so its tab and carriage return never lead.
+from .exports import FORMULA_STARTS
 
 MAX_ROWS = 200  # each new account hashes a password: keeps one upload within a request's time
 MAX_BYTES = 1_000_000
 MAX_FIELD = 60
-# Spreadsheet programs run cells that start like this as formulas.
-FORMULA_STARTS = ("=", "+", "-", "@")
 # Column titles we accept for each field (lower case), English and Chinese.
 HEADERS = {
     "name": ("name", "姓名", "名字"),
