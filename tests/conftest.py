@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from flask.globals import _cv_app
 from flask_login import FlaskLoginClient
 from sqlalchemy import text
 
@@ -47,11 +46,9 @@ class IsolatedClient(FlaskLoginClient):
         self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def open(self, *args, **kwargs):
-        token = _cv_app.set(None)
-        try:
+        # A fresh app context, which the request then uses instead of pushing its own.
+        with self.application.app_context():
             return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
 
 
 @pytest.fixture(scope="session")

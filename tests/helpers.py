@@ -3,14 +3,12 @@ import secrets
 
 from flask_sqlalchemy.record_queries import get_recorded_queries
 
-from training import reads
 from training.models import Quiz
 
 
 def statements_run() -> list[str]:
-    """Every SQL statement this app context has run: through SQLAlchemy (recorded by
-    Flask-SQLAlchemy) and on the driver's cursor (training/reads.py)."""
-    return [q.statement for q in get_recorded_queries()] + list(reads.recorded())
+    """Every SQL statement this app context has run (recorded by Flask-SQLAlchemy)."""
+    return [q.statement for q in get_recorded_queries()]
 
 
 def answer_form(quiz: Quiz, correct: bool = True, token: str | None = None) -> dict:

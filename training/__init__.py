@@ -6,33 +6,9 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class App(Flask):
-    """Flask, remembering which views and hooks are plain functions: Flask asks `inspect`
-    whether each one is a coroutine function on every call, a dozen times per request."""
-
-    _SYNC_REMEMBERED = 512  # functions made per request (after_this_request) must not pile up
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync_functions: dict = {}
-
-    def ensure_sync(self, func):
-        remembered = self._sync_functions
-        try:
-            return remembered[func]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable callable
-            return super().ensure_sync(func)
-        if len(remembered) >= self._SYNC_REMEMBERED:
-            remembered.clear()
-        remembered[func] = synced = super().ensure_sync(func)
-        return synced
-
-
 def create_app(config: dict | None = None) -> Flask:
     """The app factory; reads like a table of contents."""
-    app = App(
+    app = Flask(
         __name__,
         instance_path=(config or {}).get("INSTANCE_PATH"),
         instance_relative_config=True,
@@ -43,22 +19,20 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import (account, admin, assets, auth, author, classes, cli, csrf, errors, httpcache, i18n, learn,
-                   main, offline, pagecache, quiz, reads, reports, security, serve)
-    from .extensions import db, init_limiter, login_manager, migrate
+    from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn,
+                   main, offline, quiz, reports, security, serve)
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    reads.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    pagecache.init_app(app)
-    init_limiter(app)
+    limiter.init_app(app)
+    security.init_app(app)  # before Flask-Login: its after-request hook must run last
     auth.init_app(app, login_manager)
     i18n.init_app(app)
     errors.init_app(app)
     main.init_app(app)
     httpcache.init_app(app, ROOT)
-    security.init_app(app)
     offline.init_app(app)
     assets.init_app(app)
 

@@ -42,10 +42,8 @@ INT_SETTINGS = {
     "DB_POOL_PRE_PING": 1,
     # SQLite: how long a writer waits for the write lock, in seconds.
     "SQLITE_BUSY_TIMEOUT": 15,
-    # Courses each worker keeps loaded for the learner's pages (training/services/course_cache.py).
+    # Course outlines each worker keeps for the learner's pages (services/learner_read.py).
     "COURSE_CACHE_SIZE": 64,
-    # Rendered pages each worker keeps to share among learners (training/pagecache.py); 0 = off.
-    "PAGE_CACHE_SIZE": 256,
 }
 
 
@@ -74,19 +72,6 @@ def engine_options(uri: str, config) -> dict:
         "pool_timeout": config["DB_POOL_TIMEOUT"],
         "pool_pre_ping": bool(config["DB_POOL_PRE_PING"]),
     }
-
-
-# The second engine of training/reads.py: the same database, in autocommit.
-READS_BIND = "reads"
-
-
-def reads_binds(uri: str, options: dict) -> dict:
-    """SQLALCHEMY_BINDS for the reads engine: the same database and pool settings as the
-    main engine, in autocommit. An in-memory SQLite database cannot be shared by two engines,
-    so it gets none (reads then use the main engine)."""
-    if uri.startswith("sqlite") and (uri in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in uri):
-        return {}
-    return {READS_BIND: {"url": uri, **options, "isolation_level": "AUTOCOMMIT"}}
 
 
 def load_config(app: Flask, test_config: dict | None) -> None:
@@ -153,8 +138,6 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config))
-    app.config.setdefault("SQLALCHEMY_BINDS", reads_binds(app.config["SQLALCHEMY_DATABASE_URI"],
-                                                          app.config["SQLALCHEMY_ENGINE_OPTIONS"]))
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     method = app.config.get("PASSWORD_HASH_METHOD", "argon2id")
     if method != "argon2id" and method.split(":")[0] not in ("scrypt", "pbkdf2"):

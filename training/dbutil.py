@@ -4,8 +4,6 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from . import reads
-
 
 def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING. Returns True when a row was inserted.
@@ -19,9 +17,7 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool
 
 
 def dispose_engines(db) -> None:
-    """Close the pooled connections of every engine of the current app (the main one and the
-    reads engine of training/reads.py, with the connections its threads keep), as before a
-    restore or when an app is done with."""
-    reads.close_held()
+    """Close the pooled connections of every engine of the current app, as before a restore
+    or when an app is done with."""
     for engine in db.engines.values():
         engine.dispose()

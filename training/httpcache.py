@@ -15,15 +15,20 @@ it, so a revalidation also skips the template:
 The ETag is weak (W/"..."): the page's CSRF token is re-signed on every render, so two pages
 with the same ETag are equivalent rather than byte-identical (and a compressing proxy keeps
 weak ETags). A pending flash message disables it: that page is shown once.
+
+Views use learner_page(), which answers a current copy with a 304 before rendering anything.
 """
 import functools
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, session
-from werkzeug.http import quote_etag
+from collections.abc import Callable, Hashable
 
-from .csrf import csrf_token
+from flask import Flask, Response, current_app, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.http import quote_etag
 
 CACHE_CONTROL = "private, no-cache"
 HTML = "text/html; charset=utf-8"
@@ -45,16 +50,15 @@ def release_fingerprint(root: Path) -> str:
 def page_etag(state: tuple, user, locale: str) -> str | None:
     """The ETag of a page showing `state` to `user` (current_user) in `locale` (the request's
     locale code); None while a flash message is pending."""
-    current = session._get_current_object()
-    if "_flashes" in current:
+    if "_flashes" in session:
         return None
     config = current_app.config
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if field not in current:
-        csrf_token()  # the page's forms will need it: make the session's secret now
+    if field not in session:
+        generate_csrf()  # the page's forms will need it: make the session's secret now
     digest = hashlib.blake2b(digest_size=16)
     who = (user.id, user.role, user.session_version) if user.is_authenticated else ("anonymous",)
-    parts = (config["RELEASE"], who, current[field], locale, state)
+    parts = (config["RELEASE"], who, session[field], locale, state)
     digest.update(repr(parts).encode())
     return digest.hexdigest()
 
@@ -75,15 +79,13 @@ def page_response(body: str | bytes, etag: str | None, status: int = 200) -> Res
     return current_app.response_class(body, status=status, headers=headers)
 
 
-def vary_on_cookie(response: Response) -> None:
-    """Add Cookie to the response's Vary header (what `response.vary.add("Cookie")` does,
-    without parsing the header into a set and writing it back on every response)."""
-    headers = response.headers
-    vary = headers.get("Vary")
-    if not vary:
-        headers["Vary"] = "Cookie"
-    elif "cookie" not in (name.strip().lower() for name in vary.split(",")):
-        headers["Vary"] = f"{vary}, Cookie"
+def learner_page(template: str, state: Hashable, context: Callable[[], dict]) -> Response:
+    """A page showing the viewer's own `state`, behind a conditional GET: a browser whose copy
+    is current gets a 304 and nothing is rendered; `context()` gives the template's values."""
+    etag = page_etag(state, current_user, str(get_locale()))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    return page_response(render_template(template, **context()), etag)
 
 
 def init_app(app: Flask, root: Path) -> None:

@@ -4,7 +4,7 @@ import functools
 
 from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -35,9 +35,8 @@ def select_locale() -> str:
         return forced
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    user = current_user._get_current_object()
-    if user is not None and user.is_authenticated:
-        chosen = normalise(user.language)
+    if current_user and current_user.is_authenticated:
+        chosen = normalise(current_user.language)
         if chosen:
             return chosen
     chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
@@ -58,29 +57,8 @@ def course_language() -> str:
     return "zh" if str(get_locale()).startswith("zh") else "en"
 
 
-def request_translations():
-    """Flask-Babel's get_translations(), remembered for the rest of the request while the
-    locale stays the same (force_locale() changes it). Flask-Babel looks up the app, the
-    domain, the locale and the catalogue again for every string, which adds up over the
-    thirty-odd strings of a page."""
-    cached = g.get("_translations")
-    if cached is not None and cached[0] is getattr(g.get("_flask_babel"), "babel_locale", None):
-        return cached[1]
-    translations = get_translations()
-    g._translations = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
-    return translations
-
-
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: parsed_locale(select_locale()))
-    # Templates translate through the remembered catalogue (same behaviour, less work).
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: request_translations().ugettext(s),
-        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
-        pgettext=lambda c, s: request_translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
 
     @app.context_processor
     def inject_language():

@@ -15,13 +15,8 @@
 import time
 from datetime import timedelta
 
-from flask import Flask, abort, current_app, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
-from itsdangerous import BadSignature, TimestampSigner
-
-from .httpcache import vary_on_cookie
-from .lru import LRU
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -54,140 +49,52 @@ def _secure_mode(app: Flask) -> str:
     return "auto"
 
 
-def _https() -> bool:
-    mode = _secure_mode(current_app)
-    return mode == "always" or (mode == "auto" and request.is_secure)
-
-
 # Files shared by every visitor: no session, no cookie and no per-user work, so that browsers,
 # the service worker and proxies can cache them.
 STATELESS_ENDPOINTS = {"static", "main.media", "main.healthz", "offline.service_worker"}
 
-
-def _stateless() -> bool:
-    return request.endpoint in STATELESS_ENDPOINTS
-
-
-# Sessions whose cookie each worker has verified recently (see SessionInterface), by Cookie
-# headers of at most this many characters: a browser's header (session, remember-me,
-# language) is a few hundred; a longer one is verified every time, so that padding headers
-# with junk cookies cannot grow a worker's memory beyond about 8 MB.
-VERIFIED_SESSIONS = 4096
-REMEMBERED_HEADER_LENGTH = 2048
-_IMMUTABLE = (str, int, float, bool, type(None))
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Content-Security-Policy": CSP,
+}
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over HTTPS (in "auto" mode), and
-    shared files never carry it (nor `Vary: Cookie`).
-
-    A learner's phone sends the same cookie for up to a minute (it is renewed once a minute),
-    so each worker remembers the Cookie headers it has verified: the next request with the
-    same header skips parsing it, the signature check and the decoding, never the expiry
-    check. Only the exact header that passed the check is remembered, so nothing unsigned gets
-    in; sessions holding anything mutable (pending flash messages) are decoded afresh every
-    time."""
-
-    def __init__(self, remembered: int = VERIFIED_SESSIONS):
-        self._verified: LRU[tuple[dict, int]] = LRU(remembered)
-        self._serializers: dict = {}
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return _https()
-
-    def get_signing_serializer(self, app: Flask):
-        """Flask's serializer, built once per secret key instead of on every request."""
-        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        serializer = self._serializers.get(keys)
-        if serializer is None:
-            serializer = super().get_signing_serializer(app)
-            self._serializers = {keys: serializer}
-        return serializer
-
-    def open_session(self, app: Flask, request):
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
-            return None
-        header = request.environ.get("HTTP_COOKIE")
-        if not header:
-            return self.session_class()
-        entry = self._verified.get(header)
-        if entry is None:
-            cookie = request.cookies.get(self.get_cookie_name(app))
-            if not cookie:
-                return self.session_class()
-            try:
-                data, signed_at = serializer.loads(cookie, return_timestamp=True)
-            except BadSignature:
-                return self.session_class()
-            entry = (data, int(signed_at.timestamp()))
-            if len(header) <= REMEMBERED_HEADER_LENGTH and all(
-                    isinstance(value, _IMMUTABLE) for value in data.values()):
-                self._verified.put(header, entry)
-        data, signed_at = entry
-        # The signer's clock, as Flask's own check uses (tests move it).
-        age = TimestampSigner.get_timestamp(serializer) - signed_at
-        if not 0 <= age <= app.permanent_session_lifetime.total_seconds():
-            return self.session_class()
-        return self.session_class(data)
-
-    def save_session(self, app, session, response) -> None:
-        if _stateless():
-            return
-        if not session.modified:
-            # Nothing to send (sessions are not re-sent on every request, see init_app):
-            # what Flask would do, without working out the cookie's settings first.
-            if session.accessed:
-                vary_on_cookie(response)
-            return
-        super().save_session(app, session, response)
+def _after_request(response: Response) -> Response:
+    """The security headers a response does not set itself (media files set a stricter
+    policy of their own), and HSTS over HTTPS. A shared file neither sends the session nor
+    varies by cookie, whatever other hooks (Flask-Login's) did with it: this hook is
+    registered before theirs, so it runs after them."""
+    if request.endpoint in STATELESS_ENDPOINTS:
+        session.modified = session.accessed = False
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
 
 
-# The same on every response, as (name, lower-case name, value).
-SECURITY_HEADERS = [(name, name.lower(), value) for name, value in (
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "same-origin"),
-    ("X-Frame-Options", "DENY"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-    ("Content-Security-Policy", CSP),
-)]
+class SecureCookiesOverHttps:
+    """WSGI middleware: in "auto" mode, every cookie sent over HTTPS gets the Secure flag
+    (session, remember-me, language...), whichever part of the app set it."""
 
-
-def harden(headers: list[tuple[str, str]], https: bool) -> None:
-    """Complete a response's WSGI header list: the security headers it does not set itself
-    (media files set a stricter policy of their own, static files set nosniff too), and over
-    HTTPS, HSTS and the Secure flag on every cookie (session, remember-me, language...)."""
-    present = {name.lower() for name, _ in headers}
-    headers.extend((name, value) for name, lower, value in SECURITY_HEADERS if lower not in present)
-    if not https:
-        return
-    if "strict-transport-security" not in present:
-        headers.append(("Strict-Transport-Security", HSTS))
-    for index, (name, value) in enumerate(headers):
-        if name.lower() == "set-cookie" and "; secure" not in value.lower():
-            headers[index] = (name, value + "; Secure")
-
-
-class HardenedResponses:
-    """WSGI middleware around the app: every response leaves through harden(), errors and
-    redirects included. Done on the plain list of headers the app hands to the server, where
-    appending costs nothing, rather than through Flask's response headers (each header set
-    there is validated and compared against the others)."""
-
-    def __init__(self, wsgi_app, secure_mode: str):
+    def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
-        self.secure_mode = secure_mode
 
     def __call__(self, environ, start_response):
-        https = self.secure_mode == "always" or (
-            self.secure_mode == "auto" and environ.get("wsgi.url_scheme") in ("https", "wss"))
+        if environ.get("wsgi.url_scheme") not in ("https", "wss"):
+            return self.wsgi_app(environ, start_response)
 
-        def start_hardened(status, headers, exc_info=None):
-            harden(headers, https)
+        def start_secure(status, headers, exc_info=None):
+            headers[:] = [(name, value + "; Secure") if name.lower() == "set-cookie"
+                          and "; secure" not in value.lower() else (name, value)
+                          for name, value in headers]
             return start_response(status, headers, exc_info)
 
-        return self.wsgi_app(environ, start_hardened)
+        return self.wsgi_app(environ, start_secure)
 
 
 def _refuse_nul_bytes(current):
@@ -227,24 +134,17 @@ def _keep_session_alive(current) -> None:
         current["_renewed"] = moment
 
 
-def _force_password_change(endpoint: str | None):
-    user = current_user._get_current_object()
-    if user.is_authenticated and user.must_change_password and endpoint not in OPEN_WHILE_PASSWORD_EXPIRED:
-        return redirect(url_for("account.change_password"))
-    return None
-
-
 def _before_request():
     """Before every request: refuse NUL bytes; then, but for shared files, keep the session
-    alive and send a user who must change their password to that page. (One hook rather than
-    three: Flask's own work per hook is counted on every request.)"""
-    current = request._get_current_object()
-    _refuse_nul_bytes(current)
-    endpoint = current.endpoint
-    if endpoint in STATELESS_ENDPOINTS:
+    alive and send a user who must change their password to that page."""
+    _refuse_nul_bytes(request)
+    if request.endpoint in STATELESS_ENDPOINTS:
         return None
-    _keep_session_alive(session._get_current_object())
-    return _force_password_change(endpoint)
+    _keep_session_alive(session)
+    if current_user.is_authenticated and current_user.must_change_password \
+            and request.endpoint not in OPEN_WHILE_PASSWORD_EXPIRED:
+        return redirect(url_for("account.change_password"))
+    return None
 
 
 def _hide_development_server_version() -> None:
@@ -273,8 +173,9 @@ def init_app(app: Flask) -> None:
     # training.apply_proxy_fix() at the end of create_app().
 
     app.before_request(_before_request)
+    app.after_request(_after_request)
     _hide_development_server_version()
-    app.session_interface = SessionInterface()
-    # Inside ProxyFix (training.apply_proxy_fix wraps it later), so HTTPS behind a trusted
-    # proxy counts.
-    app.wsgi_app = HardenedResponses(app.wsgi_app, mode)
+    if mode == "auto":
+        # Inside ProxyFix (training.apply_proxy_fix wraps it later), so HTTPS behind a trusted
+        # proxy counts.
+        app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)

@@ -65,7 +65,7 @@ def test_postgres_backup_commands_are_documented_forms():
     """For PostgreSQL the backup is pg_dump in custom format and restore is pg_restore --clean."""
     url = "postgresql+psycopg://postgres:secret@db.example:5432/cunbo"
     assert backup.pg_dump_command(url, "x.dump")[:2] == ["pg_dump", "--format=custom"]
-    assert "postgresql://postgres:secret@db.example:5432/cunbo" in backup.pg_dump_command(url, "x.dump")
+    assert "postgresql://postgres@db.example:5432/cunbo" in backup.pg_dump_command(url, "x.dump")
     assert "--clean" in backup.pg_restore_command(url, "x.dump")
 
 

@@ -1,5 +1,5 @@
 """What the catalogue lists, read in one statement without any request."""
-from training import reads
+
 from training.extensions import db
 from training.services import catalogue, progress
 
@@ -15,7 +15,7 @@ def test_lists_published_courses_in_title_order_with_their_versions(factory, exa
     second = factory.import_course(EXAMPLE_COURSE, slug="b-course", title="B course", language="en")
     first = factory.import_course(EXAMPLE_COURSE, slug="a-course", title="A course", language="en")
     factory.import_course(EXAMPLE_COURSE, slug="draft", title="0 draft", status="draft")
-    found = catalogue.listing(reads.connection(), None)
+    found = catalogue.listing(db.session, None)
     titles = {c.id: c.title for c in (example_course, first, second)}
     assert _ids(found) == sorted(titles, key=titles.get)
     assert catalogue.ListedCourse(first.id, first.content_version, "en") in found.courses
@@ -25,7 +25,7 @@ def test_lists_published_courses_in_title_order_with_their_versions(factory, exa
 def test_filters_by_language_and_level_and_ignores_unknown_filters(factory, example_course):
     english = factory.import_course(EXAMPLE_COURSE, slug="english", title="English", language="en",
                                     level="advanced")
-    connection = reads.connection()
+    connection = db.session
     assert _ids(catalogue.listing(connection, None, language="en")) == [english.id]
     assert _ids(catalogue.listing(connection, None, level="beginner")) == [example_course.id]
     assert _ids(catalogue.listing(connection, None, language="en", level="beginner")) == []
@@ -39,5 +39,5 @@ def test_a_learner_gets_their_own_percentages_only(factory, learner, example_cou
     db.session.commit()
     percent = progress.get_enrollment(db.session, learner.id, example_course.id).percent
     assert percent > 0
-    assert catalogue.listing(reads.connection(), learner.id).percents == {example_course.id: percent}
-    assert catalogue.listing(reads.connection(), other.id).percents == {}
+    assert catalogue.listing(db.session, learner.id).percents == {example_course.id: percent}
+    assert catalogue.listing(db.session, other.id).percents == {}

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth.forms import check_new_password
 from ..classes.forms import ProfileForm as LearnerDetailsForm
-from ..csrf import FlaskForm
 
 
 class ProfileForm(LearnerDetailsForm):

@@ -24,7 +24,7 @@ def profile():
     if request.method == "GET":
         form.gender.data = current_user.gender or ""
     if form.validate_on_submit():
-        user = current_user.record()
+        user = current_user._get_current_object()
         user.display_name = " ".join(form.display_name.data.split())[:60]
         user.language = form.language.data
         user.gender = form.gender.data or None
@@ -40,7 +40,7 @@ def profile():
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
     needs_consent = current_user.must_change_password and current_user.privacy_consent_at is None
-    user = current_user.record()
+    user = current_user._get_current_object()
     form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(user)
     if form.validate_on_submit():
         try:
@@ -67,7 +67,7 @@ def change_password():
 @bp.route("/data.json")
 def data_json():
     """The person's own data, as a JSON download."""
-    data = privacy.export_data(db.session, current_user.record())
+    data = privacy.export_data(db.session, current_user._get_current_object())
     body = json.dumps(data, ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=my-data.json"})
@@ -76,7 +76,7 @@ def data_json():
 @bp.route("/data.csv")
 def data_csv():
     """The person's own data, as a CSV download."""
-    data = privacy.export_data(db.session, current_user.record())
+    data = privacy.export_data(db.session, current_user._get_current_object())
     return Response(privacy.export_csv(data), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=my-data.csv"})
 
@@ -85,7 +85,7 @@ def data_csv():
 def request_deletion():
     form = DeletionRequestForm()
     if form.validate_on_submit():
-        user = current_user.record()
+        user = current_user._get_current_object()
         if not verify_password(user.password_hash, form.password.data):
             form.password.errors.append(_("This is not your current password."))
         else:
@@ -98,7 +98,7 @@ def request_deletion():
 
 @bp.route("/delete/cancel", methods=["POST"])
 def cancel_deletion():
-    privacy.cancel_deletion(db.session, current_user.record(), ip_address=request.remote_addr or "")
+    privacy.cancel_deletion(db.session, current_user._get_current_object(), ip_address=request.remote_addr or "")
     db.session.commit()
     flash(_("Your deletion request is withdrawn."), "info")
     return redirect(url_for("account.profile"))

@@ -1,10 +1,10 @@
 """Forms of the admin area: centres and staff accounts."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..csrf import FlaskForm
 from ..services import accounts
 
 ROLE_CHOICES = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),

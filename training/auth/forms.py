@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..csrf import FlaskForm
 from ..services import accounts
 
 PASSWORD_PROBLEMS = {

@@ -1,6 +1,4 @@
 """Register, log in and log out."""
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -8,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..models import utcnow
+from ..pages import safe_next
 from ..services import accounts
 from .forms import LoginForm, RegisterForm
 
@@ -24,17 +23,6 @@ def _login_key() -> str:
 def _failed(response) -> bool:
     """Only failed logins count towards the limits (a success redirects)."""
     return response.status_code != 302
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only follow `next` to a path on this site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
-        return None
-    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -3,12 +3,12 @@ their choices grow and shrink with "Add choice" and "Remove" buttons."""
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..csrf import FlaskForm
 from ..models import Level
 
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]

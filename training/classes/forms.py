@@ -2,13 +2,13 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..csrf import FlaskForm
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
                   SelectChoice("m", _l("Male"))]

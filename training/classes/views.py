@@ -507,7 +507,7 @@ def join_code(code: str):
         refused = _learners_only()
         if refused:
             return refused
-        joined = classes.join_class(db.session, current_user.record(), training_class)
+        joined = classes.join_class(db.session, current_user._get_current_object(), training_class)
         db.session.commit()
         if joined:
             flash(_("You have joined %(name)s.", name=training_class.name), "success")
@@ -529,7 +529,7 @@ def checkin(code: str):
         refused = _learners_only()
         if refused:
             return refused
-        classes.check_in(db.session, meeting, current_user.record())
+        classes.check_in(db.session, meeting, current_user._get_current_object())
         db.session.commit()
         present = True
     return render_template("classes/checkin.html", meeting=meeting, present=present)

@@ -4,63 +4,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import reads
-from ..auth import signed_in
 from ..extensions import db
+from ..httpcache import learner_page
 from ..i18n import course_language
-from ..lru import per_app
-from ..models import Course, Enrollment, Lesson, Level
-from ..pagecache import learner_page
-from ..policy import can_learn, can_view_course, ensure
+from ..models import Course, Enrollment, Level
+from ..pages import load_course, load_course_and_state, step_url
+from ..policy import can_learn, ensure
 from ..services import catalogue as catalogue_listing, offline, progress
-from ..services.course_cache import DEFAULT_SIZE, CourseCache
+from ..services.learner_read import CourseOutline, LessonOutline
 
 bp = Blueprint("learn", __name__)
-# The learner's pages about one course: their state in it is read with the user (auth/signed_in.py).
-signed_in.COURSE_STATE_PAGES.update({"learn.course", "learn.resume", "learn.lesson"})
-
-
-def load_course(slug: str) -> Course:
-    """A course with everything in it, or 404 (drafts too, for those who may not see them).
-
-    The process's cached copy, current to the last change (services/course_cache.py), in one
-    small query. It is shared by the process's requests: views read it and record progress by
-    ids, never change it or attach new objects to it."""
-    return _visible(course_cache().get(db.session, slug, db.session.session_factory), current_user)
-
-
-def load_course_and_state(slug: str, user) -> tuple[Course, progress.CourseState]:
-    """load_course() and the signed-in `user`'s state in it, in one query (on the request's
-    reads connection: callers read this before they write anything), or none on the pages
-    that read it with the user (signed_in.COURSE_STATE_PAGES)."""
-    rows = signed_in.state_read_with_user(user.id, slug)
-    if rows is None:
-        stamp, rows = progress.load_stamp_and_state(reads.connection(), user.id, slug)
-    else:
-        stamp, rows = progress.split_stamp(rows)
-    if stamp is None:
-        abort(404)
-    course = _visible(course_cache().get(db.session, slug, db.session.session_factory, stamp=stamp), user)
-    return course, progress.state_from_rows(course, rows)
-
-
-def _visible(course: Course | None, user) -> Course:
-    if course is None or not can_view_course(user, course):
-        abort(404)
-    return course
-
-
-def course_cache() -> CourseCache:
-    return per_app("course_cache",
-                   lambda: CourseCache(current_app.config.get("COURSE_CACHE_SIZE") or DEFAULT_SIZE))
-
-
-def step_url(course: Course, step: progress.Step | None) -> str:
-    if step is None:
-        return url_for("learn.course", slug=course.slug)
-    if step.kind == "lesson":
-        return url_for("learn.lesson", slug=course.slug, key=step.lesson.key)
-    return url_for("quiz.take", slug=course.slug, quiz_id=step.quiz.id)
 
 
 @bp.route("/")
@@ -74,10 +27,9 @@ def home():
 def catalogue():
     language = request.args.get("language", "")
     level = request.args.get("level", "")
-    user = current_user._get_current_object()
     # What the page shows, found cheaply (services/catalogue.py); the courses themselves are
     # loaded only when the page must be rendered.
-    found = catalogue_listing.listing(reads.connection(), user.id if user.is_authenticated else None,
+    found = catalogue_listing.listing(db.session, current_user.id if current_user.is_authenticated else None,
                                       language, level)
     # The interface language's courses first.
     preferred = course_language()
@@ -108,11 +60,10 @@ def my_learning():
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    user = current_user._get_current_object()
-    if user.is_authenticated:
-        course, state = load_course_and_state(slug, user)
+    if current_user.is_authenticated:
+        course, state = load_course_and_state(slug, current_user)
     else:
-        course, state = load_course(slug), None
+        course, state = load_course(slug, current_user), None
     enrolled = state is not None and state.enrollment is not None
     page_state = ("course", course_version(course), state.fingerprint() if state else None)
     return learner_page("learn/course.html", page_state, lambda: dict(
@@ -125,7 +76,7 @@ def course(slug: str):
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
 @login_required
 def enrol(slug: str):
-    course = load_course(slug)
+    course = load_course(slug, current_user)
     ensure(can_learn(current_user, course))
     progress.enrol(db.session, current_user.id, course)
     db.session.commit()
@@ -137,13 +88,13 @@ def enrol(slug: str):
 @login_required
 def resume(slug: str):
     """Go to the next unfinished step of a course."""
-    course, state = load_course_and_state(slug, current_user._get_current_object())
+    course, state = load_course_and_state(slug, current_user)
     if state.enrollment is None:
         return redirect(url_for("learn.course", slug=slug))
     return redirect(step_url(course, state.next_step))
 
 
-def _lesson_or_404(course: Course, key: str) -> Lesson:
+def _lesson_or_404(course: CourseOutline, key: str) -> LessonOutline:
     lesson = next((l for l in course.lessons if l.key == key), None)
     if lesson is None:
         abort(404)
@@ -153,10 +104,9 @@ def _lesson_or_404(course: Course, key: str) -> Lesson:
 @bp.route("/courses/<slug>/lessons/<key>")
 @login_required
 def lesson(slug: str, key: str):
-    user = current_user._get_current_object()
-    course, state = load_course_and_state(slug, user)
+    course, state = load_course_and_state(slug, current_user)
     lesson = _lesson_or_404(course, key)
-    ensure(can_learn(user, course))
+    ensure(can_learn(current_user, course))
     if state.enrollment is None:
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))
@@ -165,9 +115,9 @@ def lesson(slug: str, key: str):
     return learner_page("learn/lesson.html", page_state, lambda: _lesson_context(course, lesson, state, poster))
 
 
-def _lesson_context(course: Course, lesson: Lesson, state: progress.CourseState, poster: str | None) -> dict:
+def _lesson_context(course: CourseOutline, lesson: LessonOutline, state: progress.CourseState, poster: str | None) -> dict:
     """What the lesson template shows: worked out only when the page is rendered, not for
-    a learner who gets a page already shared or a 304."""
+    a browser whose copy is current (a 304)."""
     steps = state.steps
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
     previous_step = steps[index - 1] if index > 0 else None
@@ -185,7 +135,7 @@ def _lesson_context(course: Course, lesson: Lesson, state: progress.CourseState,
     )
 
 
-def course_version(course: Course) -> tuple:
+def course_version(course: CourseOutline) -> tuple:
     """What a course page shows of the course itself: changes whenever its content does."""
     return (course.id, course.content_version)
 
@@ -193,7 +143,7 @@ def course_version(course: Course) -> tuple:
 @bp.route("/courses/<slug>/lessons/<key>/complete", methods=["POST"])
 @login_required
 def complete(slug: str, key: str):
-    course = load_course(slug)
+    course = load_course(slug, current_user)
     lesson = _lesson_or_404(course, key)
     ensure(can_learn(current_user, course))
     try:
@@ -208,7 +158,4 @@ def complete(slug: str, key: str):
         flash(_("Congratulations! You have completed this course."), "success")
         return redirect(url_for("learn.course", slug=slug))
     flash(_("Lesson completed."), "success")
-    # A lesson's own quiz comes right after it; otherwise the next unfinished step.
-    if lesson.quiz is not None and not state.quiz_passed(lesson.quiz):
-        return redirect(url_for("quiz.take", slug=slug, quiz_id=lesson.quiz.id))
-    return redirect(step_url(course, state.next_step))
+    return redirect(step_url(course, state.step_after_lesson(lesson)))

@@ -7,7 +7,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import text
 
-from ..auth.views import safe_next
+from ..pages import safe_next
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE, normalise
 from ..policy import can
@@ -53,7 +53,7 @@ def set_language():
     if code is None:
         return response
     if current_user.is_authenticated:
-        current_user.record().language = code
+        current_user.language = code
         db.session.commit()
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response

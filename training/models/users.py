@@ -30,35 +30,7 @@ class Centre(db.Model):
         return f"<Centre {self.name}>"
 
 
-class Person(UserMixin):
-    """What the app asks of anyone signed in, whether the ORM's User or the request's
-    SignedInUser (training/auth/signed_in.py). Both have the columns these read."""
-
-    def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
-
-    @property
-    def is_trainer(self) -> bool:
-        return self.role == Role.TRAINER
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.TRAINER, Role.ADMIN)
-
-    @property
-    def login_name(self) -> str:
-        return self.username or self.mobile or ""
-
-
-class User(Person, db.Model):
+class User(UserMixin, db.Model):
     """Anyone who signs in. Logs in with a username or a mainland mobile number."""
 
     __tablename__ = "users"  # "user" is reserved in PostgreSQL
@@ -71,7 +43,8 @@ class User(Person, db.Model):
     username: Mapped[str | None] = mapped_column(String(40), unique=True)
     mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Read only where a password is checked or set, not with every signed-in request.
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     role: Mapped[str] = mapped_column(String(10), default=Role.LEARNER, index=True)
     language: Mapped[str] = mapped_column(String(10), default="zh_CN")
     centre_id: Mapped[int | None] = mapped_column(
@@ -97,9 +70,28 @@ class User(Person, db.Model):
 
     centre: Mapped[Centre | None] = relationship()
 
-    def record(self) -> "User":
-        """The user as the ORM holds it: this object (see SignedInUser.record)."""
-        return self
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == Role.TRAINER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.TRAINER, Role.ADMIN)
+
+    @property
+    def login_name(self) -> str:
+        return self.username or self.mobile or ""
 
     def __repr__(self) -> str:
         return f"<User {self.login_name} {self.role}>"

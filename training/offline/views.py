@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
-from ..learn.views import load_course
+from ..pages import load_course
 from ..policy import can_learn, ensure
 from ..services import offline
 
@@ -48,7 +48,7 @@ def page():
 @login_required
 def course_files(slug: str):
     """Every page and image of a course, for "save this course for offline"."""
-    course = load_course(slug)
+    course = load_course(slug, current_user)
     ensure(can_learn(current_user, course))
     urls = [url_for("learn.course", slug=slug)]
     urls += [url_for("learn.lesson", slug=slug, key=lesson.key) for lesson in course.lessons]

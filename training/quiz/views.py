@@ -5,16 +5,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..auth import signed_in
 from ..extensions import db
-from ..learn.views import load_course, load_course_and_state, step_url
+from ..pages import load_course, load_course_and_state, step_url
 from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
 from ..services import progress, quizzes
 
 bp = Blueprint("quiz", __name__)
-# A quiz page reads the learner's state in its course with the user (auth/signed_in.py).
-signed_in.COURSE_STATE_PAGES.add("quiz.take")
 
 ERROR_MESSAGES = {
     "missing": lambda: _("Please answer this question."),
@@ -48,10 +45,9 @@ def _render_quiz(course, quiz, state, token, form_values=None, errors=None, stat
 @bp.route("/courses/<slug>/quizzes/<int:quiz_id>", methods=["GET", "POST"])
 @login_required
 def take(slug: str, quiz_id: int):
-    user = current_user._get_current_object()
-    course, state = load_course_and_state(slug, user)
+    course, state = load_course_and_state(slug, current_user)
     quiz = _load_quiz(course, quiz_id)
-    ensure(can_learn(user, course))
+    ensure(can_learn(current_user, course))
     if state.enrollment is None:
         flash(_("Enrol in the course to take its quizzes."), "info")
         return redirect(url_for("learn.course", slug=slug))
@@ -93,7 +89,7 @@ def result(attempt_id: int):
     # 404, not 403: another learner's attempts must not even be known to exist.
     if attempt is None or not can_view_attempt(current_user, attempt):
         abort(404)
-    course = load_course(attempt.course.slug)
+    course = load_course(attempt.course.slug, current_user)
     state = progress.load_state(db.session, attempt.user_id, course)
     quiz_result, attempts_left = None, 0
     # A quiz deleted since keeps its attempts as history: the result shows, without a retake.

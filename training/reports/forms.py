@@ -1,10 +1,10 @@
 """Report filters. They are GET forms (bookmarkable, no CSRF token): a bad value shows its
 message at the field and the report falls back to the default for it."""
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from ..csrf import FlaskForm
 
 MAX_OVERVIEW_DAYS = 3 * 366
 

@@ -30,9 +30,9 @@ from ..models import (
     QuestionKind,
     Quiz,
     QuizResult,
+    User,
     utcnow,
 )
-from ..models.users import Person
 from . import content, course_io, progress
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.ORDERING)
@@ -229,7 +229,7 @@ def check_live(session: Session, course: Course) -> None:
 # ---------------------------------------------------------------- courses
 
 
-def create_course(session: Session, user: Person, title: str, language: str, level: str,
+def create_course(session: Session, user: User, title: str, language: str, level: str,
                   summary: str = "", slug: str = "") -> Course:
     """A new draft course of the trainer's centre."""
     course = Course(
@@ -551,7 +551,7 @@ def export_zip(course: Course, media_dir: str) -> bytes:
     return buffer.getvalue()
 
 
-def import_zip(session: Session, blob: bytes, user: Person, media_dir: str, limits: ZipLimits,
+def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits: ZipLimits,
                replace: bool, can_replace) -> tuple[Course, bool]:
     """Import a course .zip with the CLI importer's validation, all or nothing.
 
@@ -586,7 +586,7 @@ def import_zip(session: Session, blob: bytes, user: Person, media_dir: str, limi
     return course, existing is None
 
 
-def duplicate(session: Session, course: Course, user: Person, media_dir: str, title: str,
+def duplicate(session: Session, course: Course, user: User, media_dir: str, title: str,
               language: str, slug: str = "") -> Course:
     """Copy a course as a new draft (for a translation or a new edition), media included.
 

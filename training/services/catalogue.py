@@ -2,16 +2,16 @@
 title order, with the signed-in learner's progress in each.
 
 The catalogue is the first page of most visits, so what it needs to decide whether its page
-has changed is read in one statement on a reads connection (training/reads.py): each listed
-course's id, content version and language, and the learner's percentages. The courses
-themselves are loaded only when the page has to be rendered.
+has changed is read in one statement: each listed course's id, content version and language,
+and the learner's percentages. The courses themselves are loaded only when the page has to be
+rendered.
 """
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, bindparam, cast, literal, literal_column, null, select, union_all
+from sqlalchemy.orm import Session
 
 from ..models import Course, CourseStatus, Enrollment, Level
-from ..reads import Read, ReadConnection
 
 LANGUAGES = ("zh", "en")
 LEVELS = tuple(level.value for level in Level)
@@ -32,7 +32,7 @@ class Listing:
     percents: dict[int, int]  # course id -> the learner's percent, for their enrolments
 
 
-def _read(by_language: bool, by_level: bool) -> Read:
+def _read(by_language: bool, by_level: bool):
     """Rows of (kind, course id, number, language, title): kind "c" is a listed course (number =
     its content version), "e" one of the learner's enrolments (number = percent), the courses
     first, in title order (the database's collation, as the course lists elsewhere)."""
@@ -46,15 +46,15 @@ def _read(by_language: bool, by_level: bool) -> Read:
     enrolments = select(literal("e"), _enrollment.c.course_id, _enrollment.c.percent,
                         cast(null(), _course.c.language.type), cast(null(), _course.c.title.type)
                         ).where(_enrollment.c.user_id == bindparam("user_id", type_=Integer))
-    return Read(union_all(courses, enrolments).order_by(literal_column("kind"), literal_column("title")))
+    return union_all(courses, enrolments).order_by(literal_column("kind"), literal_column("title"))
 
 
-# One statement per combination of filters, each compiled once.
+# One statement per combination of filters.
 _READS = {(by_language, by_level): _read(by_language, by_level)
           for by_language in (False, True) for by_level in (False, True)}
 
 
-def listing(connection: ReadConnection, user_id: int | None, language: str = "",
+def listing(session: Session, user_id: int | None, language: str = "",
             level: str = "") -> Listing:
     """The catalogue for a learner (None: a visitor), filtered by language and level when they
     are ones the catalogue knows (anything else is no filter)."""
@@ -65,8 +65,8 @@ def listing(connection: ReadConnection, user_id: int | None, language: str = "",
     if by_level:
         params["level"] = level
     courses, percents = [], {}
-    for kind, course_id, number, course_language, _title in _READS[by_language, by_level].rows(
-            connection, **params):
+    for kind, course_id, number, course_language, _title in session.execute(
+            _READS[by_language, by_level], params):
         if kind == "c":
             courses.append(ListedCourse(course_id, number, course_language))
         else:

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ..dbutil import insert_ignore
-from ..reads import Read, ReadConnection
 from ..models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
 
 
@@ -59,9 +58,8 @@ class CourseState:
     enrollment: EnrollmentSummary | None = None
 
     def fingerprint(self) -> tuple:
-        """Everything this state holds that a page may show, as a hashable value. Not who the
-        learner is (the enrolment's row id): learners at the same point may share a page
-        (training/pagecache.py), so a field added here must be added there too."""
+        """Everything this state holds that a page may show, as a hashable value (for the
+        page's ETag)."""
         return (self.enrollment.percent if self.enrollment else None, tuple(sorted(self.lessons_done)),
                 tuple(sorted((r.quiz_id, r.passed, r.best_score, r.attempts) for r in self.results.values())))
 
@@ -102,6 +100,13 @@ class CourseState:
         """The first unfinished item in course order; None when the course is complete."""
         return next((step for step in self.steps if not step.done), None)
 
+    def step_after_lesson(self, lesson: Lesson) -> Step | None:
+        """Where a learner goes after completing a lesson: its own quiz, unless passed
+        already; otherwise the next unfinished step."""
+        if lesson.quiz is not None and not self.quiz_passed(lesson.quiz):
+            return Step("quiz", lesson, lesson.quiz, False)
+        return self.next_step
+
 
 _enrollment, _completion, _result = Enrollment.__table__, LessonCompletion.__table__, QuizResult.__table__
 _course = Course.__table__
@@ -137,23 +142,14 @@ def stamp_and_state_selects() -> tuple[Select, ...]:
     )
 
 
-# The state in one round trip, for a course known by id, or by slug with its stamp.
+# The state in one round trip, for a course known by id.
 _STATE = union_all(*_state_selects(bindparam("course_id")))
-_STAMP_AND_STATE_READ = Read(union_all(*stamp_and_state_selects()))
 
 
 def load_state(session: Session, user_id: int, course: Course) -> CourseState:
     """A learner's state in a course in one query, whatever the course size."""
     rows = session.connection().execute(_STATE, {"user_id": user_id, "course_id": course.id})
     return state_from_rows(course, rows)
-
-
-def load_stamp_and_state(connection: ReadConnection, user_id: int,
-                         slug: str) -> tuple[tuple[int, int] | None, list[tuple]]:
-    """In one statement on a reads connection (training/reads.py): the (id, content version)
-    of the course with this slug (None if there is none), and the rows of a learner's state
-    in it for state_from_rows()."""
-    return split_stamp(_STAMP_AND_STATE_READ.rows(connection, user_id=user_id, slug=slug))
 
 
 def split_stamp(rows) -> tuple[tuple[int, int] | None, list[tuple]]:
