@@ -1,8 +1,7 @@
 """Response hardening and session lifetime, applied to every request.
 
 - Security headers on every response (a strict Content-Security-Policy: scripts only from
-  this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS), and the
-  development server's Server header names no software version.
+  this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS).
 - Sessions are permanent and renewed by the first request of each minute, so they end after
   SESSION_IDLE_MINUTES without activity; a "keep me signed in" cookie lasts REMEMBER_DAYS
   from login. Both carry User.session_version, so a password change ends them.
@@ -32,7 +31,6 @@ CSP = "; ".join([
     "form-action 'self'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
-SERVER_NAME = "CunBo"
 # Endpoints a user who must change their password may still reach.
 OPEN_WHILE_PASSWORD_EXPIRED = {
     "account.change_password", "auth.logout", "static", "main.media", "main.healthz",
@@ -147,14 +145,6 @@ def _before_request():
     return None
 
 
-def _hide_development_server_version() -> None:
-    """`flask run` (scripts/serve.sh) would announce "Werkzeug/x.y Python/x.y" in every response.
-    gunicorn sends just "gunicorn", without a version."""
-    from werkzeug.serving import WSGIRequestHandler
-
-    WSGIRequestHandler.version_string = lambda self: SERVER_NAME
-
-
 def init_app(app: Flask) -> None:
     minutes = int(app.config.get("SESSION_IDLE_MINUTES", 120))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=minutes)
@@ -174,7 +164,6 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_before_request)
     app.after_request(_after_request)
-    _hide_development_server_version()
     if mode == "auto":
         # Inside ProxyFix (training.apply_proxy_fix wraps it later), so HTTPS behind a trusted
         # proxy counts.

@@ -33,10 +33,28 @@ def test_five_courses_in_each_language():
 
 
 def test_every_course_imports(app_ctx):
-    """Does the whole catalogue import in one transaction?"""
+    """Does the whole catalogue import in one transaction, every lesson, quiz, question and
+    picture of it, with each lesson's body rendered?"""
+    from sqlalchemy import func, select
+
     from training.extensions import db
+    from training.models import Course, CourseMedia, Lesson, Question, Quiz
+
     course_io.import_courses(db.session, COURSES, app_ctx.config["MEDIA_DIR"])
     db.session.commit()
+
+    def count(model):
+        return db.session.scalar(select(func.count()).select_from(model))
+
+    assert count(Course) == len(COURSES)
+    assert count(Lesson) == sum(len(c.lessons) for c in COURSES)
+    quizzes = [l.quiz for c in COURSES for l in c.lessons if l.quiz] + [c.final_exam for c in COURSES if c.final_exam]
+    assert count(Quiz) == len(quizzes)
+    assert count(Question) == sum(len(q.questions) for q in quizzes)
+    assert count(CourseMedia) == sum(len(c.files) for c in COURSES) > 0
+    for course in db.session.scalars(select(Course)):
+        assert course.status == "published"
+        assert all(lesson.body_html.strip() for lesson in course.lessons), course.slug
 
 
 def _shape(quiz):
