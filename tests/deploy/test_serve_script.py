@@ -1,12 +1,11 @@
 """The quick start serves in production mode, and the serve command tells the truth about its
 defaults."""
-import gc
 import re
-import runpy
 
 from training import serve
 
 from ..conftest import ROOT
+from ..prod.test_serve import load_gunicorn_conf
 
 
 def test_serve_script_runs_gunicorn_on_the_address_it_prints():
@@ -32,10 +31,7 @@ def test_readme_quick_start_names_the_port():
 def test_worker_default_is_stated_as_used(runner, monkeypatch):
     """`flask serve --help` gives the worker default gunicorn.conf.py really uses."""
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
-    try:
-        conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    finally:
-        gc.enable()  # the config file turns the collector off for gunicorn's master
+    conf = load_gunicorn_conf()
     assert conf["workers"] == serve.default_workers()
     result = runner.invoke(args=["serve", "--help"])
     assert result.exit_code == 0

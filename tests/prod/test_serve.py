@@ -1,4 +1,5 @@
 """Production mode: the serve command, gunicorn config, ProxyFix and database pool settings."""
+import gc
 import multiprocessing
 import runpy
 import sys
@@ -10,6 +11,15 @@ from training import serve
 from training.config import engine_options
 
 from ..conftest import ROOT
+
+
+def load_gunicorn_conf() -> dict:
+    """The settings of gunicorn.conf.py, read as gunicorn's master reads them (the file turns
+    the garbage collector off for the master: it is turned back on for the tests)."""
+    try:
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        gc.enable()
 
 
 def test_gunicorn_argv_uses_repo_config_and_options():
@@ -51,7 +61,7 @@ def test_gunicorn_config_reads_environment(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "7")
     monkeypatch.setenv("GUNICORN_THREADS", "4")
     monkeypatch.setenv("BIND", "127.0.0.1:5403")
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    conf = load_gunicorn_conf()
     assert (conf["workers"], conf["threads"], conf["worker_class"], conf["bind"]) == (
         7, 4, "gthread", "127.0.0.1:5403")
     assert conf["preload_app"] is True and callable(conf["post_fork"])
@@ -61,7 +71,7 @@ def test_gunicorn_config_defaults_to_sync_workers(monkeypatch):
     """By default: sync workers, one per core + 1, on loopback."""
     for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "BIND"):
         monkeypatch.delenv(name, raising=False)
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    conf = load_gunicorn_conf()
     assert conf["worker_class"] == "sync" and conf["bind"] == "127.0.0.1:8000"
     assert conf["workers"] == multiprocessing.cpu_count() + 1
 
