@@ -14,6 +14,9 @@ from sqlalchemy import Select, exists, false, select
 from .models import Attempt, ClassMember, Course, Role, TrainingClass, TrainingSession, User
 
 
+STAFF_ROLES = (Role.TRAINER, Role.ADMIN)
+
+
 def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
 
@@ -53,15 +56,6 @@ def can_learn(user, course: Course) -> bool:
 
 def is_centre_trainer(user) -> bool:
     return is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None
-
-
-def is_staff_of_centre(user, centre_id: int | None) -> bool:
-    """An admin (of every centre), or a trainer of this centre."""
-    if not is_signed_in(user):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return is_centre_trainer(user) and centre_id == user.centre_id
 
 
 def in_centre_classes(centre_id: int):
@@ -132,8 +126,9 @@ def visible_classes(user) -> Select:
     return query.where(false())
 
 
-def can_view_centre(user, centre_id: int | None) -> bool:
-    """Centre-wide figures such as the training ledger: admins any centre, trainers their own."""
+def can_view_centre(user, centre_id: int | None = None) -> bool:
+    """A centre's classes and figures (the training ledger, class reports): admins any centre,
+    trainers their own. With no centre (None), every centre at once: admins only."""
     if not is_signed_in(user):
         return False
     if user.role == Role.ADMIN:
@@ -151,7 +146,7 @@ def can_view_attempt(user, attempt: Attempt) -> bool:
 
 def can_view_class_report(user, training_class: TrainingClass) -> bool:
     """Admins see every class; a trainer the classes of their own centre."""
-    return is_staff_of_centre(user, training_class.centre_id)
+    return can_view_centre(user, training_class.centre_id)
 
 
 def can_view_course_report(user, course: Course) -> bool:
@@ -161,6 +156,16 @@ def can_view_course_report(user, course: Course) -> bool:
     if user.role == Role.ADMIN:
         return True
     return user.role == Role.TRAINER and user.centre_id is not None
+
+
+def can_view_reports(user) -> bool:
+    """The reports area (its guard and its link): trainers and admins."""
+    return is_signed_in(user) and user.role in STAFF_ROLES
+
+
+def can_use_admin_area(user) -> bool:
+    """The admin area (its guard and its link): admins."""
+    return is_signed_in(user) and user.role == Role.ADMIN
 
 
 def can_view_overview(user) -> bool:
@@ -174,6 +179,8 @@ def report_centre(user, requested: int | None) -> int | None:
     if user.role == Role.ADMIN:
         return requested
     return user.centre_id
+
+
 def can_anonymize(user, person: User) -> bool:
     """Admins anonymize anyone but themselves and other admins (an admin is demoted first)."""
     return is_signed_in(user) and user.role == Role.ADMIN and person.id != user.id \
@@ -238,6 +245,8 @@ PREDICATES = {
     "view_centre": can_view_centre,
     "view_class_report": can_view_class_report,
     "view_course_report": can_view_course_report,
+    "view_reports": can_view_reports,
+    "admin_area": can_use_admin_area,
     "view_overview": can_view_overview,
     "anonymize": can_anonymize,
 }

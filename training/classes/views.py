@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..policy import (
     can_help_learner, can_manage_class, can_manage_session, can_view_centre, ensure,
-    require_login, require_role, visible_classes,
+    require_login, require_role, visible_classes, visible_learners,
 )
 from ..services import accounts, audit, classes, exports, ledger, roster
 from ..services.qr import qr_svg
@@ -168,6 +168,7 @@ def detail(class_id: int):
     return render_template(
         "classes/detail.html", training_class=training_class,
         members=classes.members(db.session, training_class.id), sessions=sessions,
+        helpable=classes.member_ids_within(db.session, training_class.id, visible_learners(current_user)),
     )
 
 
@@ -350,7 +351,7 @@ def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
         centre_id = current_user.centre_id
         if form.centre_id.data not in (None, centre_id):
             abort(403)
-    ensure(can_view_centre(current_user, centre_id) if centre_id else current_user.is_admin)
+    ensure(can_view_centre(current_user, centre_id))
     form.start.data, form.end.data, form.centre_id.data = start, end, centre_id or 0
     return form, start, end, centre_id
 

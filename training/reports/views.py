@@ -7,17 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Course, Role, TrainingClass, utcnow
+from ..models import Course, TrainingClass, utcnow
 from ..policy import (
-    can_view_class_report, can_view_course_report, can_view_overview, ensure, report_centre,
-    require_role,
+    can_view_centre, can_view_class_report, can_view_course_report, can_view_overview, ensure, report_centre,
+    STAFF_ROLES, require_role,
 )
 from ..services import audit, charts, exports, reports
 from . import tables
 from .forms import ClassFilterForm, CourseFilterForm, OverviewForm, chosen_id
 
 bp = Blueprint("reports", __name__)
-require_role(bp, Role.TRAINER, Role.ADMIN)
+require_role(bp, *STAFF_ROLES)
 
 FORMATS = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE}
 
@@ -92,7 +92,7 @@ def _course_report(course_id: int):
     course = db.get_or_404(Course, course_id)
     ensure(can_view_course_report(current_user, course), 404)
     form = CourseFilterForm(request.args or None)
-    if current_user.is_admin:
+    if can_view_centre(current_user):
         form.centre.choices = [("", _("All centres"))] + [
             (str(cid), name) for cid, name in reports.centre_choices(db.session)]
     else:

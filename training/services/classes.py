@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..dbutil import insert_ignore
@@ -131,6 +131,15 @@ def members(session: Session, class_id: int) -> list[User]:
     return list(session.scalars(
         select(User).join(ClassMember, ClassMember.user_id == User.id)
         .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)
+    ))
+
+
+def member_ids_within(session: Session, class_id: int, people: Select) -> set[int]:
+    """Ids of the class's members among `people`, a policy scope such as
+    visible_learners(user): who of the class a staff member may help, in one query."""
+    return set(session.scalars(
+        people.with_only_columns(User.id).join(ClassMember, ClassMember.user_id == User.id)
+        .where(ClassMember.class_id == class_id)
     ))
 
 
