@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth.forms import check_new_password
 from ..classes.forms import ProfileForm as LearnerDetailsForm
+from ..services import accounts
 
 
 class ProfileForm(LearnerDetailsForm):
@@ -15,6 +16,11 @@ class ProfileForm(LearnerDetailsForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)],
                                render_kw={"autocomplete": "name"})
     language = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")])
+
+    def details(self) -> accounts.ProfileDetails:
+        details = super().details()
+        details.display_name, details.language = self.display_name.data, self.language.data
+        return details
 
     def __iter__(self):
         # Name and language first on the page, then the inherited optional details.

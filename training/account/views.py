@@ -7,7 +7,6 @@ from flask_login import current_user, login_user
 
 from ..extensions import db
 from ..policy import require_login
-from ..models import utcnow
 from ..services import accounts, audit, privacy
 from ..services.passwords import verify_password
 from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
@@ -15,22 +14,12 @@ from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, P
 bp = Blueprint("account", __name__)
 require_login(bp)
 
-PROFILE_FIELDS = ("display_name", "language", "gender", "birth_year", "township", "village")
-
-
 @bp.route("/", methods=["GET", "POST"])
 def profile():
-    form = ProfileForm(obj=current_user)
-    if request.method == "GET":
-        form.gender.data = current_user.gender or ""
+    user = current_user._get_current_object()
+    form = ProfileForm(person=user)
     if form.validate_on_submit():
-        user = current_user._get_current_object()
-        user.display_name = " ".join(form.display_name.data.split())[:60]
-        user.language = form.language.data
-        user.gender = form.gender.data or None
-        user.birth_year = form.birth_year.data
-        user.township = (form.township.data or "").strip() or None
-        user.village = (form.village.data or "").strip() or None
+        accounts.update_profile(user, form.details())
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
@@ -39,8 +28,8 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
-    needs_consent = current_user.must_change_password and current_user.privacy_consent_at is None
     user = current_user._get_current_object()
+    needs_consent = privacy.needs_consent(user)
     form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(user)
     if form.validate_on_submit():
         try:
@@ -52,7 +41,7 @@ def change_password():
                 form.password.errors.append(_("Choose a password different from your current one."))
         else:
             if needs_consent:
-                user.privacy_consent_at = utcnow()
+                privacy.record_consent(db.session, user)
             audit.record(db.session, "user.password_change", user.id, "user", user.id,
                          ip_address=request.remote_addr or "")
             db.session.commit()

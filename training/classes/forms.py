@@ -9,6 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..services import accounts
+
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
                   SelectChoice("m", _l("Male"))]
@@ -61,6 +63,17 @@ class ProfileForm(FlaskForm):
                               render_kw={"inputmode": "numeric"})
     township = StringField(_l("Township"), validators=[Optional(), Length(max=60)])
     village = StringField(_l("Village"), validators=[Optional(), Length(max=60)])
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, obj=person, **kwargs)
+        if person is not None and not self.is_submitted():
+            self.gender.data = person.gender or ""  # "not given" is the empty choice
+
+    def details(self) -> accounts.ProfileDetails:
+        return accounts.ProfileDetails(
+            gender=self.gender.data or None, birth_year=self.birth_year.data,
+            township=self.township.data, village=self.village.data,
+        )
 
     def validate_birth_year(self, field):
         this_year = date.today().year

@@ -442,19 +442,12 @@ def learner(user_id: int):
 
 @bp.route("/learners/<int:user_id>/profile", methods=["GET", "POST"])
 def learner_profile(user_id: int):
+    """A learner's optional details, edited by staff at the help desk."""
     person = _load_learner(user_id)
-    return _edit_profile(person, url_for("classes.learner", user_id=person.id))
-
-
-def _edit_profile(person: User, done_url: str):
-    form = ProfileForm(obj=person)
-    if request.method == "GET":
-        form.gender.data = person.gender or ""
+    done_url = url_for("classes.learner", user_id=person.id)
+    form = ProfileForm(person=person)
     if form.validate_on_submit():
-        person.gender = form.gender.data or None
-        person.birth_year = form.birth_year.data
-        person.township = (form.township.data or "").strip() or None
-        person.village = (form.village.data or "").strip() or None
+        accounts.update_profile(person, form.details())
         db.session.commit()
         flash(_("Profile saved."), "success")
         return redirect(done_url)

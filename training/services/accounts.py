@@ -3,6 +3,7 @@ import os
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from .passwords import hash_password, needs_rehash, spend_the_same_time, verify_
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 USERNAME_RE = re.compile(r"^[\w.-]{3,40}$")
 MIN_PASSWORD_LENGTH = 8
+# Values of User.gender; no value means "not given".
+GENDERS = ("f", "m")
 
 
 class AccountError(ValueError):
@@ -155,6 +158,44 @@ def create_user(
         session.rollback()
         raise AccountError("login", "taken") from exc
     return user
+
+
+@dataclass
+class ProfileDetails:
+    """The optional details of a profile, which the person and the staff who help them edit
+    (the training ledger counts by them). A person editing their own profile also sends
+    their name and language; None leaves those unchanged."""
+
+    gender: str | None = None
+    birth_year: int | None = None
+    township: str | None = None
+    village: str | None = None
+    display_name: str | None = None
+    language: str | None = None
+
+
+def _place(value: str | None) -> str | None:
+    return (value or "").strip()[:60] or None
+
+
+def update_profile(user: User, details: ProfileDetails) -> None:
+    """Save profile details, tidied: blank means "not given"; spaces around places and
+    inside names are trimmed.
+
+    AccountError("gender", "unknown") for a gender the ledger does not count."""
+    if details.gender and details.gender not in GENDERS:
+        raise AccountError("gender", "unknown")
+    user.gender = details.gender or None
+    user.birth_year = details.birth_year
+    user.township = _place(details.township)
+    user.village = _place(details.village)
+    if details.display_name is not None:
+        name = " ".join(details.display_name.split())[:60]
+        if not name:
+            raise AccountError("display_name", "empty")
+        user.display_name = name
+    if details.language is not None:
+        user.language = details.language
 
 
 def set_password(user: User, password: str, must_change: bool = False) -> None:

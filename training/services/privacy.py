@@ -126,6 +126,20 @@ def export_csv(data: dict[str, Any]) -> bytes:
     return exports.csv_bytes(["section", "item", "field", "value"], rows)
 
 
+def needs_consent(user: User) -> bool:
+    """An account made by staff whose owner has not yet agreed to the privacy notice: they
+    agree on their first password change."""
+    return user.must_change_password and user.privacy_consent_at is None
+
+
+def record_consent(session: Session, user: User) -> None:
+    """The person agreed to the privacy notice (at registration or their first password
+    change); the first agreement's time is kept."""
+    if user.privacy_consent_at is None:
+        user.privacy_consent_at = utcnow()
+        session.flush()
+
+
 def request_deletion(session: Session, user: User, ip_address: str = "") -> None:
     """Record the person's wish to be deleted; an admin carries it out."""
     if user.deletion_requested_at is None:
