@@ -21,7 +21,6 @@ def question_form(kind: str, version: int, **extra) -> dict:
             "prompt": f"A {kind} question?", "explanation": "Because that is how it works."}
     if kind in ("single", "multiple", "ordering"):
         texts = ["First", "Second", "Third"]
-        form["choice_count"] = "3"
         for i, text in enumerate(texts):
             form[f"choice-{i}-text"] = text
         if kind == "single":

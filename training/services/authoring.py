@@ -9,7 +9,8 @@ import re
 import secrets
 import zipfile
 from dataclasses import dataclass, field
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -22,6 +23,7 @@ from ..models import (
     Choice,
     Course,
     CourseChange,
+    CourseMedia,
     CourseStatus,
     Enrollment,
     Lesson,
@@ -33,7 +35,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import content, course_io, progress
+from . import content, course_io, media, progress
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.ORDERING)
 
@@ -44,6 +46,31 @@ class VersionConflict(Exception):
 
 class NotAllowed(Exception):
     """A change refused for a reason given in plain words (args[0])."""
+
+
+class BreaksLiveCourse(NotAllowed):
+    """A change that would leave a published course unpublishable (args[0]: its problems)."""
+
+
+class MediaRefused(NotAllowed):
+    """An uploaded file refused (args[0]: one message naming the file)."""
+
+
+@dataclass
+class Storage:
+    """Where uploads go and how large they may be (the app's configuration, as values)."""
+
+    media_dir: str
+    max_image_bytes: int
+    max_video_bytes: int
+
+
+@dataclass
+class Upload:
+    """A file a trainer uploaded: its name on their device and its content."""
+
+    filename: str
+    stream: BinaryIO
 
 
 # ---------------------------------------------------------------- change log
@@ -127,6 +154,14 @@ def question_input(question: Question) -> QuestionInput:
         choices=[ChoiceInput(c.text, c.is_correct, c.image, c.image_alt or "") for c in question.choices],
         answer=question.answer.get("answer"), accepted=list(question.answer.get("accepted", [])),
     )
+
+
+def new_question_input(kind: str) -> QuestionInput:
+    """An empty question of a kind, with three empty choices where it has choices."""
+    data = QuestionInput(kind=kind)
+    if kind in CHOICE_KINDS:
+        data.choices = [ChoiceInput() for _n in range(3)]
+    return data
 
 
 def question_problems(data: QuestionInput) -> dict[str, str]:
@@ -223,15 +258,109 @@ def check_live(session: Session, course: Course) -> None:
         session.expire(course, ["lessons", "quizzes", "media"])
         problems = course_problems(course)
         if problems:
-            raise NotAllowed(problems)
+            raise BreaksLiveCourse(problems)
+
+
+def _changed(session: Session, course: Course, user_id: int | None, action: str,
+             subject: str = "") -> None:
+    """The one way out of every content change: check a published course, then log it.
+
+    Raises BreaksLiveCourse (the caller rolls back) instead of leaving learners a broken course.
+    """
+    session.flush()
+    check_live(session, course)
+    log_change(session, course, user_id, action, subject)
+
+
+# ---------------------------------------------------------------- uploads
+
+
+def pictures(course: Course) -> list[CourseMedia]:
+    """The pictures uploaded to a course (not its videos)."""
+    return [m for m in course.media if m.content_type.startswith("image/")]
+
+
+def picture_problem(error: media.MediaError, name: str, max_bytes: int) -> str:
+    """Why an uploaded picture was refused, naming the file."""
+    code = str(error)
+    if code == "too-large":
+        return _("“%(name)s” is too large: pictures may be at most %(mb)d MB.",
+                 name=name, mb=max_bytes // (1024 * 1024))
+    if code == "too-many-pixels":
+        return _("“%(name)s” has too many pixels; please use a smaller photo.", name=name)
+    if code == "svg-refused":
+        return _("“%(name)s” is an SVG drawing; please upload a JPEG, PNG or WebP picture.", name=name)
+    return _("“%(name)s” is not a picture this site can show (JPEG, PNG, WebP or GIF).", name=name)
+
+
+def store_picture(session: Session, course: Course, upload: Upload, stem: str,
+                  storage: Storage) -> str:
+    """Store an uploaded picture for a course; returns its path in the course (images/...).
+
+    Pictures are checked by content; SVG uploads are refused (drawings can carry scripts).
+    Raises MediaRefused.
+    """
+    data = upload.stream.read(storage.max_image_bytes + 1)
+    try:
+        checked = media.check_image(data, allow_svg=False, max_bytes=storage.max_image_bytes)
+    except media.MediaError as exc:
+        raise MediaRefused([picture_problem(exc, upload.filename, storage.max_image_bytes)]) from exc
+    path = f"images/{stem}-{secrets.token_hex(4)}{checked.extension}"
+    course_io.store_media(session, course, path, data, storage.media_dir, random_name=True)
+    return path
+
+
+def store_video(session: Session, course: Course, upload: Upload, storage: Storage) -> str:
+    """Store an uploaded MP4 or WebM video for a course; returns its address. Raises MediaRefused."""
+    limit = storage.max_video_bytes
+    data = upload.stream.read(limit + 1)
+    try:
+        _type, extension = media.check_video(data, limit)
+    except media.MediaError as exc:
+        raise MediaRefused([_("The video is too large: at most %(mb)d MB.", mb=limit // (1024 * 1024))
+                            if str(exc) == "too-large" else _("This file is not an MP4 or WebM video.")]) from exc
+    # Stored under a random name, the file is deleted if the commit does not happen.
+    item = course_io.store_media(session, course, f"videos/{secrets.token_hex(6)}{extension}", data,
+                                 storage.media_dir, random_name=True, max_video_bytes=limit)
+    return item.url_path
+
+
+def insert_picture(body: str, path: str, alt: str, cursor: int | None) -> tuple[str, bool]:
+    """The lesson text with a picture line put at the cursor, or at the end without one.
+
+    Returns (text, placed at the cursor).
+    """
+    picture = f"![{alt.strip().replace('[', '(').replace(']', ')')}]({path})"
+    if cursor is not None and 0 <= cursor <= len(body):
+        before, after = body[:cursor].rstrip("\n"), body[cursor:].lstrip("\n")
+        return "\n\n".join(part for part in (before, picture, after) if part), True
+    return body.rstrip() + f"\n\n{picture}\n", False
+
+
+def store_question_pictures(session: Session, course: Course, data: "QuestionInput",
+                            uploads: dict[str, Upload], storage: Storage) -> dict[str, str]:
+    """Store a question's uploaded pictures into data ("image", "choice-N"); problems by key."""
+    problems: dict[str, str] = {}
+    for key, upload in uploads.items():
+        try:
+            path = store_picture(session, course, upload, "question", storage)
+        except MediaRefused as exc:
+            problems[key] = exc.args[0][0]
+            continue
+        if key == "image":
+            data.image = path
+        else:
+            data.choices[int(key.rsplit("-", 1)[1])].image = path
+    return problems
 
 
 # ---------------------------------------------------------------- courses
 
 
 def create_course(session: Session, user: User, title: str, language: str, level: str,
-                  summary: str = "", slug: str = "") -> Course:
-    """A new draft course of the trainer's centre."""
+                  summary: str = "", slug: str = "", *, cover: Upload | None = None,
+                  cover_alt: str = "", storage: Storage | None = None) -> Course:
+    """A new draft course of the trainer's centre. Raises MediaRefused for a bad cover."""
     course = Course(
         slug=unique_slug(session, slug or title), title=title.strip(), language=language,
         level=level, summary=summary.strip(), status=CourseStatus.DRAFT, author_id=user.id,
@@ -239,8 +368,39 @@ def create_course(session: Session, user: User, title: str, language: str, level
     )
     session.add(course)
     session.flush()
+    _set_cover(session, course, cover, cover_alt, storage)
     log_change(session, course, user.id, "course.create", course.title)
     return course
+
+
+@dataclass
+class CourseDetails:
+    title: str
+    summary: str
+    language: str
+    level: str
+    cover_alt: str = ""
+
+
+def save_course_details(session: Session, course: Course, user_id: int, details: CourseDetails,
+                        cover: Upload | None = None, storage: Storage | None = None) -> None:
+    """Change a course's title, summary, language, level and cover.
+
+    Raises MediaRefused for a bad cover, BreaksLiveCourse when a published course would break.
+    """
+    course.title = details.title.strip()
+    course.summary = details.summary.strip()
+    course.language = details.language
+    course.level = details.level
+    _set_cover(session, course, cover, details.cover_alt, storage)
+    _changed(session, course, user_id, "course.edit", course.title)
+
+
+def _set_cover(session: Session, course: Course, cover: Upload | None, alt: str,
+               storage: Storage | None) -> None:
+    if cover is not None:
+        course.cover_image = store_picture(session, course, cover, "cover", storage)
+    course.cover_alt = (alt or "").strip() or None
 
 
 def publish(session: Session, course: Course, user_id: int) -> list[str]:
@@ -294,8 +454,7 @@ def add_lesson(session: Session, course: Course, user_id: int, data: LessonInput
                     position=len(course.lessons))
     course.lessons.append(lesson)
     _apply_lesson(course, lesson, data)
-    session.flush()
-    log_change(session, course, user_id, "lesson.add", lesson.title)
+    _changed(session, course, user_id, "lesson.add", lesson.title)
     progress.refresh_course(session, course.id)
     return lesson
 
@@ -313,8 +472,13 @@ def save_lesson(session: Session, lesson: Lesson, user_id: int, data: LessonInpu
     """Save a lesson over the version the trainer opened, or raise VersionConflict."""
     claim_version(session, Lesson, lesson, expected_version)
     _apply_lesson(lesson.course, lesson, data)
-    log_change(session, lesson.course, user_id, "lesson.edit", lesson.title)
-    session.flush()
+    _changed(session, lesson.course, user_id, "lesson.edit", lesson.title)
+
+
+def preview_lesson(course: Course, data: LessonInput) -> SimpleNamespace:
+    """An unsaved lesson rendered exactly as learners will see it."""
+    return SimpleNamespace(title=data.title, minutes=data.minutes, video_url=data.video_url,
+                           body_html=course_io.render_body(course, data.body_md))
 
 
 def move(items: list, item: Any, direction: str) -> bool:
@@ -328,6 +492,15 @@ def move(items: list, item: Any, direction: str) -> bool:
     ordered[index], ordered[other] = ordered[other], ordered[index]
     for position, entry in enumerate(ordered):
         entry.position = position
+    return True
+
+
+def move_lesson(session: Session, lesson: Lesson, user_id: int, direction: str) -> bool:
+    """Move a lesson up or down in its course; False when it cannot go that way."""
+    course = lesson.course
+    if not move(course.lessons, lesson, direction):
+        return False
+    _changed(session, course, user_id, "lesson.move", lesson.title)
     return True
 
 
@@ -364,8 +537,7 @@ def delete_lesson(session: Session, lesson: Lesson, user_id: int) -> None:
     course.lessons.remove(lesson)
     for position, entry in enumerate(course.lessons):
         entry.position = position
-    session.flush()
-    log_change(session, course, user_id, "lesson.delete", title)
+    _changed(session, course, user_id, "lesson.delete", title)
     progress.refresh_course(session, course.id)
 
 
@@ -389,8 +561,7 @@ def add_quiz(session: Session, course: Course, user_id: int, title: str,
         raise NotAllowed([_("This course already has a final exam.")])
     quiz = Quiz(title=title.strip(), is_final=lesson is None, lesson=lesson)
     course.quizzes.append(quiz)
-    session.flush()
-    log_change(session, course, user_id, "quiz.add", quiz.title)
+    _changed(session, course, user_id, "quiz.add", quiz.title)
     progress.refresh_course(session, course.id)
     return quiz
 
@@ -402,8 +573,7 @@ def save_quiz_settings(session: Session, quiz: Quiz, user_id: int, data: QuizSet
     quiz.pass_mark = data.pass_mark
     quiz.max_attempts = data.max_attempts
     quiz.shuffle = data.shuffle
-    log_change(session, quiz.course, user_id, "quiz.edit", quiz.title)
-    session.flush()
+    _changed(session, quiz.course, user_id, "quiz.edit", quiz.title)
 
 
 def delete_quiz(session: Session, quiz: Quiz, user_id: int) -> None:
@@ -413,8 +583,7 @@ def delete_quiz(session: Session, quiz: Quiz, user_id: int) -> None:
     if quiz.lesson is not None:
         quiz.lesson.quiz = None
     course.quizzes.remove(quiz)
-    session.flush()
-    log_change(session, course, user_id, "quiz.delete", title)
+    _changed(session, course, user_id, "quiz.delete", title)
     progress.refresh_course(session, course.id)
 
 
@@ -453,9 +622,21 @@ def save_question(session: Session, quiz: Quiz, question: Question | None, user_
                image=c.image or None, image_alt=c.image_alt.strip() if c.image else None)
         for i, c in enumerate(wanted)
     ]
-    session.flush()
-    log_change(session, quiz.course, user_id, action, _question_subject(quiz, question))
+    _changed(session, quiz.course, user_id, action, _question_subject(quiz, question))
     return question
+
+
+def move_question(session: Session, question: Question, user_id: int, direction: str) -> bool:
+    """Move a question up or down in its quiz; False when it cannot go that way.
+
+    The quiz version moves on, so an editor opened before the move sees a conflict.
+    """
+    quiz = question.quiz
+    if not move(quiz.questions, question, direction):
+        return False
+    quiz.version += 1
+    _changed(session, quiz.course, user_id, "question.move", question.prompt[:120])
+    return True
 
 
 def _question_subject(quiz: Quiz, question: Question) -> str:
@@ -475,8 +656,7 @@ def delete_question(session: Session, question: Question, user_id: int, expected
     quiz.questions.remove(question)
     for position, entry in enumerate(quiz.questions):
         entry.position = position
-    session.flush()
-    log_change(session, quiz.course, user_id, "question.delete", subject)
+    _changed(session, quiz.course, user_id, "question.delete", subject)
 
 
 # ---------------------------------------------------------------- exchange
@@ -578,11 +758,7 @@ def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits
         data.status = CourseStatus.DRAFT
     course = course_io.import_course(session, data, media_dir, author_id=user.id,
                                      centre_id=user.centre_id)
-    if existing is not None and course.is_published:
-        problems = course_problems(course)
-        if problems:
-            raise NotAllowed(problems)
-    log_change(session, course, user.id, "course.import", data.slug)
+    _changed(session, course, user.id, "course.import", data.slug)
     return course, existing is None
 
 

@@ -1,0 +1,200 @@
+"""The authoring studio's quiz and question views (on the author blueprint, like the course
+and lesson views in views.py)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Course, Lesson, Question, QuestionKind, Quiz
+from ..policy import ensure
+from ..services import audit, authoring, quizzes, scoring
+from .common import bp, ip, limits, load_course, load_lesson, load_question, load_quiz, refused, storage, unconfirmed
+from .forms import MAX_CHOICES, ConfirmForm, MoveForm, NewQuizForm, QuestionForm, QuizForm
+
+# ---------------------------------------------------------------- quizzes
+
+
+@bp.route("/lessons/<int:lesson_id>/quiz", methods=["POST"])
+def add_lesson_quiz(lesson_id: int):
+    course, lesson = load_lesson(lesson_id)
+    return _add_quiz(course, lesson, NewQuizForm().title.data or _("Quiz: %(title)s", title=lesson.title))
+
+
+@bp.route("/courses/<int:course_id>/final-exam", methods=["POST"])
+def add_final_exam(course_id: int):
+    course = load_course(course_id)
+    return _add_quiz(course, None, NewQuizForm().title.data or _("Final exam"))
+
+
+def _add_quiz(course: Course, lesson: Lesson | None, title: str):
+    try:
+        quiz = authoring.add_quiz(db.session, course, current_user.id, title[:200], lesson)
+    except authoring.NotAllowed as exc:
+        db.session.rollback()
+        hint = [_("A published course cannot have a quiz without questions: unpublish it first, "
+                  "add the quiz and its questions, then publish again.")] \
+            if isinstance(exc, authoring.BreaksLiveCourse) else []
+        flash(" ".join([_("The quiz was not added.")] + list(exc.args[0][:1]) + hint), "error")
+        return redirect(url_for("author.course", course_id=course.id))
+    db.session.commit()
+    flash(_("Quiz added. Now add its questions."), "success")
+    return redirect(url_for("author.quiz", quiz_id=quiz.id))
+
+
+@bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
+def quiz(quiz_id: int):
+    course, quiz = load_quiz(quiz_id)
+    form = QuizForm(obj=quiz if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            authoring.save_quiz_settings(db.session, quiz, current_user.id, form.settings(),
+                                         form.expected_version)
+        except authoring.VersionConflict:
+            db.session.rollback()
+            flash(_("Someone else changed this quiz while you were editing it. Their version is "
+                    "shown below; make your change again."), "error")
+            return redirect(url_for("author.quiz", quiz_id=quiz_id))
+        db.session.commit()
+        flash(_("Quiz settings saved."), "success")
+        return redirect(url_for("author.quiz", quiz_id=quiz.id))
+    return render_template("author/quiz.html", course=course, quiz=quiz, form=form,
+                           kinds=list(QuestionKind)), 422 if form.errors else 200
+
+
+@bp.route("/quizzes/<int:quiz_id>/delete", methods=["GET", "POST"])
+def delete_quiz(quiz_id: int):
+    course, quiz = load_quiz(quiz_id)
+    kept = authoring.quiz_history(db.session, quiz)
+    page = unconfirmed(ConfirmForm(), course, quiz.title, kept, url_for("author.quiz", quiz_id=quiz.id))
+    if page is not None:
+        return page
+    title = quiz.title
+    authoring.delete_quiz(db.session, quiz, current_user.id)
+    audit.record(db.session, "quiz.delete", current_user.id, "quiz", quiz_id,
+                 ip_address=ip(), course=course.slug, title=title)
+    db.session.commit()
+    flash(_("Quiz deleted."), "success")
+    return redirect(url_for("author.course", course_id=course.id))
+
+
+@bp.route("/quizzes/<int:quiz_id>/preview", methods=["GET", "POST"])
+def preview_quiz(quiz_id: int):
+    """Take a quiz as a learner would; the answers are graded and shown, never recorded."""
+    course, quiz = load_quiz(quiz_id)
+    token = request.form.get("attempt_token") or quizzes.new_token()
+    questions = list(quiz.questions)
+    graded, errors = None, {}
+    if request.method == "POST":
+        responses, codes = quizzes.parse_responses(questions, request.form)
+        if codes:
+            errors = {qid: _("Please answer this question.") for qid in codes}
+        else:
+            snapshots = [quizzes.snapshot(q) for q in questions]
+            result = scoring.grade(snapshots, [responses.get(q.id) for q in questions], quiz.pass_mark)
+            graded = {"score": result["score"], "passed": result["passed"],
+                      "items": list(zip(snapshots, result["results"], strict=True))}
+    return render_template("author/preview_quiz.html", course=course, quiz=quiz, token=token,
+                           presented=quizzes.present(quiz, token), field_name=quizzes.field_name,
+                           values=request.form, errors=errors, graded=graded)
+
+
+# ---------------------------------------------------------------- questions
+
+
+def _question_page(course, quiz, question, data, problems=None, status=200, version=None):
+    return render_template(
+        "author/question.html", course=course, quiz=quiz, question=question, data=data,
+        problems=problems or {}, version=quiz.version if version is None else version,
+        max_choices=MAX_CHOICES, limits=limits(),
+    ), status
+
+
+def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: str):
+    form = QuestionForm(kind=kind, pictures=(m.path for m in authoring.pictures(course)))
+    data = form.question_input()
+    if not form.version.raw_data:
+        abort(400)  # not sent by the editor page, which always carries the quiz version
+    if not form.validate_on_submit():
+        return _question_page(course, quiz, question, data, form.problems(), status=422)
+    problems = authoring.store_question_pictures(db.session, course, data, form.uploads(), storage())
+    # Keep the pictures that did upload, whatever happens to the question: the form shown
+    # again (with problems, a conflict or a refusal) refers to them.
+    db.session.commit()
+    version = form.expected_version
+    if form.edit_choices(data):
+        return _question_page(course, quiz, question, data, problems, version=version)
+    problems.update(authoring.question_problems(data))
+    if problems:
+        return _question_page(course, quiz, question, data, problems, status=422, version=version)
+    try:
+        saved = authoring.save_question(db.session, quiz, question, current_user.id, data, version)
+    except authoring.VersionConflict:
+        db.session.rollback()
+        course, quiz = load_quiz(quiz.id)
+        current = next((q for q in quiz.questions if question and q.id == question.id), None)
+        return render_template(
+            "author/question_conflict.html", course=course, quiz=quiz, question=current,
+            theirs=authoring.question_input(current) if current else None, yours=data,
+            data=data, problems={}, version=quiz.version, max_choices=MAX_CHOICES,
+            limits=limits()), 409
+    except authoring.BreaksLiveCourse as exc:
+        db.session.rollback()
+        course, quiz = load_quiz(quiz.id)
+        flash(_("This course is published, so the change was not saved."), "error")
+        return _question_page(course, quiz, question, data, {"course": " ".join(exc.args[0])},
+                              status=422, version=version)
+    db.session.commit()
+    flash(_("Question saved."), "success")
+    return redirect(url_for("author.quiz", quiz_id=quiz.id) + f"#question-{saved.id}")
+
+
+@bp.route("/quizzes/<int:quiz_id>/questions/new", methods=["GET", "POST"])
+def new_question(quiz_id: int):
+    course, quiz = load_quiz(quiz_id)
+    kind = request.args.get("kind", "")
+    ensure(kind in {k.value for k in QuestionKind}, 404)
+    if request.method == "POST":
+        return _question_post(course, quiz, None, kind)
+    return _question_page(course, quiz, None, authoring.new_question_input(kind))
+
+
+@bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
+def edit_question(question_id: int):
+    course, quiz, question = load_question(question_id)
+    if request.method == "POST":
+        return _question_post(course, quiz, question, question.kind)
+    return _question_page(course, quiz, question, authoring.question_input(question))
+
+
+@bp.route("/questions/<int:question_id>/move", methods=["POST"])
+def move_question(question_id: int):
+    course, quiz, question = load_question(question_id)
+    if authoring.move_question(db.session, question, current_user.id, MoveForm().direction.data or ""):
+        db.session.commit()
+    return redirect(url_for("author.quiz", quiz_id=quiz.id) + f"#question-{question.id}")
+
+
+@bp.route("/questions/<int:question_id>/delete", methods=["GET", "POST"])
+def delete_question(question_id: int):
+    course, quiz, question = load_question(question_id)
+    kept = authoring.question_history(db.session, question)
+    cancel = url_for("author.quiz", quiz_id=quiz.id)
+    form = ConfirmForm()
+    page = unconfirmed(form, course, question.prompt, kept, cancel, version=quiz.version)
+    if page is not None:
+        return page
+    try:
+        authoring.delete_question(db.session, question, current_user.id, form.expected_version)
+    except authoring.VersionConflict:
+        db.session.rollback()
+        flash(_("Someone else changed this quiz in the meantime. Check the question again "
+                "before deleting it."), "error")
+        return redirect(cancel)
+    except authoring.BreaksLiveCourse as exc:
+        return refused(course, exc.args[0], "author/confirm_delete.html", thing=question.prompt,
+                       history=kept, cancel=cancel, version=quiz.version)
+    audit.record(db.session, "question.delete", current_user.id, "question", question_id,
+                 ip_address=ip(), course=course.slug, quiz=quiz.title)
+    db.session.commit()
+    flash(_("Question deleted."), "success")
+    return redirect(cancel)
