@@ -18,14 +18,15 @@ TOKEN_RE = re.compile(r'name="attempt_token" (?:type="hidden" )?value="([^"]+)"'
 
 @contextmanager
 def running_server(database_url: str, port: int, workdir: Path):
-    """Serve the app with the threaded development server in its own process."""
+    """Serve the app as in production (`flask serve`: gunicorn with gunicorn.conf.py), with
+    two workers of eight threads, in its own process."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "live-server-test",
            "MEDIA_DIR": str(workdir / "media"), "FLASK_DEBUG": "0", "PYTHONUNBUFFERED": "1"}
     env.pop("TEST_DATABASE_URL", None)
     log = open(workdir / "server.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "training", "run", "--host", "127.0.0.1",
-         "--port", str(port), "--with-threads", "--no-reload", "--no-debugger"],
+        [sys.executable, "-m", "flask", "--app", "training", "serve", "-w", "2", "--threads", "8",
+         "-b", f"127.0.0.1:{port}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

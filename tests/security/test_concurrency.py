@@ -67,7 +67,7 @@ def learn(base: str, username: str, plan: dict) -> Acknowledged:
     def expect(result, status, what):
         if result[0] != status:
             ack.errors.append(f"{what}: {result[0]}")
-        if result[1].get("Server") != "CunBo" or result[0] >= 500:
+        if result[1].get("Server") != "gunicorn" or result[0] >= 500:
             ack.errors.append(f"{what}: server header {result[1].get('Server')} status {result[0]}")
         return result
 
