@@ -1,4 +1,5 @@
-"""Forms of the classes area: classes, sessions, roster upload, joining and learner profiles."""
+"""Forms of the classes area: classes, sessions, roll call, roster upload, joining, learner
+profiles and the ledger's filters. Each form turns its fields into a service's plain values."""
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -9,7 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..services import accounts
+from ..services import accounts, ledger_export
+from ..services.classes import ClassDetails, SessionDetails
 
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
@@ -33,6 +35,23 @@ class ClassForm(FlaskForm):
     course_ids = CheckboxListField(_l("Courses"), coerce=int,
                                    description=_l("Members are enrolled in these courses when they join."))
 
+    def __init__(self, *args, courses=(), centres=None, training_class=None, **kwargs):
+        """`centres` to choose from (admins creating a class), else the field is removed."""
+        super().__init__(*args, obj=training_class, **kwargs)
+        self.course_ids.choices = [SelectChoice(c.id, c.title) for c in courses]
+        if centres is None:
+            del self.centre_id
+        else:
+            self.centre_id.choices = [SelectChoice(c.id, c.name) for c in centres]
+        if training_class is not None and not self.is_submitted():
+            self.course_ids.data = [c.id for c in training_class.courses]
+
+    def details(self) -> ClassDetails:
+        return ClassDetails(
+            name=self.name.data, place=self.place.data or "", starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data, course_ids=tuple(self.course_ids.data or ()),
+        )
+
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
@@ -55,6 +74,27 @@ class SessionForm(FlaskForm):
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     trainer_id = SelectField(_l("Trainer"), coerce=int)
+
+    def __init__(self, *args, trainers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.trainer_id.choices = [SelectChoice(t.id, t.display_name) for t in trainers]
+
+    def details(self) -> SessionDetails:
+        return SessionDetails(held_on=self.held_on.data, place=self.place.data or "",
+                              topic=self.topic.data, trainer_id=self.trainer_id.data)
+
+
+class RollCallForm(FlaskForm):
+    """The ids of the members ticked present at a session."""
+
+    # Not checked against the members here: the service ignores ids of non-members, so a
+    # member who left the class meanwhile does not cost the trainer the whole roll call.
+    present = SelectMultipleField(coerce=int, validate_choice=False)
+
+    def __init__(self, *args, present=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.present.data = sorted(present)
 
 
 class ProfileForm(FlaskForm):
@@ -91,3 +131,20 @@ class LedgerForm(FlaskForm):
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])
     centre_id = SelectField(_l("Centre"), coerce=int, validators=[Optional()])
+
+    def __init__(self, *args, centres=(), every_centre=False, **kwargs):
+        """`centres` to choose from; `every_centre` adds "All centres" (0), for admins."""
+        super().__init__(*args, **kwargs)
+        self.centre_id.choices = [SelectChoice(c.id, c.name) for c in centres]
+        if every_centre:
+            self.centre_id.choices.insert(0, SelectChoice(0, _l("All centres")))
+
+    def period(self, today: date) -> tuple[date, date]:
+        """The dates asked for, or the default period where a date is missing or invalid."""
+        start = None if self.start.errors else self.start.data
+        end = None if self.end.errors else self.end.data
+        return ledger_export.period(start, end, today)
+
+    def show(self, start: date, end: date, centre_id: int | None) -> None:
+        """Show the period and centre the page is for."""
+        self.start.data, self.end.data, self.centre_id.data = start, end, centre_id or 0

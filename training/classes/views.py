@@ -4,67 +4,36 @@ code or QR and check in at sessions; the trainer help desk for their learners.
 Every view needs a signed-in user; all but the learner views (LEARNER_VIEWS) are for staff,
 guarded once for the whole blueprint. Object rules come from policy.py.
 """
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db, limiter
 from ..i18n import course_language
-from ..models import (
-    Attempt, Attendance, Centre, ClassMember, Enrollment, Role, TrainingClass, TrainingSession, User,
-)
+from ..models import Centre, Role, TrainingClass, TrainingSession, User
 from ..policy import (
-    can_help_learner, can_manage_class, can_manage_session, can_view_centre, ensure,
+    STAFF_ROLES, can_help_learner, can_manage_class, can_manage_session, can_view_centre, ensure,
     require_login, require_role, visible_classes, visible_learners,
 )
-from ..services import accounts, audit, classes, exports, ledger, roster
+from ..services import accounts, audit, classes, exports, ledger, ledger_export, roster, roster_import
 from ..services.qr import qr_svg
-from .forms import ClassForm, JoinForm, LedgerForm, ProfileForm, RosterForm, SessionForm
+from .forms import ClassForm, JoinForm, LedgerForm, ProfileForm, RollCallForm, RosterForm, SessionForm
+from .messages import CLASS_ERRORS, FILE_ERRORS, ROW_ERRORS
 
 bp = Blueprint("classes", __name__)
 LEARNER_VIEWS = ("join", "join_code", "checkin")
 require_login(bp)
-require_role(bp, Role.TRAINER, Role.ADMIN, exempt=LEARNER_VIEWS)
+require_role(bp, *STAFF_ROLES, exempt=LEARNER_VIEWS)
 
 
 @bp.app_template_filter("masked")
 def masked(mobile: str | None) -> str:
     return accounts.mask_mobile(mobile)
-
-
-CLASS_ERRORS = {
-    "before-start": lambda: _("The last day cannot be before the first day."),
-    "unknown": lambda: _("Choose published courses only."),
-}
-ROW_ERRORS = {
-    "empty-file": lambda e: _("The file is empty."),
-    "header": lambda e: _("The first row must name the columns: name, mobile, township, village "
-                          "(download the template)."),
-    "no-rows": lambda e: _("The file has no learners below the header row."),
-    "too-many-rows": lambda e: _("Too many rows (%(n)s): upload at most %(max)s learners at a time.",
-                                 n=e.value, max=roster.MAX_ROWS),
-    "formula": lambda e: _("“%(value)s” looks like a spreadsheet formula; type it as plain text.",
-                           value=e.value),
-    "name-empty": lambda e: _("The name is empty."),
-    "name-too-long": lambda e: _("The name is longer than 60 characters."),
-    "place-too-long": lambda e: _("The township or village is longer than 60 characters."),
-    "mobile-invalid": lambda e: _("“%(value)s” is not an 11-digit mainland mobile number.",
-                                  value=e.value),
-    "mobile-duplicate": lambda e: _("The mobile number %(value)s is already on line %(line)s.",
-                                    value=e.value, line=e.other_line),
-}
-FILE_ERRORS = {
-    "too-big": lambda: _("The file is larger than 1 MB."),
-    "file-type": lambda: _("Upload a .csv or .xlsx file."),
-    "encoding": lambda: _("The CSV file is not in UTF-8 or GB18030 encoding."),
-    "unreadable": lambda: _("This file cannot be read as a spreadsheet."),
-}
 
 
 def form_status() -> int:
@@ -111,46 +80,32 @@ def index():
     training_classes = db.session.scalars(
         visible_classes(current_user).options(joinedload(TrainingClass.centre))
     ).all()
-    counts = dict(db.session.execute(
-        select(ClassMember.class_id, func.count(ClassMember.id))
-        .where(ClassMember.class_id.in_([c.id for c in training_classes]))
-        .group_by(ClassMember.class_id)
-    ).all()) if training_classes else {}
+    counts = classes.member_counts(db.session, [c.id for c in training_classes])
     return render_template("classes/index.html", classes=training_classes, counts=counts)
 
 
-def _class_form(obj: TrainingClass | None = None) -> ClassForm:
-    form = ClassForm(obj=obj)
-    form.course_ids.choices = [SelectChoice(c.id, c.title) for c in classes.published_courses(db.session)]
-    if current_user.is_admin and obj is None:
-        form.centre_id.choices = [
-            SelectChoice(c.id, c.name) for c in db.session.scalars(select(Centre).order_by(Centre.name))
-        ]
-    else:
-        del form.centre_id
-    if obj is not None and request.method == "GET":
-        form.course_ids.data = [c.id for c in obj.courses]
-    return form
+def _centres() -> list[Centre]:
+    return list(db.session.scalars(select(Centre).order_by(Centre.name)))
 
 
-def _details(form: ClassForm) -> classes.ClassDetails:
-    return classes.ClassDetails(
-        name=form.name.data, place=form.place.data or "", starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data, course_ids=tuple(form.course_ids.data or ()),
-    )
+def _class_form(training_class: TrainingClass | None = None) -> ClassForm:
+    """The class form; only an admin creating a class picks its centre (a trainer's is their own)."""
+    every_centre = training_class is None and can_view_centre(current_user)
+    return ClassForm(courses=classes.published_courses(db.session), training_class=training_class,
+                     centres=_centres() if every_centre else None)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
     ensure(can_manage_class(current_user))
     form = _class_form()
-    if current_user.is_admin and not form.centre_id.choices:
+    if "centre_id" in form and not form.centre_id.choices:
         flash(_("Create a centre first."), "info")
         return redirect(url_for("admin.centre_form"))
     if form.validate_on_submit():
-        centre_id = form.centre_id.data if current_user.is_admin else current_user.centre_id
+        centre_id = form.centre_id.data if "centre_id" in form else current_user.centre_id
         try:
-            training_class = classes.create_class(db.session, centre_id, current_user.id, _details(form))
+            training_class = classes.create_class(db.session, centre_id, current_user.id, form.details())
         except classes.ClassError as exc:
             db.session.rollback()
             getattr(form, exc.args[0]).errors.append(CLASS_ERRORS[exc.args[1]]())
@@ -164,28 +119,12 @@ def new():
 @bp.route("/<int:class_id>")
 def detail(class_id: int):
     training_class = _load_class(class_id)
-    sessions = _sessions_with_counts(training_class.id)
     return render_template(
         "classes/detail.html", training_class=training_class,
-        members=classes.members(db.session, training_class.id), sessions=sessions,
+        members=classes.members(db.session, training_class.id),
+        sessions=classes.sessions_with_counts(db.session, training_class.id),
         helpable=classes.member_ids_within(db.session, training_class.id, visible_learners(current_user)),
     )
-
-
-def _sessions_with_counts(class_id: int) -> list[tuple[TrainingSession, int]]:
-    """The class's sessions, newest first, each with its number of attendees (one query)."""
-    counts = (
-        select(Attendance.session_id, func.count(Attendance.id).label("n"))
-        .group_by(Attendance.session_id).subquery()
-    )
-    return [
-        (meeting, n or 0) for meeting, n in db.session.execute(
-            select(TrainingSession, counts.c.n)
-            .outerjoin(counts, counts.c.session_id == TrainingSession.id)
-            .where(TrainingSession.class_id == class_id)
-            .order_by(TrainingSession.held_on.desc(), TrainingSession.id.desc())
-        )
-    ]
 
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
@@ -194,7 +133,7 @@ def edit(class_id: int):
     form = _class_form(training_class)
     if form.validate_on_submit():
         try:
-            classes.update_class(db.session, training_class, _details(form))
+            classes.update_class(db.session, training_class, form.details())
         except classes.ClassError as exc:
             db.session.rollback()
             getattr(form, exc.args[0]).errors.append(CLASS_ERRORS[exc.args[1]]())
@@ -242,56 +181,39 @@ def import_roster(class_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            table = roster.read_table(upload.filename or "", upload.read(roster.MAX_BYTES + 1))
-        except roster.RosterFileError as exc:
+            result = roster_import.import_roster(
+                db.session, training_class, upload.filename or "", upload.read(roster.MAX_BYTES + 1),
+                language=current_user.language, actor_id=current_user.id,
+                ip_address=request.remote_addr or "")
+        except roster_import.RosterFileError as exc:
             form.file.errors.append(FILE_ERRORS[exc.args[0]]())
         else:
-            rows, problems = roster.validate(table)
-            if problems:
-                row_errors = [(e.line, ROW_ERRORS[e.reason](e)) for e in problems]
+            if result.problems:
+                row_errors = [(e.line, ROW_ERRORS[e.reason](e)) for e in result.problems]
                 form.file.errors.append(ngettext(
                     "Nothing was imported: %(num)s problem to fix.",
-                    "Nothing was imported: %(num)s problems to fix.", len(problems)))
+                    "Nothing was imported: %(num)s problems to fix.", len(result.problems)))
             else:
-                imported = roster.import_rows(db.session, training_class, rows,
-                                              language=current_user.language)
-                created = sum(1 for item in imported if item.created)
-                audit.record(db.session, "class.import", current_user.id, "class", training_class.id,
-                             ip_address=request.remote_addr or "", created=created,
-                             linked=len(imported) - created)
                 db.session.commit()
                 # The one-time passwords are shown on this page only, never stored in clear.
                 return render_template("classes/signin_sheet.html", training_class=training_class,
-                                       imported=imported, created=created)
+                                       imported=result.imported, created=result.created)
     return render_template("classes/import.html", training_class=training_class, form=form,
                            row_errors=row_errors, max_rows=roster.MAX_ROWS), form_status()
 
 
 # --- sessions and attendance -------------------------------------------------------------------
 
-def _trainer_choices(centre_id: int) -> list[SelectChoice]:
-    trainers = db.session.scalars(
-        select(User).where(User.role == Role.TRAINER, User.centre_id == centre_id)
-        .order_by(User.display_name)
-    ).all()
-    choices = [SelectChoice(t.id, t.display_name) for t in trainers]
-    if current_user.is_admin and current_user.id not in {t.id for t in trainers}:
-        choices.append(SelectChoice(current_user.id, current_user.display_name))
-    return choices
-
-
 @bp.route("/<int:class_id>/sessions/new", methods=["GET", "POST"])
 def new_session(class_id: int):
     training_class = _load_class(class_id)
-    form = SessionForm()
-    form.trainer_id.choices = _trainer_choices(training_class.centre_id)
+    form = SessionForm(trainers=classes.session_trainers(
+        db.session, training_class.centre_id, current_user._get_current_object()))
     if request.method == "GET":
         form.trainer_id.data = current_user.id
         form.place.data = training_class.place
     if form.validate_on_submit():
-        meeting = classes.create_session(db.session, training_class, classes.SessionDetails(
-            held_on=form.held_on.data, place=form.place.data or "", topic=form.topic.data,
-            trainer_id=form.trainer_id.data))
+        meeting = classes.create_session(db.session, training_class, form.details())
         db.session.commit()
         flash(_("Session recorded. Show its QR code for check-in."), "success")
         return redirect(url_for("classes.session", session_id=meeting.id))
@@ -314,45 +236,38 @@ def session(session_id: int):
 def roll_call(session_id: int):
     """Tick the names of the members present (a phone-sized list)."""
     meeting = _load_session(session_id)
-    if request.method == "POST":
-        ticked = {int(v) for v in request.form.getlist("present") if v.isdigit()}
-        added, removed = classes.record_roll_call(db.session, meeting, ticked)
+    members = classes.members(db.session, meeting.class_id)
+    form = RollCallForm(present=classes.attendee_ids(db.session, meeting.id))
+    if form.validate_on_submit():
+        added, removed = classes.record_roll_call(db.session, meeting, set(form.present.data or ()))
         db.session.commit()
         flash(_("Roll call saved: %(added)s added, %(removed)s removed.", added=added, removed=removed),
               "success")
         return redirect(url_for("classes.session", session_id=meeting.id))
-    return render_template("classes/roll_call.html", meeting=meeting,
-                           members=classes.members(db.session, meeting.class_id),
-                           present=classes.attendee_ids(db.session, meeting.id))
+    return render_template("classes/roll_call.html", meeting=meeting, members=members,
+                           form=form), form_status()
 
 
 # --- the training ledger -----------------------------------------------------------------------
 
 def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
-    form = LedgerForm(request.args)
-    centres = db.session.scalars(select(Centre).order_by(Centre.name)).all()
-    if current_user.is_admin:
-        form.centre_id.choices = [SelectChoice(0, _("All centres"))] + [
-            SelectChoice(c.id, c.name) for c in centres]
-    else:
-        form.centre_id.choices = [
-            SelectChoice(c.id, c.name) for c in centres if c.id == current_user.centre_id]
+    """The ledger's period and centre from the query string: admins any centre or all of them
+    (0), a trainer their own centre (another centre's id is refused)."""
+    centres = _centres()
+    every_centre = can_view_centre(current_user)
+    if not every_centre:
+        centres = [c for c in centres if c.id == current_user.centre_id]
+    form = LedgerForm(request.args, centres=centres, every_centre=every_centre)
     form.validate()
-    today = date.today()
-    end = form.end.data if not form.end.errors and form.end.data else today
-    start = form.start.data if not form.start.errors and form.start.data else end - timedelta(days=90)
-    if start > end:
-        start, end = end, start
-    if current_user.is_admin:
+    start, end = form.period(date.today())
+    if every_centre:
         centre_id = form.centre_id.data or None
-        if centre_id is not None and centre_id not in {c.id for c in centres}:
-            abort(404)
+        ensure(centre_id is None or centre_id in {c.id for c in centres}, 404)
     else:
         centre_id = current_user.centre_id
-        if form.centre_id.data not in (None, centre_id):
-            abort(403)
+        ensure(form.centre_id.data in (None, centre_id))
     ensure(can_view_centre(current_user, centre_id))
-    form.start.data, form.end.data, form.centre_id.data = start, end, centre_id or 0
+    form.show(start, end, centre_id)
     return form, start, end, centre_id
 
 
@@ -363,60 +278,20 @@ def ledger_page():
     fmt = request.args.get("format", "")
     data = ledger.build(db.session, start, end, centre_id)
     if fmt in ("csv", "xlsx"):
-        return _ledger_export(data, fmt)
+        header, rows = ledger_export.ledger_table(data)
+        audit.record(db.session, "ledger.export", current_user.id, "centre", data.centre_id,
+                     ip_address=request.remote_addr or "", format=fmt, start=data.start.isoformat(),
+                     end=data.end.isoformat())
+        db.session.commit()
+        if fmt == "csv":
+            return _download(exports.csv_bytes(header, rows), ledger_export.file_name(data, fmt),
+                             exports.CSV_MIMETYPE)
+        return _download(exports.xlsx_bytes(header, rows, title="Ledger"), ledger_export.file_name(data, fmt),
+                         exports.XLSX_MIMETYPE)
     if fmt:
         abort(404)
     return render_template("classes/ledger.html", form=form, ledger=data,
-                           age_labels=_age_labels(), gender_labels=_gender_labels())
-
-
-def _age_labels() -> dict[str, str]:
-    return {"under-30": _("Under 30"), "30-39": "30–39", "40-49": "40–49", "50-59": "50–59",
-            "60-plus": _("60 and over"), "unknown": _("Not given")}
-
-
-def _gender_labels() -> dict[str, str]:
-    return {"f": _("Female"), "m": _("Male"), "unknown": _("Not given")}
-
-
-def _ledger_export(data: ledger.Ledger, fmt: str) -> Response:
-    header = [_("Date"), _("Class"), _("Topic"), _("Place"), _("Trainer"), _("Learner"),
-              _("Mobile number"), _("Gender"), _("Year of birth"), _("Township"), _("Village"),
-              _("Check-in")]
-    genders, ages = _gender_labels(), _age_labels()
-    rows: list[list] = []
-    for item in data.sessions:
-        for person in item.attendees:
-            rows.append([item.held_on.isoformat(), item.class_name, item.topic, item.place,
-                         item.trainer_name, person.name, accounts.mask_mobile(person.mobile),
-                         genders.get(person.gender or "unknown", ""), person.birth_year,
-                         person.township, person.village,
-                         _("QR code") if person.method == "qr" else _("Roll call")])
-        if not item.attendees:
-            rows.append([item.held_on.isoformat(), item.class_name, item.topic, item.place,
-                         item.trainer_name])
-    rows.append([])
-    rows.append([_("Period"), f"{data.start.isoformat()} – {data.end.isoformat()}"])
-    rows.append([_("Sessions"), len(data.sessions)])
-    rows.append([_("Person-times"), data.person_times])
-    rows.append([_("Unique people"), data.people])
-    rows.append([])
-    rows.append([_("Township"), _("Village"), _("Person-times"), _("Unique people")])
-    rows.extend([*g.key, g.person_times, g.people] for g in data.by_place)
-    rows.append([])
-    rows.append([_("Gender"), "", _("Person-times"), _("Unique people")])
-    rows.extend([genders.get(g.key[0], g.key[0]), "", g.person_times, g.people] for g in data.by_gender)
-    rows.append([])
-    rows.append([_("Age"), "", _("Person-times"), _("Unique people")])
-    rows.extend([ages.get(g.key[0], g.key[0]), "", g.person_times, g.people] for g in data.by_age)
-    audit.record(db.session, "ledger.export", current_user.id, "centre", data.centre_id,
-                 ip_address=request.remote_addr or "", format=fmt, start=data.start.isoformat(),
-                 end=data.end.isoformat())
-    db.session.commit()
-    name = f"ledger-{data.start.isoformat()}-{data.end.isoformat()}.{fmt}"
-    if fmt == "csv":
-        return _download(exports.csv_bytes(header, rows), name, exports.CSV_MIMETYPE)
-    return _download(exports.xlsx_bytes(header, rows, title="Ledger"), name, exports.XLSX_MIMETYPE)
+                           age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels())
 
 
 # --- the help desk: one learner ----------------------------------------------------------------
@@ -425,19 +300,10 @@ def _ledger_export(data: ledger.Ledger, fmt: str) -> Response:
 def learner(user_id: int):
     """A learner's profile, whole mobile number, progress in every course and quiz attempts."""
     person = _load_learner(user_id)
-    enrollments = db.session.scalars(
-        select(Enrollment).where(Enrollment.user_id == person.id)
-        .options(joinedload(Enrollment.course)).order_by(Enrollment.enrolled_at.desc())
-    ).all()
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.user_id == person.id)
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(200)
-    ).all()
-    class_query = visible_classes(current_user).join(
-        ClassMember, ClassMember.class_id == TrainingClass.id).where(ClassMember.user_id == person.id)
-    return render_template("classes/learner.html", person=person, enrollments=enrollments,
-                           attempts=attempts, classes=db.session.scalars(class_query).all(),
-                           genders=_gender_labels())
+    record = classes.learner_record(db.session, person, visible_classes(current_user))
+    return render_template("classes/learner.html", person=person, enrollments=record.enrollments,
+                           attempts=record.attempts, classes=record.classes,
+                           genders=ledger_export.gender_labels())
 
 
 @bp.route("/learners/<int:user_id>/profile", methods=["GET", "POST"])

@@ -9,18 +9,21 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, delete, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..dbutil import insert_ignore
 from ..models import (
-    Attendance, ClassMember, Course, CourseStatus, TrainingClass, TrainingSession, User, utcnow,
+    Attempt, Attendance, ClassMember, Course, CourseStatus, Enrollment, Role, TrainingClass,
+    TrainingSession, User, utcnow,
 )
 from . import progress
 
 # No 0/O, 1/I/L: codes are read off a poster and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
+# The help desk lists a learner's latest quiz attempts, not all of them.
+RECENT_ATTEMPTS = 200
 
 
 class ClassError(ValueError):
@@ -126,6 +129,16 @@ def join_class(session: Session, user: User, training_class: TrainingClass) -> b
     return joined
 
 
+def member_counts(session: Session, class_ids: list[int]) -> dict[int, int]:
+    """Number of members of each class, in one grouped query."""
+    if not class_ids:
+        return {}
+    return dict(session.execute(
+        select(ClassMember.class_id, func.count(ClassMember.id))
+        .where(ClassMember.class_id.in_(class_ids)).group_by(ClassMember.class_id)
+    ).all())
+
+
 def members(session: Session, class_id: int) -> list[User]:
     """The class's members by name, in one query."""
     return list(session.scalars(
@@ -149,6 +162,34 @@ def is_member(session: Session, class_id: int, user_id: int) -> bool:
     ) is not None
 
 
+@dataclass
+class LearnerRecord:
+    """The help desk's view of one learner: courses, recent quiz attempts and classes."""
+
+    enrollments: list[Enrollment]
+    attempts: list[Attempt]
+    classes: list[TrainingClass]
+
+
+def learner_record(session: Session, person: User, visible_classes: Select) -> LearnerRecord:
+    """Everything the help desk shows of a learner; only the classes within `visible_classes`
+    (the staff member's scope, from policy.visible_classes) are listed."""
+    return LearnerRecord(
+        enrollments=list(session.scalars(
+            select(Enrollment).where(Enrollment.user_id == person.id)
+            .options(joinedload(Enrollment.course)).order_by(Enrollment.enrolled_at.desc())
+        )),
+        attempts=list(session.scalars(
+            select(Attempt).where(Attempt.user_id == person.id)
+            .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()).limit(RECENT_ATTEMPTS)
+        )),
+        classes=list(session.scalars(
+            visible_classes.join(ClassMember, ClassMember.class_id == TrainingClass.id)
+            .where(ClassMember.user_id == person.id)
+        )),
+    )
+
+
 # --- in-person sessions and attendance -------------------------------------------------------
 
 @dataclass
@@ -170,6 +211,33 @@ def create_session(session: Session, training_class: TrainingClass,
     session.add(meeting)
     session.flush()
     return meeting
+
+
+def sessions_with_counts(session: Session, class_id: int) -> list[tuple[TrainingSession, int]]:
+    """The class's sessions, newest first, each with its number of attendees (one query)."""
+    counts = (
+        select(Attendance.session_id, func.count(Attendance.id).label("n"))
+        .group_by(Attendance.session_id).subquery()
+    )
+    return [
+        (meeting, n or 0) for meeting, n in session.execute(
+            select(TrainingSession, counts.c.n)
+            .outerjoin(counts, counts.c.session_id == TrainingSession.id)
+            .where(TrainingSession.class_id == class_id)
+            .order_by(TrainingSession.held_on.desc(), TrainingSession.id.desc())
+        )
+    ]
+
+
+def session_trainers(session: Session, centre_id: int, user: User) -> list[User]:
+    """Who may lead a session of a centre's class: its trainers, by name, and an admin
+    recording the session (admins may teach anywhere)."""
+    trainers = list(session.scalars(
+        select(User).where(User.role == Role.TRAINER, User.centre_id == centre_id).order_by(User.display_name)
+    ))
+    if user.role == Role.ADMIN and user not in trainers:
+        trainers.append(user)
+    return trainers
 
 
 def find_session_by_code(session: Session, code: str) -> TrainingSession | None:
