@@ -105,6 +105,15 @@ def test_saved_preference_wins_for_signed_in_users(app, factory):
     assert '<html lang="en">' in client.get("/me").get_data(as_text=True)
 
 
+def test_switcher_accepts_browser_style_codes(app, factory):
+    """Is a code like zh-CN mapped onto the supported locale and saved for the user?"""
+    user = factory.user(language="en")
+    response = app.test_client(user=user).post("/language", data={"language": "zh-CN", "next": "/me"})
+    from training.extensions import db
+    db.session.refresh(user)
+    assert response.headers["Location"] == "/me" and user.language == "zh_CN"
+
+
 def test_unknown_language_changes_nothing(client):
     response = client.post("/language", data={"language": "fr", "next": "https://evil.example/"})
     assert response.status_code == 302 and response.headers["Location"] == "/"

@@ -2,16 +2,17 @@
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, request, send_from_directory, url_for
+from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, send_from_directory, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import text
 
 from ..pages import safe_next
 from ..extensions import db
-from ..i18n import LANGUAGE_COOKIE, normalise
+from ..i18n import LANGUAGE_COOKIE
 from ..policy import can
-from ..services import content, course_io
+from ..services import accounts, content, course_io
+from .forms import LanguageForm
 
 bp = Blueprint("main", __name__)
 
@@ -47,13 +48,13 @@ def media(name: str):
 @bp.route("/language", methods=["POST"])
 def set_language():
     """Switch the interface language and stay on the same page."""
-    code = normalise(request.form.get("language"))
-    target = safe_next(request.form.get("next")) or url_for("learn.home")
-    response = redirect(target)
-    if code is None:
-        return response
+    form = LanguageForm()
+    response = redirect(safe_next(form.next.data) or url_for("learn.home"))
+    if not form.validate_on_submit():
+        return response  # an unknown language changes nothing
+    code = form.locale()
     if current_user.is_authenticated:
-        current_user.language = code
+        accounts.set_language(current_user._get_current_object(), code)
         db.session.commit()
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response
