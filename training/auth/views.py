@@ -5,9 +5,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
-from ..models import utcnow
 from ..pages import safe_next
-from ..services import accounts
+from ..services import accounts, privacy
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -64,7 +63,7 @@ def register():
         except accounts.AccountError:
             form.login.errors.append(_("This mobile number or username is already registered."))
         else:
-            user.privacy_consent_at = utcnow()
+            privacy.record_consent(db.session, user)
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")
