@@ -39,7 +39,7 @@ import sys
 from training import create_app
 from training.extensions import db
 from training.models import User
-from training.services.passwords import hash_password
+from training.services.accounts.passwords import hash_password
 app = create_app()
 names = sys.stdin.read().split()
 with app.app_context():

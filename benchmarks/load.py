@@ -51,7 +51,7 @@ MAKE_USERS = """
 import sys
 from training import create_app
 from training.extensions import db
-from training.services import accounts
+from training.services.accounts import accounts
 app = create_app()
 with app.app_context():
     for name in sys.argv[1:]:

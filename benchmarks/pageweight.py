@@ -23,7 +23,10 @@ from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer  # noq
 from training import create_app  # noqa: E402
 from training.extensions import db  # noqa: E402
 from training.models import Centre, Course  # noqa: E402
-from training.services import accounts, classes, course_io, progress  # noqa: E402
+from training.services.accounts import accounts  # noqa: E402
+from training.services.authoring import course_io  # noqa: E402
+from training.services.classes import classes  # noqa: E402
+from training.services.learning import progress  # noqa: E402
 
 PASSWORD = "pageweight benchmark"
 COURSE = "livestream-basics-zh"

@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import Centre, Course, User
-from training.services import accounts, course_io, progress
+from training.services.accounts import accounts
+from training.services.authoring import course_io
+from training.services.learning import progress
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -55,7 +57,7 @@ class Factory:
     def training_class(self, centre: str = "Centre A", courses=(), name: str = "Spring class",
                        trainer: User | None = None):
         """A class of a centre with the given courses assigned."""
-        from training.services import classes
+        from training.services.classes import classes
 
         centre_id = self.centre(centre).id
         training_class = classes.create_class(
@@ -65,14 +67,14 @@ class Factory:
         return training_class
 
     def member(self, training_class, user: User) -> User:
-        from training.services import classes
+        from training.services.classes import classes
 
         classes.join_class(db.session, user, training_class)
         db.session.commit()
         return user
 
     def training_session(self, training_class, held_on, topic: str = "Live selling practice"):
-        from training.services import classes
+        from training.services.classes import classes
 
         meeting = classes.create_session(db.session, training_class,
                                          classes.SessionDetails(held_on=held_on, topic=topic))

@@ -173,7 +173,7 @@ class _VisibleText:
 def test_chinese_pages_have_no_english_interface_words(app, factory, example_course):
     """Do the Chinese pages of every area read in Chinese outside user content?"""
     from training.extensions import db
-    from training.services import progress
+    from training.services.learning import progress
 
     from .helpers import answer_form
 

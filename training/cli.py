@@ -11,7 +11,9 @@ from sqlalchemy import select
 from .dbutil import dispose_engines
 from .extensions import db
 from .models import Centre, Course, Role
-from .services import accounts, backup, course_io, media
+from .services import backup
+from .services.accounts import accounts
+from .services.authoring import course_io, media
 
 courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -113,7 +115,7 @@ def create_user(role, username, mobile, display_name, centre, password_file):
 @reports_cli.command("refresh")
 def refresh_reports():
     """Recompute every day of the admin overview's figures (run nightly, e.g. from cron)."""
-    from .services import reports
+    from .services.reports import reports
 
     started = time.perf_counter()
     reports.rebuild_daily_stats(db.session)

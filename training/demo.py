@@ -22,7 +22,10 @@ from .models import (
     Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, CourseStatus, Enrollment,
     LessonCompletion, QuizResult, TrainingClass, TrainingSession, User, class_course,
 )
-from .services import accounts, course_io, quizzes, reports, scoring
+from .services.accounts import accounts
+from .services.authoring import course_io
+from .services.learning import quizzes, scoring
+from .services.reports import reports
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 DEMO_PASSWORD = "cunbo-demo-2026"

@@ -6,8 +6,8 @@ from flask import abort, current_app, url_for
 
 from .extensions import db
 from .policy import can_view_course
-from .services import progress
-from .services.learner_read import DEFAULT_SIZE, CourseOutline, OutlineCache, course_and_state, course_outline
+from .services.learning import progress
+from .services.learning.learner_read import DEFAULT_SIZE, CourseOutline, OutlineCache, course_and_state, course_outline
 
 
 def outline_cache() -> OutlineCache:

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import AuditEvent
-from training.services import audit
+from training.services.accounts import audit
 
 
 def test_only_admins_enter_the_admin_area(client, learner_client, trainer_client, admin_client):

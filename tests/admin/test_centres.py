@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import AuditEvent, Centre, User
-from training.services.accounts import authenticate
+from training.services.accounts.accounts import authenticate
 
 
 def test_admin_creates_and_edits_a_centre(admin_client):

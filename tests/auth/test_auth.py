@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import AuditEvent, User
-from training.services import accounts
+from training.services.accounts import accounts
 
 from ..factories import PASSWORD
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import AuditEvent, Course
-from training.services import authoring
+from training.services.authoring import authoring
 
 from .helpers import upload
 

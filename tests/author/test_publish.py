@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import Course, CourseStatus, Lesson, Question, Quiz
-from training.services import authoring
+from training.services.authoring import authoring
 
 from .test_flow import add_lesson, create_course
 

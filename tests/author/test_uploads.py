@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import CourseMedia
-from training.services import media
+from training.services.authoring import media
 
 from .helpers import image_bytes, post_multipart, upload
 from .test_flow import add_lesson, create_course
@@ -187,7 +187,7 @@ def test_uploaded_files_live_and_die_with_their_transaction(app, app_ctx, exampl
     """Files an upload stores are deleted when its transaction ends without a commit (rollback,
     a savepoint's commit inside a transaction rolled back, the session closed), and kept once
     committed."""
-    from training.services import course_io
+    from training.services.authoring import course_io
 
     media_dir = app.config["MEDIA_DIR"]
     imported = media_files(app)  # the example course's own pictures

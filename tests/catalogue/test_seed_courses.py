@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from training.services import content, course_io
+from training.services.authoring import content, course_io
 
 SEED = Path(__file__).resolve().parents[2] / "seed_courses"
 COURSES = course_io.read_all(SEED)

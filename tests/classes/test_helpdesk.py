@@ -6,7 +6,7 @@ from tests.factories import PASSWORD
 from training.extensions import db
 from training.models import AuditEvent, ClassMember, User
 from training.policy import can_view_learner, visible_learners
-from training.services.accounts import authenticate
+from training.services.accounts.accounts import authenticate
 
 
 @pytest.fixture

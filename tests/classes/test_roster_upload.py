@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import AuditEvent, ClassMember, User
-from training.services.accounts import authenticate
+from training.services.accounts.accounts import authenticate
 
 
 def upload(client, class_id, data: bytes, filename: str):
@@ -45,7 +45,7 @@ def test_template_speaks_the_trainers_language_and_reads_back(app, factory, trai
     assert csv.data.startswith("\ufeff姓名,手机号,乡镇,村".encode())
     sheet = load_workbook(io.BytesIO(client.get("/classes/roster-template.xlsx").data)).active
     assert sheet.title == "学员" and [c.value for c in sheet[1]] == ["姓名", "手机号", "乡镇", "村"]
-    from training.services import roster
+    from training.services.classes import roster
 
     rows, errors = roster.validate(roster.read_table("roster.csv", csv.data))
     assert not errors and rows[0].name == "张三"

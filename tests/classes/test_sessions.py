@@ -74,7 +74,7 @@ def _two_sessions(factory):
               for i in range(3)]
     first = factory.training_session(training_class, date(2026, 3, 5), "First")
     second = factory.training_session(training_class, date(2026, 3, 12), "=Second")
-    from training.services import classes
+    from training.services.classes import classes
 
     for meeting, present in ((first, people), (second, people[:2])):
         for person in present:

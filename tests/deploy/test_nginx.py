@@ -23,7 +23,7 @@ from PIL import Image
 from training import create_app
 from training.dbutil import dispose_engines
 from training.extensions import db
-from training.services import course_io
+from training.services.authoring import course_io
 
 from ..conftest import EXAMPLE_COURSE, ROOT
 from ..conftest import test_config as base_config

@@ -108,7 +108,7 @@ def test_other_learner_cannot_see_an_attempt(app, learner_client, learner, facto
 
 def test_shuffled_order_is_stable_for_one_form(learner_client, learner, factory, example_course):
     """With shuffle on, does a reload of one attempt form keep the same order?"""
-    from training.services import quizzes
+    from training.services.learning import quizzes
     exam = example_course.final_exam
     assert exam.shuffle
     token = quizzes.new_token()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attempt, LessonCompletion
-from training.services import offline
+from training.services.learning import offline
 
 STATIC_RE = re.compile(r'/static/(css/app|js/app|img/icon)\.[0-9a-f]{10}\.(css|js|svg)')
 

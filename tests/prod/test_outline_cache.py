@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import Choice, Course, CourseMedia, Lesson, Question
-from training.services.learner_read import OutlineCache, course_outline
+from training.services.learning.learner_read import OutlineCache, course_outline
 
 from .conftest import lesson_url
 

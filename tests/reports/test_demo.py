@@ -8,7 +8,7 @@ from training.extensions import db
 from training.models import (
     Attempt, AttemptAnswer, Attendance, ClassMember, DailyStat, Enrollment, QuizResult, User,
 )
-from training.services import scoring
+from training.services.learning import scoring
 
 
 def _fingerprint() -> tuple:

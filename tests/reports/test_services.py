@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from training.extensions import db
 from training.models import Centre
-from training.services import charts, reports
+from training.services.reports import charts, reports
 
 
 def _centre_id(name: str) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import CourseMedia, CourseStatus, User
-from training.services import privacy
+from training.services.accounts import privacy
 
 from ..conftest import EXAMPLE_COURSE
 from ..helpers import answer_form

@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attempt, Course, Lesson, User
-from training.services import backup, course_io
+from training.services import backup
+from training.services.authoring import course_io
 
 from ..conftest import EXAMPLE_COURSE, TEST_DATABASE_URL
 

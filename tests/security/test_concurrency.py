@@ -14,7 +14,7 @@ from training import create_app
 from training.dbutil import dispose_engines
 from training.extensions import db
 from training.models import Attempt, Enrollment, LessonCompletion, QuizResult, User
-from training.services import course_io
+from training.services.authoring import course_io
 
 from ..conftest import EXAMPLE_COURSE, TEST_DATABASE_URL
 from ..conftest import test_config as base_config

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Course
-from training.services import course_io
+from training.services.authoring import course_io
 
 from ..conftest import EXAMPLE_COURSE
 from .conftest import row_counts

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from training.services import content
+from training.services.authoring import content
 
 from ..conftest import EXAMPLE_COURSE, ROOT
 
@@ -111,7 +111,7 @@ SCRIPTY = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 def test_script_in_a_display_name_is_shown_as_text(app, factory, admin_client):
     """A display name with markup is escaped on the welcome message, account and admin pages."""
     from training.extensions import db
-    from training.services import privacy
+    from training.services.accounts import privacy
 
     client = app.test_client()
     response = client.post("/register", data={

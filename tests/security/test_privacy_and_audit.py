@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attempt, AuditEvent, Enrollment, LessonCompletion, QuizResult, User, utcnow
-from training.services import accounts, audit, privacy
+from training.services.accounts import accounts, audit, privacy
 
 from ..factories import PASSWORD
 from ..helpers import answer_form
@@ -140,7 +140,7 @@ def test_data_download_includes_classes_attendance_and_deleted_lessons(app, fact
     """A person's classes, check-ins and completions of lessons deleted since are in their data."""
     from datetime import date
 
-    from training.services import classes as class_service
+    from training.services.classes import classes as class_service
 
     user, client = _learner_with_progress(app, factory, example_course)
     training_class = factory.training_class("Centre A", courses=[example_course], name="春季班")

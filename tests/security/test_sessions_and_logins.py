@@ -6,7 +6,7 @@ from sqlalchemy import select
 from training import security
 from training.extensions import db
 from training.models import AuditEvent, User
-from training.services import accounts
+from training.services.accounts import accounts
 
 from ..factories import PASSWORD
 

@@ -6,7 +6,7 @@ from flask_babel import force_locale
 
 from training.extensions import db
 from training.models import CourseChange, Lesson
-from training.services import authoring
+from training.services.authoring import authoring
 
 
 def _published(example_course):

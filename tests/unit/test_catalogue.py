@@ -1,7 +1,7 @@
 """What the catalogue lists, read in one statement without any request."""
 
 from training.extensions import db
-from training.services import catalogue, progress
+from training.services.learning import catalogue, progress
 
 from ..conftest import EXAMPLE_COURSE
 

@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from training.extensions import db
 from training.models import AuditEvent, User
 from training.policy import visible_classes
-from training.services import classes, ledger, ledger_export, roster_import
+from training.services.classes import classes, ledger, ledger_export, roster_import
 
 
 @pytest.mark.parametrize("start, end, expected", [

@@ -1,5 +1,5 @@
 """Markdown rendering and the HTML allow-list."""
-from training.services.content import ImageRef, image_paths, render_markdown, sanitize
+from training.services.authoring.content import ImageRef, image_paths, render_markdown, sanitize
 
 
 def test_markdown_renders_tables_and_headings():

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attempt, Course, Lesson, LessonCompletion, Question, Quiz
-from training.services import course_io, progress, quizzes
+from training.services.authoring import course_io
+from training.services.learning import progress, quizzes
 
 from ..conftest import EXAMPLE_COURSE
 from ..helpers import answer_form

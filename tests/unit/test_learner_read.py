@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 from training.extensions import db
-from training.services import learner_read, progress
+from training.services.learning import learner_read, progress
 
 from ..helpers import statements_run
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from training.extensions import db
-from training.services import classes, ledger
+from training.services.classes import classes, ledger
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 

@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from training.services import media
+from training.services.authoring import media
 
 
 def png_bytes(size=(20, 10)) -> bytes:

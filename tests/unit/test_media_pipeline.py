@@ -4,7 +4,7 @@ import io
 import pytest
 from PIL import Image
 
-from training.services import content, media
+from training.services.authoring import content, media
 
 
 def jpeg_with_exif(size=(2000, 1000)) -> bytes:

@@ -3,7 +3,7 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from training.extensions import db
-from training.services import accounts, passwords
+from training.services.accounts import accounts, passwords
 
 PASSWORD = "correct horse battery"
 

@@ -6,7 +6,7 @@ from training import policy
 from training.extensions import db
 from training.models import ClassMember
 from training.policy import PREDICATES, can_for, can_view_centre, visible_learners
-from training.services import classes
+from training.services.classes import classes
 
 
 def test_one_centre_rule_for_ledger_and_class_reports(factory, trainer, other_centre_trainer, admin, learner):

@@ -2,8 +2,8 @@
 import pytest
 
 from training.extensions import db
-from training.services import accounts, privacy
-from training.services.accounts import ProfileDetails
+from training.services.accounts import accounts, privacy
+from training.services.accounts.accounts import ProfileDetails
 
 
 def test_update_profile_tidies_details(learner):

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import LessonCompletion, QuizResult
-from training.services import progress, quizzes
+from training.services.learning import progress, quizzes
 
 from ..helpers import answer_form
 from .test_course_io import _MultiDict

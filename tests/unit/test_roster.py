@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import ClassMember, Enrollment, User
-from training.services import roster
-from training.services.accounts import authenticate
+from training.services.classes import roster
+from training.services.accounts.accounts import authenticate
 
 
 def xlsx(rows) -> bytes:
@@ -123,7 +123,7 @@ def test_import_creates_new_learners_and_links_existing_numbers(factory, example
 
 def test_one_time_passwords_pass_the_password_rules():
     """Generated passwords are 8 readable characters that the strength check accepts."""
-    from training.services.accounts import check_password_strength
+    from training.services.accounts.accounts import check_password_strength
 
     for _ in range(50):
         password = roster.one_time_password()

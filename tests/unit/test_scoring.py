@@ -1,7 +1,7 @@
 """Grading rules, fed plain dicts: no database."""
 import pytest
 
-from training.services import scoring
+from training.services.learning import scoring
 
 SINGLE = {"kind": "single", "choices": [{"text": "a", "correct": False}, {"text": "b", "correct": True}]}
 MULTI = {"kind": "multiple", "choices": [{"text": "a", "correct": True}, {"text": "b", "correct": False},

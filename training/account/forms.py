@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth.forms import check_new_password
 from ..classes.forms import ProfileForm as LearnerDetailsForm
-from ..services import accounts
+from ..services.accounts import accounts
 
 
 class ProfileForm(LearnerDetailsForm):

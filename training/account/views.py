@@ -7,8 +7,8 @@ from flask_login import current_user, login_user
 
 from ..extensions import db
 from ..policy import require_login
-from ..services import accounts, audit, privacy
-from ..services.passwords import verify_password
+from ..services.accounts import accounts, audit, privacy
+from ..services.accounts.passwords import verify_password
 from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__)

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..services import audit
+from ..services.accounts import audit
 from ..models import AuditEvent, User
-from ..services import accounts
+from ..services.accounts import accounts
 from .views import bp
 
 PER_PAGE = 50

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..models import Centre, Role, User
-from ..services import accounts, audit, centres
+from ..services.accounts import accounts, audit, centres
 from .forms import CentreForm, RoleForm, TrainerForm
 from .views import bp
 

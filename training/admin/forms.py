@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..services import accounts
+from ..services.accounts import accounts
 
 ROLE_CHOICES = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
                 SelectChoice("admin", _l("Admin"))]

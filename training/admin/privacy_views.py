@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import User
 from ..policy import can_anonymize, ensure
-from ..services import privacy
+from ..services.accounts import privacy
 from .views import bp
 
 

@@ -4,7 +4,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..services import accounts
+from ..services.accounts import accounts
 
 PASSWORD_PROBLEMS = {
     "too-short": _l("Use at least 8 characters."),

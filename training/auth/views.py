@@ -6,7 +6,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..pages import safe_next
-from ..services import accounts, privacy
+from ..services.accounts import accounts, privacy
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)

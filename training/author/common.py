@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, Lesson, Question, QuestionKind, Quiz, Role
 from ..policy import can_author, ensure, require_role
-from ..services import authoring
+from ..services.authoring import authoring
 from .forms import ConfirmForm
 
 bp = Blueprint("author", __name__)

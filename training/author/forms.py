@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..models import Level, QuestionKind
-from ..services import authoring
+from ..services.authoring import authoring
 
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]
 LEVEL_CHOICES = [SelectChoice(Level.BEGINNER.value, _l("Beginner")),

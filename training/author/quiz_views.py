@@ -7,7 +7,9 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Course, Lesson, Question, QuestionKind, Quiz
 from ..policy import ensure
-from ..services import audit, authoring, quizzes, scoring
+from ..services.accounts import audit
+from ..services.authoring import authoring
+from ..services.learning import quizzes, scoring
 from .common import bp, ip, limits, load_course, load_lesson, load_question, load_quiz, refused, storage, unconfirmed
 from .forms import MAX_CHOICES, ConfirmForm, MoveForm, NewQuizForm, QuestionForm, QuizForm
 

@@ -11,7 +11,8 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Course, Lesson
 from ..policy import authorable_courses, can_author
-from ..services import audit, authoring, media
+from ..services.accounts import audit
+from ..services.authoring import authoring, media
 from . import quiz_views  # noqa: F401  (registers the quiz and question views on bp)
 from .common import bp, ip, limits, load_course, load_lesson, refused, storage, unconfirmed
 from .forms import (

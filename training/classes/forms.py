@@ -10,8 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..services import accounts, ledger_export
-from ..services.classes import ClassDetails, SessionDetails
+from ..services.accounts import accounts
+from ..services.classes import ledger_export
+from ..services.classes.classes import ClassDetails, SessionDetails
 
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),

@@ -1,7 +1,7 @@
 """Messages of the classes area for the reason codes services raise, translated when shown."""
 from flask_babel import gettext as _
 
-from ..services import roster
+from ..services.classes import roster
 
 CLASS_ERRORS = {
     "before-start": lambda: _("The last day cannot be before the first day."),

@@ -20,8 +20,10 @@ from ..policy import (
     STAFF_ROLES, can_help_learner, can_manage_class, can_manage_session, can_view_centre, ensure,
     require_login, require_role, visible_classes, visible_learners,
 )
-from ..services import accounts, audit, classes, exports, ledger, ledger_export, roster, roster_import
-from ..services.qr import qr_svg
+from ..services.accounts import accounts, audit
+from ..services.classes import classes, ledger, ledger_export, roster, roster_import
+from ..services.reports import exports
+from ..services.classes.qr import qr_svg
 from .forms import ClassForm, JoinForm, LedgerForm, ProfileForm, RollCallForm, RosterForm, SessionForm
 from .messages import CLASS_ERRORS, FILE_ERRORS, ROW_ERRORS
 

@@ -10,8 +10,8 @@ from ..i18n import course_language
 from ..models import Course, Enrollment, Level
 from ..pages import load_course, load_course_and_state, step_url
 from ..policy import can_learn, ensure
-from ..services import catalogue as catalogue_listing, offline, progress
-from ..services.learner_read import CourseOutline, LessonOutline
+from ..services.learning import catalogue as catalogue_listing, offline, progress
+from ..services.learning.learner_read import CourseOutline, LessonOutline
 
 bp = Blueprint("learn", __name__)
 

@@ -11,7 +11,8 @@ from ..pages import safe_next
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE
 from ..policy import can
-from ..services import accounts, content, course_io
+from ..services.accounts import accounts
+from ..services.authoring import content, course_io
 from .forms import LanguageForm
 
 bp = Blueprint("main", __name__)

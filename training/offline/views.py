@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 
 from ..pages import load_course
 from ..policy import can_learn, ensure
-from ..services import offline
+from ..services.learning import offline
 
 bp = Blueprint("offline", __name__)
 

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..pages import load_course, load_course_and_state, step_url
 from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
-from ..services import progress, quizzes
+from ..services.learning import progress, quizzes
 
 bp = Blueprint("quiz", __name__)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ..services.reports import DAY_BANDS, SCORE_BANDS, ClassReport, CourseReport, Overview
+from ..services.reports.reports import DAY_BANDS, SCORE_BANDS, ClassReport, CourseReport, Overview
 
 Table = tuple[list[str], list[Sequence[Any]]]
 

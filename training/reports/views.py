@@ -12,7 +12,8 @@ from ..policy import (
     can_view_centre, can_view_class_report, can_view_course_report, can_view_overview, ensure, report_centre,
     STAFF_ROLES, require_role,
 )
-from ..services import audit, charts, exports, reports
+from ..services.accounts import audit
+from ..services.reports import charts, exports, reports
 from . import tables
 from .forms import ClassFilterForm, CourseFilterForm, OverviewForm, chosen_id
 

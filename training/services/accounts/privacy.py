@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from ...models import (
     Attempt,
     AttemptAnswer,
     Attendance,
@@ -27,7 +27,8 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, exports
+from . import audit
+from ..reports import exports
 
 ANONYMOUS_NAME = "Deleted user"
 PROFILE_FIELDS = ("display_name", "username", "mobile", "language", "gender", "birth_year",

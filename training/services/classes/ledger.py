@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Attendance, TrainingClass, TrainingSession, User
+from ...models import Attendance, TrainingClass, TrainingSession, User
 
 # Values stored in User.gender.
 GENDERS = ("f", "m")

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 
-from . import accounts
+from ..accounts import accounts
 from .ledger import Ledger
 
 # Without dates, the ledger shows the last quarter.

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Centre, Role, User
+from ...models import Centre, Role, User
 from . import accounts
-from .roster import one_time_password
+from ..classes.roster import one_time_password
 
 
 class CentreError(ValueError):

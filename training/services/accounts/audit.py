@@ -4,7 +4,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent
+from ...models import AuditEvent
 
 
 def record(

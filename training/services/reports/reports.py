@@ -19,13 +19,13 @@ from sqlalchemy import insert as sa_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..models import (
+from ...models import (
     Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, DailyStat, Enrollment, Lesson,
     Question, Quiz, QuizResult, Role, StatsRefresh, TrainingClass, TrainingSession, User,
     class_course,
 )
-from .accounts import mask_mobile
-from .scoring import percent
+from ..accounts.accounts import mask_mobile
+from ..learning.scoring import percent
 
 
 # ---------------------------------------------------------------- SQL that differs by database
@@ -132,7 +132,7 @@ class ClassReport:
 def class_report(session: Session, class_id: int, inactive_days: int = 14,
                  now: datetime | None = None) -> ClassReport:
     """Members × courses, inactive members and item analysis of one class: seven queries."""
-    from ..models import utcnow
+    from ...models import utcnow
 
     now = now or utcnow()
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id)
@@ -490,8 +490,8 @@ def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = No
 
     Changes dated in the past (a roll call ticked days later, a deleted learner) show after
     the next full refresh: run `flask reports refresh` nightly."""
-    from ..dbutil import insert_ignore
-    from ..models import utcnow
+    from ...dbutil import insert_ignore
+    from ...models import utcnow
 
     now = now or utcnow()
     insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
@@ -510,8 +510,8 @@ def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = No
 
 def rebuild_daily_stats(session: Session, now: datetime | None = None) -> None:
     """Recompute every day's figures (nightly, and after bulk loads)."""
-    from ..dbutil import insert_ignore
-    from ..models import utcnow
+    from ...dbutil import insert_ignore
+    from ...models import utcnow
 
     insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
     state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
@@ -625,7 +625,7 @@ def centre_choices(session: Session) -> list[tuple[int, str]]:
 def course_choices(session: Session, drafts_of_centre: int | None,
                    all_drafts: bool = False) -> list[tuple[int, str]]:
     """Courses to report on: published ones, plus drafts of one centre (or every draft)."""
-    from ..models import CourseStatus
+    from ...models import CourseStatus
 
     visible = Course.status == CourseStatus.PUBLISHED
     if all_drafts:

@@ -11,8 +11,8 @@ from typing import Any, Mapping
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..dbutil import insert_ignore
-from ..models import Attempt, AttemptAnswer, Choice, Question, QuestionKind, Quiz, QuizResult, utcnow
+from ...dbutil import insert_ignore
+from ...models import Attempt, AttemptAnswer, Choice, Question, QuestionKind, Quiz, QuizResult, utcnow
 from . import progress, scoring
 
 

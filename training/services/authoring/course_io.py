@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from ...models import (
     COURSE_LANGUAGES,
     Choice,
     Course,
@@ -30,7 +30,8 @@ from ..models import (
     Quiz,
     utcnow,
 )
-from . import content, media, progress
+from . import content, media
+from ..learning import progress
 
 KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_FILE_BYTES = 10 * 1024 * 1024

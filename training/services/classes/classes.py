@@ -12,12 +12,12 @@ from datetime import date
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..dbutil import insert_ignore
-from ..models import (
+from ...dbutil import insert_ignore
+from ...models import (
     Attempt, Attendance, ClassMember, Course, CourseStatus, Enrollment, Role, TrainingClass,
     TrainingSession, User, utcnow,
 )
-from . import progress
+from ..learning import progress
 
 # No 0/O, 1/I/L: codes are read off a poster and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

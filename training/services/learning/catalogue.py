@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, bindparam, cast, literal, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
-from ..models import Course, CourseStatus, Enrollment, Level
+from ...models import Course, CourseStatus, Enrollment, Level
 
 LANGUAGES = ("zh", "en")
 LEVELS = tuple(level.value for level in Level)

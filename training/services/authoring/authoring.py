@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import (
+from ...models import (
     Attempt,
     AttemptAnswer,
     Choice,
@@ -35,7 +35,8 @@ from ..models import (
     User,
     utcnow,
 )
-from . import content, course_io, media, progress
+from . import content, course_io, media
+from ..learning import progress
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.ORDERING)
 

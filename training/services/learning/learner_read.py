@@ -15,7 +15,7 @@ from cachetools import LRUCache
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Course, CourseStatus, Question, Quiz
+from ...models import Course, CourseStatus, Question, Quiz
 from . import progress
 
 DEFAULT_SIZE = 64

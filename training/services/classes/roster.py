@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Role, TrainingClass, User
-from . import accounts, classes
+from ...models import Role, TrainingClass, User
+from ..accounts import accounts
+from . import classes
 # Spreadsheet programs run cells that start like this as formulas: one list for every import
 # and export. Cells are stripped before the check, so its tab and carriage return never lead.
-from .exports import FORMULA_STARTS
+from ..reports.exports import FORMULA_STARTS
 
 MAX_ROWS = 200  # each new account hashes a password: keeps one upload within a request's time
 MAX_BYTES = 1_000_000

@@ -4,8 +4,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from ..models import TrainingClass
-from . import audit, roster
+from ...models import TrainingClass
+from ..accounts import audit
+from . import roster
 
 # Re-exported so the view catches one module's errors.
 RosterFileError = roster.RosterFileError

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from ..models import Course
+from ...models import Course
 
 # A lesson or quiz page's HTML around its body, compressed (measured by benchmarks/pageweight.py).
 PAGE_OVERHEAD_BYTES = 3_000

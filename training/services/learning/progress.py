@@ -12,8 +12,8 @@ from sqlalchemy import Boolean, Integer, bindparam, cast, func, literal, null, s
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from ..dbutil import insert_ignore
-from ..models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
+from ...dbutil import insert_ignore
+from ...models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
 
 
 def course_percent(done: int, total: int) -> int:

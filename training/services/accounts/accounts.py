@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Role, User, utcnow
+from ...models import Role, User, utcnow
 from . import audit
 from .passwords import hash_password, needs_rehash, spend_the_same_time, verify_password
 
@@ -61,7 +61,7 @@ def mask_mobile(mobile: str | None) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}"
 
 
-COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[2] / "data" / "common-passwords.txt"
 
 
 @cache

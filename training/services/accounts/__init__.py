@@ -1,0 +1,1 @@
+"""Accounts: people and their passwords, centres, personal information and the audit log."""

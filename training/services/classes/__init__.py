@@ -1,0 +1,1 @@
+"""Classes: training classes and sessions, rosters, check-in and the county training ledger."""

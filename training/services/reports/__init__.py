@@ -1,0 +1,1 @@
+"""Reports: class, course and overview figures, their charts and spreadsheet exports."""
