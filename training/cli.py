@@ -13,7 +13,7 @@ from .extensions import db
 from .models import Centre, Course, Role
 from .services import backup
 from .services.accounts import accounts
-from .services.authoring import course_io, media
+from .services.authoring import course_exchange, course_files, media
 
 courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -22,10 +22,10 @@ reports_cli = AppGroup("reports", help="Maintain the figures behind the progress
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 
 
-def _read(path: Path) -> list[course_io.CourseData]:
+def _read(path: Path) -> list[course_files.CourseData]:
     try:
-        return course_io.read_all(path)
-    except course_io.CourseFormatError as exc:
+        return course_files.read_all(path)
+    except course_files.CourseFormatError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         raise click.ClickException(f"{len(exc.problems)} problem(s) found; nothing was imported.")
@@ -49,7 +49,7 @@ def import_courses(path: Path):
     """Import one course folder, or every course folder below PATH, in one transaction."""
     courses = _read(path)
     with media.removed_on_failure():
-        course_io.import_courses(db.session, courses, current_app.config["MEDIA_DIR"])
+        course_exchange.import_courses(db.session, courses, current_app.config["MEDIA_DIR"])
         db.session.commit()
     for course in courses:
         click.echo(f"imported {course.slug}: {len(course.lessons)} lessons")
@@ -64,7 +64,7 @@ def export_course(slug: str, dest: Path):
     if course is None:
         raise click.ClickException(f"No course with slug {slug!r}.")
     folder = dest / slug
-    course_io.write_files(course_io.export_files(course, current_app.config["MEDIA_DIR"]), folder)
+    course_exchange.write_files(course_exchange.export_files(course, current_app.config["MEDIA_DIR"]), folder)
     click.echo(f"exported {slug} to {folder}")
 
 
@@ -196,7 +196,7 @@ def init_app(app: Flask) -> None:
         with media.removed_on_failure():
             if seed and SEED_DIR.is_dir():
                 courses = _read(SEED_DIR)
-                course_io.import_courses(db.session, courses, app.config["MEDIA_DIR"])
+                course_exchange.import_courses(db.session, courses, app.config["MEDIA_DIR"])
                 click.echo(f"seed courses: {len(courses)} imported or updated")
             password_file = accounts.ensure_first_admin(db.session, app.instance_path)
             db.session.commit()

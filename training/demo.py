@@ -23,7 +23,7 @@ from .models import (
     LessonCompletion, QuizResult, TrainingClass, TrainingSession, User, class_course,
 )
 from .services.accounts import accounts
-from .services.authoring import course_io
+from .services.authoring import course_exchange, course_files
 from .services.learning import quizzes, scoring
 from .services.reports import reports
 
@@ -424,8 +424,8 @@ def ensure_courses(session: Session, media_dir: str) -> int:
         Course.status == CourseStatus.PUBLISHED))
     if exists:
         return 0
-    courses = course_io.read_all(SEED_DIR)
-    course_io.import_courses(session, courses, media_dir)
+    courses = course_files.read_all(SEED_DIR)
+    course_exchange.import_courses(session, courses, media_dir)
     session.flush()
     return len(courses)
 

@@ -187,18 +187,18 @@ def test_uploaded_files_live_and_die_with_their_transaction(app, app_ctx, exampl
     """Files an upload stores are deleted when its transaction ends without a commit (rollback,
     a savepoint's commit inside a transaction rolled back, the session closed), and kept once
     committed."""
-    from training.services.authoring import course_io
+    from training.services.authoring import media
 
     media_dir = app.config["MEDIA_DIR"]
     imported = media_files(app)  # the example course's own pictures
-    course_io.store_media(db.session, example_course, "images/a.png", image_bytes("PNG"), media_dir,
+    media.store_media(db.session, example_course, "images/a.png", image_bytes("PNG"), media_dir,
                           random_name=True)
     assert media_files(app) > imported
     db.session.rollback()
     assert media_files(app) == imported
 
     with db.session.begin_nested():
-        course_io.store_media(db.session, example_course, "images/b.png", image_bytes("PNG"), media_dir,
+        media.store_media(db.session, example_course, "images/b.png", image_bytes("PNG"), media_dir,
                               random_name=True)
     assert media_files(app) > imported
     db.session.rollback()
@@ -206,12 +206,12 @@ def test_uploaded_files_live_and_die_with_their_transaction(app, app_ctx, exampl
 
     # The request ends (its session is closed) without a commit.
     course = db.session.get(type(example_course), example_course.id)
-    course_io.store_media(db.session, course, "images/d.png", image_bytes("PNG"), media_dir, random_name=True)
+    media.store_media(db.session, course, "images/d.png", image_bytes("PNG"), media_dir, random_name=True)
     db.session.remove()
     assert media_files(app) == imported
 
     example_course = db.session.get(type(example_course), example_course.id)
-    item = course_io.store_media(db.session, example_course, "images/c.png", image_bytes("PNG"), media_dir,
+    item = media.store_media(db.session, example_course, "images/c.png", image_bytes("PNG"), media_dir,
                                  random_name=True)
     db.session.commit()
     db.session.rollback()

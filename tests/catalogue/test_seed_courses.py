@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from training.services.authoring import content, course_io
+from training.services.authoring import content, course_exchange, course_files
 
 SEED = Path(__file__).resolve().parents[2] / "seed_courses"
-COURSES = course_io.read_all(SEED)
+COURSES = course_files.read_all(SEED)
 BY_SLUG = {c.slug: c for c in COURSES}
 GROUPS = sorted({c.translation_group for c in COURSES})
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -40,7 +40,7 @@ def test_every_course_imports(app_ctx):
     from training.extensions import db
     from training.models import Course, CourseMedia, Lesson, Question, Quiz
 
-    course_io.import_courses(db.session, COURSES, app_ctx.config["MEDIA_DIR"])
+    course_exchange.import_courses(db.session, COURSES, app_ctx.config["MEDIA_DIR"])
     db.session.commit()
 
     def count(model):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from training.extensions import db
 from training.models import Attempt, Course, Lesson, User
 from training.services import backup
-from training.services.authoring import course_io
+from training.services.authoring import content, course_exchange, course_files
 
 from ..conftest import EXAMPLE_COURSE, TEST_DATABASE_URL
 
@@ -71,7 +71,7 @@ def test_postgres_backup_commands_are_documented_forms():
 
 
 def _explode_on_second_lesson(monkeypatch):
-    real = course_io.render_lesson
+    real = content.render_lesson
     calls = {"n": 0}
 
     def render(course, lesson):
@@ -80,7 +80,7 @@ def _explode_on_second_lesson(monkeypatch):
             raise RuntimeError("power cut during import")
         return real(course, lesson)
 
-    monkeypatch.setattr(course_io, "render_lesson", render)
+    monkeypatch.setattr(course_exchange, "render_lesson", render)
 
 
 def test_a_crash_during_an_import_leaves_no_partial_course(runner, app_ctx, monkeypatch):
@@ -96,11 +96,11 @@ def test_a_crash_during_a_reimport_keeps_the_old_course_whole(runner, factory, e
                                                            app_ctx):
     """Re-importing over an existing course and crashing leaves the previous version untouched."""
     title = example_course.title
-    data = course_io.read_folder(EXAMPLE_COURSE)
+    data = course_files.read_folder(EXAMPLE_COURSE)
     data.title = "A new title that must not stick"
     _explode_on_second_lesson(monkeypatch)
     with pytest.raises(RuntimeError):
-        course_io.import_course(db.session, data, app_ctx.config["MEDIA_DIR"])
+        course_exchange.import_course(db.session, data, app_ctx.config["MEDIA_DIR"])
     db.session.rollback()
     db.session.expire_all()
     course = db.session.scalar(select(Course))

@@ -6,7 +6,7 @@ from training.models import LessonCompletion, QuizResult
 from training.services.learning import progress, quizzes
 
 from ..helpers import answer_form
-from .test_course_io import _MultiDict
+from .test_course_files import _MultiDict
 
 
 def submit(user, quiz, correct=True):

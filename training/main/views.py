@@ -12,7 +12,7 @@ from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE
 from ..policy import can
 from ..services.accounts import accounts
-from ..services.authoring import content, course_io
+from ..services.authoring import content
 from .forms import LanguageForm
 
 bp = Blueprint("main", __name__)
@@ -66,7 +66,7 @@ def media_picture(course, path: str | None, alt: str | None) -> Markup:
     item = next((m for m in course.media if m.path == path), None) if path else None
     if item is None:
         return Markup("")
-    return Markup(content.picture_html(course_io.image_ref(item), alt or ""))
+    return Markup(content.picture_html(content.image_ref(item), alt or ""))
 
 
 def init_app(app: Flask) -> None:

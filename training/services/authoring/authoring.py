@@ -35,7 +35,7 @@ from ...models import (
     User,
     utcnow,
 )
-from . import content, course_io, media
+from . import content, course_exchange, course_files, media
 from ..learning import progress
 
 CHOICE_KINDS = (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.ORDERING)
@@ -211,7 +211,7 @@ def _lesson_problems(course: Course, lesson: Lesson) -> list[str]:
         if not alt.strip():
             problems.append(_("Lesson “%(title)s”: a picture has no text alternative "
                               "(write a few words between the square brackets).", title=title))
-        if not src.startswith("https://") and course_io.normalise_path(src) not in paths:
+        if not src.startswith("https://") and content.normalise_path(src) not in paths:
             problems.append(_("Lesson “%(title)s”: the picture “%(src)s” was not uploaded.",
                               title=title, src=src))
     keys = {l.key for l in course.lessons}
@@ -307,7 +307,7 @@ def store_picture(session: Session, course: Course, upload: Upload, stem: str,
     except media.MediaError as exc:
         raise MediaRefused([picture_problem(exc, upload.filename, storage.max_image_bytes)]) from exc
     path = f"images/{stem}-{secrets.token_hex(4)}{checked.extension}"
-    course_io.store_media(session, course, path, data, storage.media_dir, random_name=True)
+    media.store_media(session, course, path, data, storage.media_dir, random_name=True)
     return path
 
 
@@ -321,7 +321,7 @@ def store_video(session: Session, course: Course, upload: Upload, storage: Stora
         raise MediaRefused([_("The video is too large: at most %(mb)d MB.", mb=limit // (1024 * 1024))
                             if str(exc) == "too-large" else _("This file is not an MP4 or WebM video.")]) from exc
     # Stored under a random name, the file is deleted if the commit does not happen.
-    item = course_io.store_media(session, course, f"videos/{secrets.token_hex(6)}{extension}", data,
+    item = media.store_media(session, course, f"videos/{secrets.token_hex(6)}{extension}", data,
                                  storage.media_dir, random_name=True, max_video_bytes=limit)
     return item.url_path
 
@@ -465,7 +465,7 @@ def _apply_lesson(course: Course, lesson: Lesson, data: LessonInput) -> None:
     lesson.body_md = data.body_md
     lesson.minutes = data.minutes
     lesson.video_url = data.video_url or None
-    course_io.render_lesson(course, lesson)
+    content.render_lesson(course, lesson)
 
 
 def save_lesson(session: Session, lesson: Lesson, user_id: int, data: LessonInput,
@@ -479,7 +479,7 @@ def save_lesson(session: Session, lesson: Lesson, user_id: int, data: LessonInpu
 def preview_lesson(course: Course, data: LessonInput) -> SimpleNamespace:
     """An unsaved lesson rendered exactly as learners will see it."""
     return SimpleNamespace(title=data.title, minutes=data.minutes, video_url=data.video_url,
-                           body_html=course_io.render_body(course, data.body_md))
+                           body_html=content.render_body(course, data.body_md))
 
 
 def move(items: list, item: Any, direction: str) -> bool:
@@ -727,7 +727,7 @@ def export_zip(course: Course, media_dir: str) -> bytes:
     """The course as a .zip in the course file format, media included, under a slug/ folder."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, blob in sorted(course_io.export_files(course, media_dir).items()):
+        for path, blob in sorted(course_exchange.export_files(course, media_dir).items()):
             archive.writestr(f"{course.slug}/{path}", blob)
     return buffer.getvalue()
 
@@ -742,8 +742,8 @@ def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits
     """
     files = read_zip(blob, limits)
     try:
-        data = course_io.read_course(files)
-    except course_io.CourseFormatError as exc:
+        data = course_files.read_course(files)
+    except course_files.CourseFormatError as exc:
         raise NotAllowed([str(p) for p in exc.problems]) from exc
     existing = session.scalar(select(Course).where(Course.slug == data.slug))
     if existing is not None:
@@ -757,7 +757,7 @@ def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits
         data.status = existing.status
     else:
         data.status = CourseStatus.DRAFT
-    course = course_io.import_course(session, data, media_dir, author_id=user.id,
+    course = course_exchange.import_course(session, data, media_dir, author_id=user.id,
                                      centre_id=user.centre_id)
     _changed(session, course, user.id, "course.import", data.slug)
     return course, existing is None
@@ -769,10 +769,10 @@ def duplicate(session: Session, course: Course, user: User, media_dir: str, titl
 
     The copy and the original share a translation group.
     """
-    files = course_io.export_files(course, media_dir)
+    files = course_exchange.export_files(course, media_dir)
     try:
-        data = course_io.read_course(files)
-    except course_io.CourseFormatError as exc:
+        data = course_files.read_course(files)
+    except course_files.CourseFormatError as exc:
         raise NotAllowed([str(p) for p in exc.problems]) from exc
     if not course.translation_group:
         course.translation_group = course.slug
@@ -781,7 +781,7 @@ def duplicate(session: Session, course: Course, user: User, media_dir: str, titl
     data.language = language
     data.status = CourseStatus.DRAFT
     data.translation_group = course.translation_group
-    copy = course_io.import_course(session, data, media_dir, author_id=user.id,
+    copy = course_exchange.import_course(session, data, media_dir, author_id=user.id,
                                    centre_id=course.centre_id if user.centre_id is None else user.centre_id)
     log_change(session, copy, user.id, "course.duplicate", course.slug)
     return copy

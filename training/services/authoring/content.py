@@ -4,12 +4,15 @@ Markdown is CommonMark plus tables (markdown-it-py). Raw HTML is allowed but red
 nh3 allow-list: no scripts, event handlers or style attributes; links only http, https,
 mailto and relative; images only from the site's media or https.
 """
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
+
+from ...models import Course, CourseMedia, Lesson
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -156,3 +159,55 @@ def link_targets(source: str) -> list[str]:
 def plain_text(text: str) -> str:
     """Names, titles and other short user text are plain text: escaped by Jinja, never HTML."""
     return " ".join((text or "").split())
+
+
+# ---------------------------------------------------------------- a course's lessons
+
+
+def lesson_path(course_slug: str, lesson_key: str) -> str:
+    """The learner's URL of a lesson (matches learn.lesson)."""
+    return f"/courses/{course_slug}/lessons/{lesson_key}"
+
+
+def image_ref(item: CourseMedia) -> ImageRef:
+    """Where the browser loads a stored image, with its size and srcset copies."""
+    variants = item.variants or []
+    return ImageRef(
+        item.url_path, item.width, item.height,
+        variants=[(f"/media/{v['name']}", v["width"]) for v in variants
+                  if v["content_type"] != "image/webp"],
+        webp=[(f"/media/{v['name']}", v["width"]) for v in variants
+              if v["content_type"] == "image/webp"],
+    )
+
+
+def normalise_path(src: str) -> str:
+    normalised = posixpath.normpath(src.removeprefix("./"))
+    while normalised.startswith("../"):
+        normalised = normalised[3:]
+    return normalised
+
+
+def media_resolver(course: Course):
+    by_path = {m.path: m for m in course.media}
+
+    def resolve(src: str) -> ImageRef | None:
+        item = by_path.get(normalise_path(src))
+        return image_ref(item) if item and item.content_type.startswith("image/") else None
+
+    return resolve
+
+
+def render_body(course: Course, body_md: str) -> str:
+    """Lesson Markdown of a course as the sanitized HTML learners see."""
+    keys = {l.key for l in course.lessons}
+    return render_markdown(
+        body_md,
+        resolve_image=media_resolver(course),
+        resolve_lesson=lambda key: lesson_path(course.slug, key) if key in keys else None,
+    )
+
+
+def render_lesson(course: Course, lesson: Lesson) -> None:
+    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
+    lesson.body_html = render_body(course, lesson.body_md)

@@ -15,6 +15,10 @@ from typing import Any
 
 from defusedxml import ElementTree
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ...models import Course, CourseMedia
 
 IMAGE_TYPES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"),
                "WEBP": ("image/webp", ".webp"), "GIF": ("image/gif", ".gif")}
@@ -252,3 +256,53 @@ def store_video(media_dir: str | Path, data: bytes, max_bytes: int = MAX_VIDEO_B
     name = (base or secrets.token_hex(16)) + extension
     store(media_dir, name, data)
     return StoredFile(name, content_type, len(data))
+
+
+# ---------------------------------------------------------------- a course's media
+
+
+_UNCOMMITTED_FILES = "uploaded_files_not_committed"
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed_uploads(session: Session) -> None:
+    if not session.in_nested_transaction():  # a savepoint's commit is not the end
+        session.info.pop(_UNCOMMITTED_FILES, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _delete_uncommitted_uploads(session: Session, transaction) -> None:
+    """Ending the outermost transaction without a commit (rollback, or the request's session
+    closed) deletes the files uploaded in it: no row names them."""
+    if transaction.parent is None:
+        for path in session.info.pop(_UNCOMMITTED_FILES, ()):
+            path.unlink(missing_ok=True)
+
+
+def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str,
+                random_name: bool = False, max_video_bytes: int = MAX_VIDEO_BYTES) -> CourseMedia:
+    """Store an image (at web sizes, with srcset copies) or a video of a course under path.
+
+    Imports name files by content hash, so importing the same file twice stores it once;
+    uploads (random_name=True) get random names.
+    """
+    base = None if random_name else hashlib.sha256(data).hexdigest()[:32]
+    with collecting_new_files() as created:
+        if path.startswith("videos/"):
+            stored = store_video(media_dir, data, max_bytes=max_video_bytes, base=base)
+        else:
+            stored = store_image(media_dir, data, base=base)
+    if random_name:
+        # An upload's files are its own (random names): they live or die with the transaction
+        # that records them, so a form refused and rolled back leaves no file behind.
+        session.info.setdefault(_UNCOMMITTED_FILES, []).extend(created)
+    item = next((m for m in course.media if m.path == path), None)
+    if item is None:
+        item = CourseMedia(path=path)
+        course.media.append(item)
+    item.stored_name = stored.name
+    item.content_type = stored.content_type
+    item.size = stored.size
+    item.width, item.height = stored.width, stored.height
+    item.variants = stored.variants
+    return item

@@ -1,10 +1,8 @@
-"""The course file format (seed_courses/README.md): read, validate, import and export.
+"""The course file format (seed_courses/README.md): reading and checking a course's files.
 
 Reading gives plain dataclasses and a list of problems, each naming the file, the line where
-possible and what is wrong. Nothing is written unless every course read is valid; the CLI and
-the authoring studio's .zip import both use this module.
+possible and what is wrong; nothing is written to the database here (course_exchange.py does).
 """
-import hashlib
 import posixpath
 import re
 import tomllib
@@ -12,26 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
 from flask_babel import gettext as _
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
 
-from ...models import (
-    COURSE_LANGUAGES,
-    Choice,
-    Course,
-    CourseMedia,
-    CourseStatus,
-    Lesson,
-    Level,
-    Question,
-    QuestionKind,
-    Quiz,
-    utcnow,
-)
-from . import content, media
-from ..learning import progress
+from ...models import COURSE_LANGUAGES, CourseStatus, Level, QuestionKind
+from . import media
+from .content import image_paths, link_targets, normalise_path
 
 KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -428,7 +411,7 @@ def read_course(files: dict[str, bytes], origin: str = "") -> CourseData:
 
     # Links to other lessons must point at a lesson of this course.
     for lesson, raw in zip(course.lessons, lessons):
-        for target in content.link_targets(lesson.body_md):
+        for target in link_targets(lesson.body_md):
             if target.startswith("lesson:") and target[len("lesson:"):] not in keys:
                 reader.problem(raw.get("file", path), None,
                                _("Link to unknown lesson “%(target)s”.", target=target))
@@ -467,7 +450,7 @@ def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) ->
         return None
     if not body.strip():
         reader.problem(file, None, _("The lesson has no content."))
-    for src, alt in content.image_paths(body):
+    for src, alt in image_paths(body):
         if src.startswith("https://"):
             if not alt.strip():
                 reader.problem(file, None, _("Image “%(path)s” needs a text alternative.", path=src))
@@ -529,284 +512,3 @@ def read_all(root: Path) -> list[CourseData]:
     if problems:
         raise CourseFormatError(problems)
     return courses
-
-
-# ---------------------------------------------------------------- writing to the database
-
-
-def lesson_path(course_slug: str, lesson_key: str) -> str:
-    """The learner's URL of a lesson (matches learn.lesson)."""
-    return f"/courses/{course_slug}/lessons/{lesson_key}"
-
-
-def image_ref(item: CourseMedia) -> content.ImageRef:
-    """Where the browser loads a stored image, with its size and srcset copies."""
-    variants = item.variants or []
-    return content.ImageRef(
-        item.url_path, item.width, item.height,
-        variants=[(f"/media/{v['name']}", v["width"]) for v in variants
-                  if v["content_type"] != "image/webp"],
-        webp=[(f"/media/{v['name']}", v["width"]) for v in variants
-              if v["content_type"] == "image/webp"],
-    )
-
-
-def normalise_path(src: str) -> str:
-    normalised = posixpath.normpath(src.removeprefix("./"))
-    while normalised.startswith("../"):
-        normalised = normalised[3:]
-    return normalised
-
-
-def media_resolver(course: Course):
-    by_path = {m.path: m for m in course.media}
-
-    def resolve(src: str) -> content.ImageRef | None:
-        item = by_path.get(normalise_path(src))
-        return image_ref(item) if item and item.content_type.startswith("image/") else None
-
-    return resolve
-
-
-def render_body(course: Course, body_md: str) -> str:
-    """Lesson Markdown of a course as the sanitized HTML learners see."""
-    keys = {l.key for l in course.lessons}
-    return content.render_markdown(
-        body_md,
-        resolve_image=media_resolver(course),
-        resolve_lesson=lambda key: lesson_path(course.slug, key) if key in keys else None,
-    )
-
-
-def render_lesson(course: Course, lesson: Lesson) -> None:
-    """Render a lesson's Markdown to its stored HTML; called whenever the Markdown is saved."""
-    lesson.body_html = render_body(course, lesson.body_md)
-
-
-_UNCOMMITTED_FILES = "uploaded_files_not_committed"
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_committed_uploads(session: Session) -> None:
-    if not session.in_nested_transaction():  # a savepoint's commit is not the end
-        session.info.pop(_UNCOMMITTED_FILES, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _delete_uncommitted_uploads(session: Session, transaction) -> None:
-    """Ending the outermost transaction without a commit (rollback, or the request's session
-    closed) deletes the files uploaded in it: no row names them."""
-    if transaction.parent is None:
-        for path in session.info.pop(_UNCOMMITTED_FILES, ()):
-            path.unlink(missing_ok=True)
-
-
-def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str,
-                random_name: bool = False, max_video_bytes: int = media.MAX_VIDEO_BYTES) -> CourseMedia:
-    """Store an image (at web sizes, with srcset copies) or a video of a course under path.
-
-    Imports name files by content hash, so importing the same file twice stores it once;
-    uploads (random_name=True) get random names.
-    """
-    base = None if random_name else hashlib.sha256(data).hexdigest()[:32]
-    with media.collecting_new_files() as created:
-        if path.startswith("videos/"):
-            stored = media.store_video(media_dir, data, max_bytes=max_video_bytes, base=base)
-        else:
-            stored = media.store_image(media_dir, data, base=base)
-    if random_name:
-        # An upload's files are its own (random names): they live or die with the transaction
-        # that records them, so a form refused and rolled back leaves no file behind.
-        session.info.setdefault(_UNCOMMITTED_FILES, []).extend(created)
-    item = next((m for m in course.media if m.path == path), None)
-    if item is None:
-        item = CourseMedia(path=path)
-        course.media.append(item)
-    item.stored_name = stored.name
-    item.content_type = stored.content_type
-    item.size = stored.size
-    item.width, item.height = stored.width, stored.height
-    item.variants = stored.variants
-    return item
-
-
-def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
-    quiz.title = data.title
-    quiz.pass_mark = data.pass_mark
-    quiz.max_attempts = data.max_attempts
-    quiz.shuffle = data.shuffle
-    existing = {q.key: q for q in quiz.questions}
-    questions = []
-    for position, qd in enumerate(data.questions):
-        question = existing.pop(qd.key, None) or Question(key=qd.key)
-        question.position = position
-        question.kind = qd.type
-        question.prompt = qd.prompt
-        question.explanation = qd.explanation
-        question.image, question.image_alt = qd.image, qd.image_alt if qd.image else None
-        if qd.type == QuestionKind.TRUE_FALSE:
-            question.answer = {"answer": qd.answer}
-        elif qd.type == QuestionKind.SHORT_TEXT:
-            question.answer = {"accepted": list(qd.accepted)}
-        else:
-            question.answer = {}
-        if qd.type == QuestionKind.ORDERING:
-            wanted = [ChoiceData(text=s, correct=False) for s in qd.steps]
-        else:
-            wanted = qd.choices
-        # Choices are replaced wholesale: past attempts keep their own snapshot.
-        question.choices = [
-            Choice(position=i, text=c.text, is_correct=c.correct, image=c.image,
-                   image_alt=c.image_alt if c.image else None)
-            for i, c in enumerate(wanted)
-        ]
-        questions.append(question)
-    quiz.questions = questions
-
-
-def import_course(session: Session, data: CourseData, media_dir: str,
-                  author_id: int | None = None, centre_id: int | None = None) -> Course:
-    """Create or update (by slug) one course from validated data. Flushes; the caller commits.
-
-    Lessons and questions are matched by key, so progress and attempts survive a re-import.
-    """
-    course = session.scalar(select(Course).where(Course.slug == data.slug))
-    if course is None:
-        course = Course(slug=data.slug, author_id=author_id, centre_id=centre_id)
-        session.add(course)
-    course.language = data.language
-    course.translation_group = data.translation_group
-    course.title = data.title
-    course.summary = data.summary
-    course.level = data.level
-    if data.status == CourseStatus.PUBLISHED and course.status != CourseStatus.PUBLISHED:
-        course.published_at = utcnow()
-    course.status = data.status
-    for path, blob in data.files.items():
-        store_media(session, course, path, blob, media_dir)
-    course.cover_image = data.cover_image
-    course.cover_alt = data.cover_alt if data.cover_image else None
-
-    existing = {l.key: l for l in course.lessons}
-    lessons = []
-    for position, ld in enumerate(data.lessons):
-        lesson = existing.pop(ld.key, None) or Lesson(key=ld.key)
-        lesson.position = position
-        lesson.title = ld.title
-        lesson.body_md = ld.body_md
-        lesson.minutes = ld.minutes
-        lesson.video_url = ld.video
-        if ld.video and not ld.video.startswith("https://"):
-            lesson.video_url = next(m.url_path for m in course.media if m.path == ld.video)
-        lessons.append(lesson)
-        if ld.quiz is None:
-            if lesson.quiz is not None:
-                course.quizzes.remove(lesson.quiz)
-                lesson.quiz = None
-        else:
-            if lesson.quiz is None:
-                lesson.quiz = Quiz(title=ld.quiz.title)
-                course.quizzes.append(lesson.quiz)
-            _apply_quiz(lesson.quiz, ld.quiz)
-    for removed in existing.values():
-        if removed.quiz is not None:
-            course.quizzes.remove(removed.quiz)
-    course.lessons = lessons
-    for lesson in lessons:
-        render_lesson(course, lesson)
-
-    final = course.final_exam
-    if data.final_exam is None:
-        if final is not None:
-            course.quizzes.remove(final)
-    else:
-        if final is None:
-            final = Quiz(is_final=True, title=data.final_exam.title)
-            course.quizzes.append(final)
-        _apply_quiz(final, data.final_exam)
-    session.flush()
-    progress.refresh_course(session, course.id)
-    return course
-
-
-def import_courses(session: Session, courses: list[CourseData], media_dir: str) -> list[Course]:
-    return [import_course(session, c, media_dir) for c in courses]
-
-
-# ---------------------------------------------------------------- export
-
-
-def _quiz_dict(quiz: Quiz) -> dict[str, Any]:
-    questions = []
-    for q in quiz.questions:
-        item: dict[str, Any] = {"key": q.key, "type": q.kind, "prompt": q.prompt,
-                                "explanation": q.explanation}
-        if q.image:
-            item["image"] = q.image
-            item["image_alt"] = q.image_alt or ""
-        if q.kind == QuestionKind.TRUE_FALSE:
-            item["answer"] = bool(q.answer.get("answer"))
-        elif q.kind == QuestionKind.SHORT_TEXT:
-            item["accepted"] = list(q.answer.get("accepted", []))
-        elif q.kind == QuestionKind.ORDERING:
-            item["steps"] = [c.text for c in q.choices]
-        else:
-            choices = []
-            for c in q.choices:
-                choice: dict[str, Any] = {"text": c.text}
-                if c.is_correct:
-                    choice["correct"] = True
-                if c.image:
-                    choice["image"] = c.image
-                    choice["image_alt"] = c.image_alt or ""
-                choices.append(choice)
-            item["choices"] = choices
-        questions.append(item)
-    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
-            "shuffle": quiz.shuffle, "questions": questions}
-
-
-def export_files(course: Course, media_dir: str) -> dict[str, bytes]:
-    """The course as files in the course format, media included."""
-    files: dict[str, bytes] = {}
-    meta: dict[str, Any] = {"slug": course.slug, "language": course.language}
-    if course.translation_group:
-        meta["translation_group"] = course.translation_group
-    meta.update({"title": course.title, "summary": course.summary, "level": course.level,
-                 "status": course.status})
-    if course.cover_image:
-        meta["cover_image"] = course.cover_image
-        meta["cover_alt"] = course.cover_alt or ""
-    final = course.final_exam
-    if final is not None:
-        meta["final_exam"] = "quizzes/final-exam.toml"
-        files["quizzes/final-exam.toml"] = _toml(_quiz_dict(final))
-    lessons = []
-    for number, lesson in enumerate(course.lessons, start=1):
-        stem = f"{number:02d}-{lesson.key}"
-        entry: dict[str, Any] = {"key": lesson.key, "title": lesson.title,
-                                 "file": f"lessons/{stem}.md", "minutes": lesson.minutes}
-        files[f"lessons/{stem}.md"] = lesson.body_md.encode("utf-8")
-        if lesson.quiz is not None:
-            entry["quiz"] = f"quizzes/{stem}.toml"
-            files[f"quizzes/{stem}.toml"] = _toml(_quiz_dict(lesson.quiz))
-        if lesson.video_url:
-            stored = next((m.path for m in course.media if m.url_path == lesson.video_url), None)
-            entry["video"] = stored or lesson.video_url
-        lessons.append(entry)
-    meta["lessons"] = lessons
-    files["course.toml"] = _toml(meta)
-    for item in course.media:
-        files[item.path] = (Path(media_dir) / item.stored_name).read_bytes()
-    return files
-
-
-def _toml(data: dict[str, Any]) -> bytes:
-    return tomli_w.dumps(data, multiline_strings=True).encode("utf-8")
-
-
-def write_files(files: dict[str, bytes], folder: Path) -> None:
-    for rel, blob in files.items():
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(blob)

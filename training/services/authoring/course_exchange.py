@@ -1,0 +1,205 @@
+"""Courses in and out of the database: import what course_files.py read (all or nothing, by
+slug, so importing twice changes nothing) and export a course as its files."""
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import (
+    Choice,
+    Course,
+    CourseStatus,
+    Lesson,
+    Question,
+    QuestionKind,
+    Quiz,
+    utcnow,
+)
+from ..learning import progress
+
+from .content import render_lesson
+from .course_files import ChoiceData, CourseData, QuizData
+from .media import store_media
+
+def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
+    quiz.title = data.title
+    quiz.pass_mark = data.pass_mark
+    quiz.max_attempts = data.max_attempts
+    quiz.shuffle = data.shuffle
+    existing = {q.key: q for q in quiz.questions}
+    questions = []
+    for position, qd in enumerate(data.questions):
+        question = existing.pop(qd.key, None) or Question(key=qd.key)
+        question.position = position
+        question.kind = qd.type
+        question.prompt = qd.prompt
+        question.explanation = qd.explanation
+        question.image, question.image_alt = qd.image, qd.image_alt if qd.image else None
+        if qd.type == QuestionKind.TRUE_FALSE:
+            question.answer = {"answer": qd.answer}
+        elif qd.type == QuestionKind.SHORT_TEXT:
+            question.answer = {"accepted": list(qd.accepted)}
+        else:
+            question.answer = {}
+        if qd.type == QuestionKind.ORDERING:
+            wanted = [ChoiceData(text=s, correct=False) for s in qd.steps]
+        else:
+            wanted = qd.choices
+        # Choices are replaced wholesale: past attempts keep their own snapshot.
+        question.choices = [
+            Choice(position=i, text=c.text, is_correct=c.correct, image=c.image,
+                   image_alt=c.image_alt if c.image else None)
+            for i, c in enumerate(wanted)
+        ]
+        questions.append(question)
+    quiz.questions = questions
+
+
+def import_course(session: Session, data: CourseData, media_dir: str,
+                  author_id: int | None = None, centre_id: int | None = None) -> Course:
+    """Create or update (by slug) one course from validated data. Flushes; the caller commits.
+
+    Lessons and questions are matched by key, so progress and attempts survive a re-import.
+    """
+    course = session.scalar(select(Course).where(Course.slug == data.slug))
+    if course is None:
+        course = Course(slug=data.slug, author_id=author_id, centre_id=centre_id)
+        session.add(course)
+    course.language = data.language
+    course.translation_group = data.translation_group
+    course.title = data.title
+    course.summary = data.summary
+    course.level = data.level
+    if data.status == CourseStatus.PUBLISHED and course.status != CourseStatus.PUBLISHED:
+        course.published_at = utcnow()
+    course.status = data.status
+    for path, blob in data.files.items():
+        store_media(session, course, path, blob, media_dir)
+    course.cover_image = data.cover_image
+    course.cover_alt = data.cover_alt if data.cover_image else None
+
+    existing = {l.key: l for l in course.lessons}
+    lessons = []
+    for position, ld in enumerate(data.lessons):
+        lesson = existing.pop(ld.key, None) or Lesson(key=ld.key)
+        lesson.position = position
+        lesson.title = ld.title
+        lesson.body_md = ld.body_md
+        lesson.minutes = ld.minutes
+        lesson.video_url = ld.video
+        if ld.video and not ld.video.startswith("https://"):
+            lesson.video_url = next(m.url_path for m in course.media if m.path == ld.video)
+        lessons.append(lesson)
+        if ld.quiz is None:
+            if lesson.quiz is not None:
+                course.quizzes.remove(lesson.quiz)
+                lesson.quiz = None
+        else:
+            if lesson.quiz is None:
+                lesson.quiz = Quiz(title=ld.quiz.title)
+                course.quizzes.append(lesson.quiz)
+            _apply_quiz(lesson.quiz, ld.quiz)
+    for removed in existing.values():
+        if removed.quiz is not None:
+            course.quizzes.remove(removed.quiz)
+    course.lessons = lessons
+    for lesson in lessons:
+        render_lesson(course, lesson)
+
+    final = course.final_exam
+    if data.final_exam is None:
+        if final is not None:
+            course.quizzes.remove(final)
+    else:
+        if final is None:
+            final = Quiz(is_final=True, title=data.final_exam.title)
+            course.quizzes.append(final)
+        _apply_quiz(final, data.final_exam)
+    session.flush()
+    progress.refresh_course(session, course.id)
+    return course
+
+
+def import_courses(session: Session, courses: list[CourseData], media_dir: str) -> list[Course]:
+    return [import_course(session, c, media_dir) for c in courses]
+
+
+# ---------------------------------------------------------------- export
+
+
+def _quiz_dict(quiz: Quiz) -> dict[str, Any]:
+    questions = []
+    for q in quiz.questions:
+        item: dict[str, Any] = {"key": q.key, "type": q.kind, "prompt": q.prompt,
+                                "explanation": q.explanation}
+        if q.image:
+            item["image"] = q.image
+            item["image_alt"] = q.image_alt or ""
+        if q.kind == QuestionKind.TRUE_FALSE:
+            item["answer"] = bool(q.answer.get("answer"))
+        elif q.kind == QuestionKind.SHORT_TEXT:
+            item["accepted"] = list(q.answer.get("accepted", []))
+        elif q.kind == QuestionKind.ORDERING:
+            item["steps"] = [c.text for c in q.choices]
+        else:
+            choices = []
+            for c in q.choices:
+                choice: dict[str, Any] = {"text": c.text}
+                if c.is_correct:
+                    choice["correct"] = True
+                if c.image:
+                    choice["image"] = c.image
+                    choice["image_alt"] = c.image_alt or ""
+                choices.append(choice)
+            item["choices"] = choices
+        questions.append(item)
+    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
+            "shuffle": quiz.shuffle, "questions": questions}
+
+
+def export_files(course: Course, media_dir: str) -> dict[str, bytes]:
+    """The course as files in the course format, media included."""
+    files: dict[str, bytes] = {}
+    meta: dict[str, Any] = {"slug": course.slug, "language": course.language}
+    if course.translation_group:
+        meta["translation_group"] = course.translation_group
+    meta.update({"title": course.title, "summary": course.summary, "level": course.level,
+                 "status": course.status})
+    if course.cover_image:
+        meta["cover_image"] = course.cover_image
+        meta["cover_alt"] = course.cover_alt or ""
+    final = course.final_exam
+    if final is not None:
+        meta["final_exam"] = "quizzes/final-exam.toml"
+        files["quizzes/final-exam.toml"] = _toml(_quiz_dict(final))
+    lessons = []
+    for number, lesson in enumerate(course.lessons, start=1):
+        stem = f"{number:02d}-{lesson.key}"
+        entry: dict[str, Any] = {"key": lesson.key, "title": lesson.title,
+                                 "file": f"lessons/{stem}.md", "minutes": lesson.minutes}
+        files[f"lessons/{stem}.md"] = lesson.body_md.encode("utf-8")
+        if lesson.quiz is not None:
+            entry["quiz"] = f"quizzes/{stem}.toml"
+            files[f"quizzes/{stem}.toml"] = _toml(_quiz_dict(lesson.quiz))
+        if lesson.video_url:
+            stored = next((m.path for m in course.media if m.url_path == lesson.video_url), None)
+            entry["video"] = stored or lesson.video_url
+        lessons.append(entry)
+    meta["lessons"] = lessons
+    files["course.toml"] = _toml(meta)
+    for item in course.media:
+        files[item.path] = (Path(media_dir) / item.stored_name).read_bytes()
+    return files
+
+
+def _toml(data: dict[str, Any]) -> bytes:
+    return tomli_w.dumps(data, multiline_strings=True).encode("utf-8")
+
+
+def write_files(files: dict[str, bytes], folder: Path) -> None:
+    for rel, blob in files.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
