@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from .models import (
     Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, CourseStatus, Enrollment,
-    LessonCompletion, QuizResult, TrainingClass, TrainingSession, User, class_course,
+    LessonCompletion, QuizResult, TrainingClass, TrainingSession, User,
 )
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_files

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import AuditEvent, Course
-from training.services.authoring import authoring
+from training.services.authoring import archives, course_checks
 
 from .helpers import upload
 
@@ -78,23 +78,23 @@ def test_invalid_course_imports_nothing_and_lists_problems(app_ctx, trainer_clie
 def test_zip_with_unsafe_paths_is_refused(name):
     """Are path traversal, absolute paths and backslashes in a zip refused?"""
     blob = zip_of({"course.toml": b"", name: b"x"})
-    with pytest.raises(authoring.NotAllowed, match="unsafe file name"):
-        authoring.read_zip(blob, authoring.ZipLimits())
+    with pytest.raises(course_checks.NotAllowed, match="unsafe file name"):
+        archives.read_zip(blob, archives.ZipLimits())
 
 
 def test_zip_with_too_many_entries_is_refused():
     """Is an archive with more entries than the limit refused?"""
     blob = zip_of({f"f{n}.md": b"" for n in range(11)})
-    with pytest.raises(authoring.NotAllowed, match="at most 10"):
-        authoring.read_zip(blob, authoring.ZipLimits(max_entries=10))
+    with pytest.raises(course_checks.NotAllowed, match="at most 10"):
+        archives.read_zip(blob, archives.ZipLimits(max_entries=10))
 
 
 def test_zip_bomb_is_refused():
     """Is an archive that unpacks beyond the size limit refused (declared or real size)?"""
     blob = zip_of({"course.toml": b"", "big.md": b"0" * (3 * 1024 * 1024)})
     assert len(blob) < 100_000
-    with pytest.raises(authoring.NotAllowed, match="more than 2 MB"):
-        authoring.read_zip(blob, authoring.ZipLimits(max_total_bytes=2 * 1024 * 1024))
+    with pytest.raises(course_checks.NotAllowed, match="more than 2 MB"):
+        archives.read_zip(blob, archives.ZipLimits(max_total_bytes=2 * 1024 * 1024))
 
 
 def test_zip_bomb_through_the_browser(make_app):
@@ -121,8 +121,8 @@ def test_not_a_zip_is_refused(trainer_client):
 
 def test_single_top_folder_is_unwrapped():
     """Is a zipped course folder (slug/course.toml) read like a course at the root?"""
-    files = authoring.read_zip(zip_of({"my-course/course.toml": b"x", "my-course/lessons/a.md": b"y"}),
-                               authoring.ZipLimits())
+    files = archives.read_zip(zip_of({"my-course/course.toml": b"x", "my-course/lessons/a.md": b"y"}),
+                               archives.ZipLimits())
     assert set(files) == {"course.toml", "lessons/a.md"}
 
 

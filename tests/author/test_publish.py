@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import Course, CourseStatus, Lesson, Question, Quiz
-from training.services.authoring import authoring
+from training.services.authoring import authoring, course_checks
 
 from .test_flow import add_lesson, create_course
 
@@ -24,7 +24,7 @@ def test_course_problems_lists_every_problem(app_ctx, trainer):
                                          answer={}))
     db.session.flush()
     with force_locale("en"):  # services outside a request speak the default language, Chinese
-        problems = authoring.course_problems(course)
+        problems = course_checks.course_problems(course)
     text = "\n".join(problems)
     assert "Lesson “Empty one” has no content." in text
     assert "Quiz “Empty quiz” has no questions." in text
@@ -35,20 +35,20 @@ def test_course_problems_lists_every_problem(app_ctx, trainer):
 
 def test_question_problems_by_kind():
     """Is each question kind checked for its correct answer?"""
-    single = authoring.QuestionInput("single", "Q", "E", choices=[
-        authoring.ChoiceInput("a", True), authoring.ChoiceInput("b", True)])
-    assert "exactly one" in authoring.question_problems(single)["choices"]
-    multiple = authoring.QuestionInput("multiple", "Q", "E", choices=[
-        authoring.ChoiceInput("a"), authoring.ChoiceInput("b")])
-    assert "at least one" in authoring.question_problems(multiple)["choices"]
-    assert "answer" in authoring.question_problems(authoring.QuestionInput("true_false", "Q", "E"))
-    assert "accepted" in authoring.question_problems(authoring.QuestionInput("short_text", "Q", "E"))
-    ordering = authoring.QuestionInput("ordering", "Q", "E", choices=[
-        authoring.ChoiceInput("a"), authoring.ChoiceInput("a")])
-    assert "different" in authoring.question_problems(ordering)["choices"]
-    image = authoring.QuestionInput("true_false", "Q", "E", image="images/x.png", answer=True)
-    assert "image_alt" in authoring.question_problems(image)
-    assert authoring.question_problems(authoring.QuestionInput("true_false", "Q", "E", answer=False)) == {}
+    single = course_checks.QuestionInput("single", "Q", "E", choices=[
+        course_checks.ChoiceInput("a", True), course_checks.ChoiceInput("b", True)])
+    assert "exactly one" in course_checks.question_problems(single)["choices"]
+    multiple = course_checks.QuestionInput("multiple", "Q", "E", choices=[
+        course_checks.ChoiceInput("a"), course_checks.ChoiceInput("b")])
+    assert "at least one" in course_checks.question_problems(multiple)["choices"]
+    assert "answer" in course_checks.question_problems(course_checks.QuestionInput("true_false", "Q", "E"))
+    assert "accepted" in course_checks.question_problems(course_checks.QuestionInput("short_text", "Q", "E"))
+    ordering = course_checks.QuestionInput("ordering", "Q", "E", choices=[
+        course_checks.ChoiceInput("a"), course_checks.ChoiceInput("a")])
+    assert "different" in course_checks.question_problems(ordering)["choices"]
+    image = course_checks.QuestionInput("true_false", "Q", "E", image="images/x.png", answer=True)
+    assert "image_alt" in course_checks.question_problems(image)
+    assert course_checks.question_problems(course_checks.QuestionInput("true_false", "Q", "E", answer=False)) == {}
 
 
 def test_publish_with_problems_is_refused_and_lists_them(app_ctx, trainer_client):

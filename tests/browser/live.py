@@ -1,7 +1,6 @@
 """A real HTTP server for the app, in a thread, for browser tests and the page-weight benchmark."""
 import socket
 import threading
-from collections import defaultdict
 
 from werkzeug.serving import make_server
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, Lesson, Question, QuestionKind, Quiz, Role
 from ..policy import can_author, ensure, require_role
-from ..services.authoring import authoring
+from ..services.authoring import authoring, course_checks, uploads
 from .forms import ConfirmForm
 
 bp = Blueprint("author", __name__)
@@ -61,7 +61,7 @@ def too_large(error):
     return render_template("errors/error.html", status=413), 413
 
 
-@bp.errorhandler(authoring.BreaksLiveCourse)
+@bp.errorhandler(course_checks.BreaksLiveCourse)
 def breaks_live_course(error):
     """A refusal that no view shows on its own page: nothing is saved, and the message says why."""
     db.session.rollback()
@@ -107,9 +107,9 @@ def ip() -> str:
     return request.remote_addr or ""
 
 
-def storage() -> authoring.Storage:
+def storage() -> uploads.Storage:
     config = current_app.config
-    return authoring.Storage(config["MEDIA_DIR"], config["AUTHOR_MAX_IMAGE_BYTES"],
+    return uploads.Storage(config["MEDIA_DIR"], config["AUTHOR_MAX_IMAGE_BYTES"],
                              config["AUTHOR_MAX_VIDEO_BYTES"])
 
 

@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..models import Level, QuestionKind
-from ..services.authoring import authoring
+from ..services.authoring import authoring, course_checks, uploads
 
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]
 LEVEL_CHOICES = [SelectChoice(Level.BEGINNER.value, _l("Beginner")),
@@ -40,11 +40,11 @@ def video_link(form, field):
         raise ValidationError(_l("Use a link that starts with https://"))
 
 
-def upload(field) -> authoring.Upload | None:
+def upload(field) -> uploads.Upload | None:
     """The file chosen in a file field, if any."""
     data = field.data
     if isinstance(data, FileStorage) and data.filename:
-        return authoring.Upload(data.filename, data.stream)
+        return uploads.Upload(data.filename, data.stream)
     return None
 
 
@@ -133,7 +133,7 @@ class LessonForm(VersionMixin, FlaskForm):
     def add_picture(self, path: str) -> bool:
         """Put an uploaded picture into the (unsaved) text; True when it went at the cursor."""
         cursor = self.cursor.data or ""
-        body, at_cursor = authoring.insert_picture(text(self.body_md.data), path, self.image_alt.data,
+        body, at_cursor = uploads.insert_picture(text(self.body_md.data), path, self.image_alt.data,
                                                    int(cursor) if cursor.isdigit() else None)
         self.body_md.data, self.image_alt.data = body, ""
         return at_cursor
@@ -257,18 +257,18 @@ class QuestionForm(VersionMixin, FlaskForm):
         if any(len(line.strip()) > 200 for line in text(field.data).split("\n")):
             raise ValidationError(_l("Each accepted answer may be at most 200 characters long."))
 
-    def question_input(self) -> authoring.QuestionInput:
+    def question_input(self) -> course_checks.QuestionInput:
         """The question as the trainer wrote it (pictures already in the course included)."""
-        data = authoring.QuestionInput(
+        data = course_checks.QuestionInput(
             kind=self.kind, prompt=text(self.prompt.data), explanation=text(self.explanation.data),
             image=None if self.remove_image.data else (self.image.data or None),
             image_alt=self.image_alt.data or "",
             answer={"true": True, "false": False}.get(self.answer.data or ""),
             accepted=[line.strip() for line in text(self.accepted.data).split("\n") if line.strip()])
-        if self.kind in authoring.CHOICE_KINDS:
+        if self.kind in course_checks.CHOICE_KINDS:
             for n, entry in enumerate(self.choice):
                 choice = entry.form
-                data.choices.append(authoring.ChoiceInput(
+                data.choices.append(course_checks.ChoiceInput(
                     text=choice.text.data or "", image_alt=choice.image_alt.data or "",
                     # The radio button "correct" names the choice by its place in the list.
                     correct=(self.correct.data == str(n)) if self.kind == QuestionKind.SINGLE
@@ -276,19 +276,19 @@ class QuestionForm(VersionMixin, FlaskForm):
                     image=None if choice.remove_image.data else (choice.image.data or None)))
         return data
 
-    def uploads(self) -> dict[str, authoring.Upload]:
+    def uploads(self) -> dict[str, uploads.Upload]:
         """Pictures chosen for upload, by "image" or "choice-N" (N counting choices in order)."""
         chosen = {"image": upload(self.image_file)}
-        if self.kind in authoring.CHOICE_KINDS:
+        if self.kind in course_checks.CHOICE_KINDS:
             chosen.update({f"choice-{n}": upload(entry.form.image_file) for n, entry in enumerate(self.choice)})
         return {key: file for key, file in chosen.items() if file is not None}
 
-    def edit_choices(self, data: authoring.QuestionInput) -> bool:
+    def edit_choices(self, data: course_checks.QuestionInput) -> bool:
         """Apply "Add a choice" or "Remove choice N" to data; False for the Save button."""
         action = self.action.data or "save"
         if action == "add_choice":
             if len(data.choices) < MAX_CHOICES:
-                data.choices.append(authoring.ChoiceInput())
+                data.choices.append(course_checks.ChoiceInput())
             return True
         if action.startswith("remove_choice-"):
             index = int(action.rsplit("-", 1)[1])

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..models import Course, Lesson, Question, QuestionKind, Quiz
 from ..policy import ensure
 from ..services.accounts import audit
-from ..services.authoring import authoring
+from ..services.authoring import authoring, course_checks, uploads
 from ..services.learning import quizzes, scoring
 from .common import bp, ip, limits, load_course, load_lesson, load_question, load_quiz, refused, storage, unconfirmed
 from .forms import MAX_CHOICES, ConfirmForm, MoveForm, NewQuizForm, QuestionForm, QuizForm
@@ -31,11 +31,11 @@ def add_final_exam(course_id: int):
 def _add_quiz(course: Course, lesson: Lesson | None, title: str):
     try:
         quiz = authoring.add_quiz(db.session, course, current_user.id, title[:200], lesson)
-    except authoring.NotAllowed as exc:
+    except course_checks.NotAllowed as exc:
         db.session.rollback()
         hint = [_("A published course cannot have a quiz without questions: unpublish it first, "
                   "add the quiz and its questions, then publish again.")] \
-            if isinstance(exc, authoring.BreaksLiveCourse) else []
+            if isinstance(exc, course_checks.BreaksLiveCourse) else []
         flash(" ".join([_("The quiz was not added.")] + list(exc.args[0][:1]) + hint), "error")
         return redirect(url_for("author.course", course_id=course.id))
     db.session.commit()
@@ -51,7 +51,7 @@ def quiz(quiz_id: int):
         try:
             authoring.save_quiz_settings(db.session, quiz, current_user.id, form.settings(),
                                          form.expected_version)
-        except authoring.VersionConflict:
+        except course_checks.VersionConflict:
             db.session.rollback()
             flash(_("Someone else changed this quiz while you were editing it. Their version is "
                     "shown below; make your change again."), "error")
@@ -112,34 +112,34 @@ def _question_page(course, quiz, question, data, problems=None, status=200, vers
 
 
 def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: str):
-    form = QuestionForm(kind=kind, pictures=(m.path for m in authoring.pictures(course)))
+    form = QuestionForm(kind=kind, pictures=(m.path for m in uploads.pictures(course)))
     data = form.question_input()
     if not form.version.raw_data:
         abort(400)  # not sent by the editor page, which always carries the quiz version
     if not form.validate_on_submit():
         return _question_page(course, quiz, question, data, form.problems(), status=422)
-    problems = authoring.store_question_pictures(db.session, course, data, form.uploads(), storage())
+    problems = uploads.store_question_pictures(db.session, course, data, form.uploads(), storage())
     # Keep the pictures that did upload, whatever happens to the question: the form shown
     # again (with problems, a conflict or a refusal) refers to them.
     db.session.commit()
     version = form.expected_version
     if form.edit_choices(data):
         return _question_page(course, quiz, question, data, problems, version=version)
-    problems.update(authoring.question_problems(data))
+    problems.update(course_checks.question_problems(data))
     if problems:
         return _question_page(course, quiz, question, data, problems, status=422, version=version)
     try:
         saved = authoring.save_question(db.session, quiz, question, current_user.id, data, version)
-    except authoring.VersionConflict:
+    except course_checks.VersionConflict:
         db.session.rollback()
         course, quiz = load_quiz(quiz.id)
         current = next((q for q in quiz.questions if question and q.id == question.id), None)
         return render_template(
             "author/question_conflict.html", course=course, quiz=quiz, question=current,
-            theirs=authoring.question_input(current) if current else None, yours=data,
+            theirs=course_checks.question_input(current) if current else None, yours=data,
             data=data, problems={}, version=quiz.version, max_choices=MAX_CHOICES,
             limits=limits()), 409
-    except authoring.BreaksLiveCourse as exc:
+    except course_checks.BreaksLiveCourse as exc:
         db.session.rollback()
         course, quiz = load_quiz(quiz.id)
         flash(_("This course is published, so the change was not saved."), "error")
@@ -157,7 +157,7 @@ def new_question(quiz_id: int):
     ensure(kind in {k.value for k in QuestionKind}, 404)
     if request.method == "POST":
         return _question_post(course, quiz, None, kind)
-    return _question_page(course, quiz, None, authoring.new_question_input(kind))
+    return _question_page(course, quiz, None, course_checks.new_question_input(kind))
 
 
 @bp.route("/questions/<int:question_id>", methods=["GET", "POST"])
@@ -165,7 +165,7 @@ def edit_question(question_id: int):
     course, quiz, question = load_question(question_id)
     if request.method == "POST":
         return _question_post(course, quiz, question, question.kind)
-    return _question_page(course, quiz, question, authoring.question_input(question))
+    return _question_page(course, quiz, question, course_checks.question_input(question))
 
 
 @bp.route("/questions/<int:question_id>/move", methods=["POST"])
@@ -187,12 +187,12 @@ def delete_question(question_id: int):
         return page
     try:
         authoring.delete_question(db.session, question, current_user.id, form.expected_version)
-    except authoring.VersionConflict:
+    except course_checks.VersionConflict:
         db.session.rollback()
         flash(_("Someone else changed this quiz in the meantime. Check the question again "
                 "before deleting it."), "error")
         return redirect(cancel)
-    except authoring.BreaksLiveCourse as exc:
+    except course_checks.BreaksLiveCourse as exc:
         return refused(course, exc.args[0], "author/confirm_delete.html", thing=question.prompt,
                        history=kept, cancel=cancel, version=quiz.version)
     audit.record(db.session, "question.delete", current_user.id, "question", question_id,

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Course, Lesson
 from ..policy import authorable_courses, can_author
 from ..services.accounts import audit
-from ..services.authoring import authoring, media
+from ..services.authoring import archives, authoring, course_checks, media, uploads
 from . import quiz_views  # noqa: F401  (registers the quiz and question views on bp)
 from .common import bp, ip, limits, load_course, load_lesson, refused, storage, unconfirmed
 from .forms import (
@@ -49,7 +49,7 @@ def new_course():
                 db.session, current_user, form.title.data, form.language.data, form.level.data,
                 form.summary.data or "", form.slug.data or "", cover=upload(form.cover),
                 cover_alt=form.cover_alt.data or "", storage=storage())
-        except authoring.MediaRefused as exc:
+        except course_checks.MediaRefused as exc:
             db.session.rollback()
             form.cover.errors = exc.args[0]
             return render_template("author/new_course.html", form=form), 422
@@ -62,7 +62,7 @@ def new_course():
 def _course_page(course: Course, form: CourseForm, problems=None, status: int = 200):
     return render_template(
         "author/course.html", course=course, form=form,
-        problems=problems if problems is not None else authoring.course_problems(course),
+        problems=problems if problems is not None else course_checks.course_problems(course),
         counts=authoring.result_counts(db.session, course),
         quiz_form=NewQuizForm(formdata=None, data={"title": _("Final exam")}),
     ), status
@@ -77,11 +77,11 @@ def course(course_id: int):
     try:
         authoring.save_course_details(db.session, course, current_user.id, form.details(),
                                       upload(form.cover), storage())
-    except authoring.MediaRefused as exc:
+    except course_checks.MediaRefused as exc:
         db.session.rollback()
         form.cover.errors = exc.args[0]
         return _course_page(load_course(course_id), form, status=422)
-    except authoring.BreaksLiveCourse as exc:
+    except course_checks.BreaksLiveCourse as exc:
         db.session.rollback()
         flash(_("This course is published, so the change was not saved."), "error")
         return _course_page(load_course(course_id), form, exc.args[0], status=422)
@@ -130,7 +130,7 @@ def history(course_id: int):
 def _lesson_page(course: Course, lesson: Lesson | None, form: LessonForm, preview=None,
                  status: int = 200, problems=None):
     return render_template("author/lesson.html", course=course, lesson=lesson, form=form,
-                           preview=preview, images=authoring.pictures(course), problems=problems or [],
+                           preview=preview, images=uploads.pictures(course), problems=problems or [],
                            limits=limits()), status
 
 
@@ -141,11 +141,11 @@ def _lesson_upload(course: Course, form: LessonForm) -> None:
         return
     try:
         if form.action.data == "upload_video":
-            form.video_url.data = authoring.store_video(db.session, course, upload(form.video), storage())
+            form.video_url.data = uploads.store_video(db.session, course, upload(form.video), storage())
         else:
             at_cursor = form.add_picture(
-                authoring.store_picture(db.session, course, upload(form.image), "picture", storage()))
-    except authoring.MediaRefused as exc:
+                uploads.store_picture(db.session, course, upload(form.image), "picture", storage()))
+    except course_checks.MediaRefused as exc:
         (form.video if form.action.data == "upload_video" else form.image).errors = exc.args[0]
         return
     db.session.commit()
@@ -171,7 +171,7 @@ def new_lesson(course_id: int):
         return _lesson_page(course, None, form, preview=authoring.preview_lesson(course, form.lesson_input()))
     try:
         lesson = authoring.add_lesson(db.session, course, current_user.id, form.lesson_input())
-    except authoring.BreaksLiveCourse as exc:
+    except course_checks.BreaksLiveCourse as exc:
         db.session.rollback()
         flash(_("This course is published, so the lesson was not added."), "error")
         return _lesson_page(load_course(course_id), None, form, status=422, problems=exc.args[0])
@@ -193,14 +193,14 @@ def edit_lesson(lesson_id: int):
         return _lesson_page(course, lesson, form, preview=authoring.preview_lesson(course, form.lesson_input()))
     try:
         authoring.save_lesson(db.session, lesson, current_user.id, form.lesson_input(), form.expected_version)
-    except authoring.VersionConflict:
+    except course_checks.VersionConflict:
         db.session.rollback()
         course, lesson = load_lesson(lesson_id)
         form.version.data = lesson.version
         return render_template("author/conflict.html", course=course, lesson=lesson, form=form,
                                theirs=lesson.body_md, theirs_title=lesson.title,
                                yours=form.body_md.data, yours_title=form.title.data), 409
-    except authoring.BreaksLiveCourse as exc:
+    except course_checks.BreaksLiveCourse as exc:
         db.session.rollback()
         course, lesson = load_lesson(lesson_id)
         flash(_("This course is published, so the change was not saved."), "error")
@@ -237,7 +237,7 @@ def delete_lesson(lesson_id: int):
     title = lesson.title
     try:
         authoring.delete_lesson(db.session, lesson, current_user.id)
-    except authoring.BreaksLiveCourse as exc:
+    except course_checks.BreaksLiveCourse as exc:
         return refused(course, exc.args[0], "author/confirm_delete.html", thing=title,
                        history=kept, cancel=cancel)
     audit.record(db.session, "lesson.delete", current_user.id, "lesson", lesson_id,
@@ -253,7 +253,7 @@ def delete_lesson(lesson_id: int):
 @bp.route("/courses/<int:course_id>/export", methods=["POST"])
 def export(course_id: int):
     course = load_course(course_id)
-    blob = authoring.export_zip(course, current_app.config["MEDIA_DIR"])
+    blob = archives.export_zip(course, current_app.config["MEDIA_DIR"])
     audit.record(db.session, "course.export", current_user.id, "course", course.id,
                  ip_address=ip(), slug=course.slug)
     authoring.log_change(db.session, course, current_user.id, "course.export", course.slug)
@@ -269,17 +269,17 @@ def import_course():
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("author/import.html", form=form, problems=[]), 422 if form.errors else 200
-    zip_limits = authoring.ZipLimits(current_app.config["AUTHOR_IMPORT_MAX_ENTRIES"],
+    zip_limits = archives.ZipLimits(current_app.config["AUTHOR_IMPORT_MAX_ENTRIES"],
                                      current_app.config["AUTHOR_IMPORT_MAX_BYTES"])
     try:
         with media.removed_on_failure():
-            course, created = authoring.import_zip(
+            course, created = archives.import_zip(
                 db.session, form.archive.data.read(), current_user, current_app.config["MEDIA_DIR"],
                 zip_limits, replace=form.replace.data, can_replace=lambda c: can_author(current_user, c))
             audit.record(db.session, "course.import", current_user.id, "course", course.id,
                          ip_address=ip(), slug=course.slug, created=created)
             db.session.commit()
-    except authoring.NotAllowed as exc:
+    except course_checks.NotAllowed as exc:
         db.session.rollback()
         flash(_("Nothing was imported. Fix the problems listed below and try again."), "error")
         return render_template("author/import.html", form=form, problems=exc.args[0]), 422
@@ -295,9 +295,9 @@ def duplicate(course_id: int):
     problems: list[str] = []
     if form.validate_on_submit():
         try:
-            copy = authoring.duplicate(db.session, course, current_user, current_app.config["MEDIA_DIR"],
+            copy = archives.duplicate(db.session, course, current_user, current_app.config["MEDIA_DIR"],
                                        form.title.data, form.language.data, form.slug.data or "")
-        except authoring.NotAllowed as exc:
+        except course_checks.NotAllowed as exc:
             db.session.rollback()
             problems = exc.args[0]
         else:

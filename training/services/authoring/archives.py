@@ -1,0 +1,142 @@
+"""Courses as .zip archives: export, import (within limits) and duplication."""
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...models import (
+    Course,
+    CourseStatus,
+    User,
+)
+from . import course_exchange, course_files
+from .authoring import log_change, record_change, unique_slug
+from .course_checks import NotAllowed
+
+
+@dataclass
+class ZipLimits:
+    max_entries: int = 500
+    max_total_bytes: int = 200 * 1024 * 1024
+
+
+def read_zip(blob: bytes, limits: ZipLimits) -> dict[str, bytes]:
+    """The files of a course .zip by path, refusing anything that could escape or explode.
+
+    Refused: not a zip, path traversal (../), absolute paths, backslashes, too many entries,
+    and more than limits.max_total_bytes uncompressed (counted while reading, so a zip that
+    lies about its sizes is caught too). A single top folder (slug/course.toml) is removed.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(blob))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise NotAllowed([_("This file is not a .zip archive.")]) from exc
+    with archive:
+        entries = [i for i in archive.infolist() if not i.is_dir()]
+        if len(entries) > limits.max_entries:
+            raise NotAllowed([_("The archive holds %(n)d files; at most %(max)d are accepted.",
+                                n=len(entries), max=limits.max_entries)])
+        for info in archive.infolist():
+            name = info.filename
+            parts = name.split("/")
+            if "\\" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name) \
+                    or ".." in parts or "\x00" in name:
+                raise NotAllowed([_("The archive contains an unsafe file name: “%(name)s”. "
+                                    "Nothing was imported.", name=name[:200])])
+        if sum(i.file_size for i in entries) > limits.max_total_bytes:
+            raise NotAllowed([_too_big(limits)])
+        files: dict[str, bytes] = {}
+        total = 0
+        for info in entries:
+            if any(p.startswith(".") or p == "__MACOSX" for p in info.filename.split("/")):
+                continue
+            chunks = []
+            with archive.open(info) as stream:
+                while chunk := stream.read(64 * 1024):
+                    total += len(chunk)
+                    if total > limits.max_total_bytes:
+                        raise NotAllowed([_too_big(limits)])
+                    chunks.append(chunk)
+            files[info.filename] = b"".join(chunks)
+    if "course.toml" not in files:
+        tops = {name.split("/", 1)[0] for name in files}
+        if len(tops) == 1 and all("/" in name for name in files):
+            prefix = tops.pop() + "/"
+            files = {name[len(prefix):]: blob for name, blob in files.items()}
+    if "course.toml" not in files:
+        raise NotAllowed([_("The archive has no course.toml: export a course from the studio "
+                            "or zip a course folder.")])
+    return files
+
+
+def _too_big(limits: ZipLimits) -> str:
+    return _("The archive unpacks to more than %(mb)d MB; nothing was imported.",
+             mb=limits.max_total_bytes // (1024 * 1024))
+
+
+def export_zip(course: Course, media_dir: str) -> bytes:
+    """The course as a .zip in the course file format, media included, under a slug/ folder."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, blob in sorted(course_exchange.export_files(course, media_dir).items()):
+            archive.writestr(f"{course.slug}/{path}", blob)
+    return buffer.getvalue()
+
+
+def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits: ZipLimits,
+               replace: bool, can_replace) -> tuple[Course, bool]:
+    """Import a course .zip with the CLI importer's validation, all or nothing.
+
+    A new course is created as a draft of the trainer's centre. A course with the same slug
+    is updated only when replace is true and can_replace(existing) allows it.
+    Returns (course, created). Raises NotAllowed with every problem found.
+    """
+    files = read_zip(blob, limits)
+    try:
+        data = course_files.read_course(files)
+    except course_files.CourseFormatError as exc:
+        raise NotAllowed([str(p) for p in exc.problems]) from exc
+    existing = session.scalar(select(Course).where(Course.slug == data.slug))
+    if existing is not None:
+        if not can_replace(existing):
+            raise NotAllowed([_("A course with the short name “%(slug)s” already exists and belongs to "
+                                "someone else. Change “slug” in course.toml and import again.",
+                                slug=data.slug)])
+        if not replace:
+            raise NotAllowed([_("A course with the short name “%(slug)s” already exists. Tick "
+                                "“Replace the existing course” to update it.", slug=data.slug)])
+        data.status = existing.status
+    else:
+        data.status = CourseStatus.DRAFT
+    course = course_exchange.import_course(session, data, media_dir, author_id=user.id,
+                                     centre_id=user.centre_id)
+    record_change(session, course, user.id, "course.import", data.slug)
+    return course, existing is None
+
+
+def duplicate(session: Session, course: Course, user: User, media_dir: str, title: str,
+              language: str, slug: str = "") -> Course:
+    """Copy a course as a new draft (for a translation or a new edition), media included.
+
+    The copy and the original share a translation group.
+    """
+    files = course_exchange.export_files(course, media_dir)
+    try:
+        data = course_files.read_course(files)
+    except course_files.CourseFormatError as exc:
+        raise NotAllowed([str(p) for p in exc.problems]) from exc
+    if not course.translation_group:
+        course.translation_group = course.slug
+    data.slug = unique_slug(session, slug or f"{course.slug}-copy")
+    data.title = title.strip()
+    data.language = language
+    data.status = CourseStatus.DRAFT
+    data.translation_group = course.translation_group
+    copy = course_exchange.import_course(session, data, media_dir, author_id=user.id,
+                                   centre_id=course.centre_id if user.centre_id is None else user.centre_id)
+    log_change(session, copy, user.id, "course.duplicate", course.slug)
+    return copy
