@@ -25,7 +25,7 @@ from .models import (
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_files
 from .services.learning import quizzes, scoring
-from .services.reports import reports
+from .services.reports import admin_overview
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 DEMO_PASSWORD = "cunbo-demo-2026"
@@ -438,7 +438,7 @@ def generate(session: Session, learners: int, seed: int, media_dir: str,
     ensure_courses(session, media_dir)
     today = today or datetime.now(UTC).date()
     stats = Generator(session, learners, seed, today).run(echo)
-    reports.rebuild_daily_stats(session)
+    admin_overview.rebuild_daily_stats(session)
     return stats
 
 

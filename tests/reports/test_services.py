@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from training.extensions import db
 from training.models import Centre
-from training.services.reports import charts, reports
+from training.services.reports import admin_overview, charts, progress_reports
 
 
 def _centre_id(name: str) -> int:
@@ -12,7 +12,7 @@ def _centre_id(name: str) -> int:
 
 def test_class_report_table(province):
     """Learner × course cells: percent done, final exam best, quiz average, last active."""
-    report = reports.class_report(db.session, province.training_class.id, 14, province.now)
+    report = progress_reports.class_report(db.session, province.training_class.id, 14, province.now)
     assert [c.title for c in report.courses] == [province.course.title]
     assert [r.name for r in report.learners] == ["Ann", "Bo", "Cai"]
     ann, bo, cai = (r.cells[0] for r in report.learners)
@@ -25,15 +25,15 @@ def test_class_report_table(province):
 
 def test_class_report_inactive_learners(province):
     """Inactive for 14 days: Bo (20) and Cai (40); for 30 days only Cai."""
-    report = reports.class_report(db.session, province.training_class.id, 14, province.now)
+    report = progress_reports.class_report(db.session, province.training_class.id, 14, province.now)
     assert [r.name for r in report.inactive] == ["Bo", "Cai"]
-    report = reports.class_report(db.session, province.training_class.id, 30, province.now)
+    report = progress_reports.class_report(db.session, province.training_class.id, 30, province.now)
     assert [r.name for r in report.inactive] == ["Cai"]
 
 
 def test_item_analysis_counts_only_class_members(province):
     """4 answers by members, 1 right (25%); most chosen wrong answer "B" twice, not Dan's "C"."""
-    report = reports.class_report(db.session, province.training_class.id, 14, province.now)
+    report = progress_reports.class_report(db.session, province.training_class.id, 14, province.now)
     assert [q.quiz_id for q in report.quizzes] == [province.quiz1.id]
     item = report.quizzes[0].items[0]
     assert item.question_id == province.question_id
@@ -44,7 +44,7 @@ def test_item_analysis_counts_only_class_members(province):
 
 def test_course_report_all_centres(province):
     """Funnel 4 → 3 → 2 → 2; scores 90, 70, 40, 100 average 75; completion in 3 and 10 days."""
-    report = reports.course_report(db.session, province.course.id)
+    report = progress_reports.course_report(db.session, province.course.id)
     assert report.funnel.steps() == [("enrolled", 4, 100), ("started", 3, 75),
                                      ("half_done", 2, 50), ("completed", 2, 50)]
     assert report.score_average == 75
@@ -59,7 +59,7 @@ def test_course_report_all_centres(province):
 
 def test_course_report_one_centre(province):
     """Centre A alone: Ann, Bo and Cai; Dan of centre B is left out."""
-    report = reports.course_report(db.session, province.course.id, _centre_id("Centre A"))
+    report = progress_reports.course_report(db.session, province.course.id, _centre_id("Centre A"))
     assert report.funnel.steps() == [("enrolled", 3, 100), ("started", 2, 67),
                                      ("half_done", 1, 33), ("completed", 1, 33)]
     assert report.score_average == 67  # (90 + 70 + 40) / 3
@@ -69,9 +69,9 @@ def test_course_report_one_centre(province):
 
 def test_overview_by_centre_and_month(province):
     """Registered, active in 30 days, enrolments, completions and person-times per centre."""
-    reports.ensure_daily_stats(db.session, 60)
+    admin_overview.ensure_daily_stats(db.session, 60)
     today = province.now.date()
-    ov = reports.overview(db.session, reports.OverviewFilter(today - timedelta(days=89), today))
+    ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(today - timedelta(days=89), today))
     rows = {r.name: r for r in ov.centres}
     a, b = rows["Centre A"], rows["Centre B"]
     assert (a.registered, a.active, a.enrolments, a.completions, a.person_times) == (3, 2, 3, 1, 3)
@@ -83,38 +83,38 @@ def test_overview_by_centre_and_month(province):
 
 def test_overview_filters(province):
     """A date range before the enrolments shows none; the centre filter keeps one centre."""
-    reports.ensure_daily_stats(db.session, 60)
+    admin_overview.ensure_daily_stats(db.session, 60)
     today = province.now.date()
-    early = reports.overview(db.session, reports.OverviewFilter(
+    early = admin_overview.overview(db.session, admin_overview.OverviewFilter(
         today - timedelta(days=60), today - timedelta(days=41)))
     assert early.total.enrolments == 0 and early.total.person_times == 0
-    only_b = reports.overview(db.session, reports.OverviewFilter(
+    only_b = admin_overview.overview(db.session, admin_overview.OverviewFilter(
         today - timedelta(days=89), today, centre_id=_centre_id("Centre B")))
     assert [r.name for r in only_b.centres] == ["Centre B"]
-    other_course = reports.overview(db.session, reports.OverviewFilter(
+    other_course = admin_overview.overview(db.session, admin_overview.OverviewFilter(
         today - timedelta(days=89), today, course_id=province.course.id + 999))
     assert (other_course.total.enrolments, other_course.total.registered) == (0, 4)
 
 
 def test_daily_figures_catch_up_with_new_activity(province, factory):
     """Figures older than max_age are refreshed from the last refresh day on."""
-    refreshed = reports.ensure_daily_stats(db.session, 60, now=province.now)
+    refreshed = admin_overview.ensure_daily_stats(db.session, 60, now=province.now)
     factory.user("learner", centre="Centre B")
     later = province.now + timedelta(seconds=30)
-    assert reports.ensure_daily_stats(db.session, 60, now=later) == refreshed  # still fresh
-    assert reports.ensure_daily_stats(db.session, 10, now=later) == later
+    assert admin_overview.ensure_daily_stats(db.session, 60, now=later) == refreshed  # still fresh
+    assert admin_overview.ensure_daily_stats(db.session, 10, now=later) == later
     today = province.now.date()
-    ov = reports.overview(db.session, reports.OverviewFilter(today - timedelta(days=9), today))
+    ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(today - timedelta(days=9), today))
     assert ov.total.registered == 5
 
 
 def test_months_between_and_median():
     """Month labels cover the range; the median of (value, count) pairs is exact."""
-    assert reports.months_between(date(2025, 11, 30), date(2026, 2, 1)) == [
+    assert admin_overview.months_between(date(2025, 11, 30), date(2026, 2, 1)) == [
         "2025-11", "2025-12", "2026-01", "2026-02"]
-    assert reports._weighted_median([(3, 1), (10, 1)]) == 6.5
-    assert reports._weighted_median([(1, 3), (50, 1)]) == 1.0
-    assert reports._weighted_median([]) is None
+    assert progress_reports._weighted_median([(3, 1), (10, 1)]) == 6.5
+    assert progress_reports._weighted_median([(1, 3), (50, 1)]) == 1.0
+    assert progress_reports._weighted_median([]) is None
 
 
 def test_charts_scale_bars_to_the_largest_value():

@@ -4,7 +4,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ..services.reports.reports import DAY_BANDS, SCORE_BANDS, ClassReport, CourseReport, Overview
+from ..services.reports.admin_overview import Overview
+from ..services.reports.progress_reports import DAY_BANDS, SCORE_BANDS, ClassReport, CourseReport
 
 Table = tuple[list[str], list[Sequence[Any]]]
 

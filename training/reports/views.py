@@ -13,7 +13,7 @@ from ..policy import (
     STAFF_ROLES, require_role,
 )
 from ..services.accounts import audit
-from ..services.reports import charts, exports, reports
+from ..services.reports import admin_overview, charts, exports, progress_reports
 from . import tables
 from .forms import ClassFilterForm, CourseFilterForm, OverviewForm, chosen_id
 
@@ -43,12 +43,12 @@ def _download(table: tables.Table, fmt: str, name: str, report: str, target_type
 @bp.route("/")
 def index():
     """Pick a class or a course; admins also pick a centre and reach the overview."""
-    centres = reports.centre_choices(db.session) if current_user.is_admin else []
+    centres = progress_reports.centre_choices(db.session) if current_user.is_admin else []
     centre_id = report_centre(current_user, request.args.get("centre", type=int))
     if centre_id is not None and current_user.is_admin and centre_id not in dict(centres):
         abort(404)
-    classes = reports.class_list(db.session, centre_id) if centre_id is not None else []
-    courses = reports.course_choices(db.session, current_user.centre_id,
+    classes = progress_reports.class_list(db.session, centre_id) if centre_id is not None else []
+    courses = progress_reports.course_choices(db.session, current_user.centre_id,
                                      all_drafts=current_user.is_admin)
     return render_template("reports/index.html", centres=centres, centre_id=centre_id,
                            classes=classes, courses=courses)
@@ -66,7 +66,7 @@ def _class_report(training_class: TrainingClass):
     days = form.inactive_days.default
     if form.validate() and form.inactive_days.data:
         days = form.inactive_days.data
-    return form, reports.class_report(db.session, training_class.id, inactive_days=days)
+    return form, progress_reports.class_report(db.session, training_class.id, inactive_days=days)
 
 
 @bp.route("/classes/<int:class_id>")
@@ -95,12 +95,12 @@ def _course_report(course_id: int):
     form = CourseFilterForm(request.args or None)
     if can_view_centre(current_user):
         form.centre.choices = [("", _("All centres"))] + [
-            (str(cid), name) for cid, name in reports.centre_choices(db.session)]
+            (str(cid), name) for cid, name in progress_reports.centre_choices(db.session)]
     else:
         form.centre.choices = [("", _("My centre"))]
     form.validate()
     centre_id = report_centre(current_user, chosen_id(form.centre))
-    return course, form, reports.course_report(db.session, course.id, centre_id)
+    return course, form, progress_reports.course_report(db.session, course.id, centre_id)
 
 
 @bp.route("/courses/<int:course_id>")
@@ -108,14 +108,14 @@ def course_report(course_id: int):
     course, form, report = _course_report(course_id)
     labels = tables.funnel_labels()
     funnel_chart = charts.horizontal([(labels[k], n) for k, n, _p in report.funnel.steps()])
-    score_chart = charts.vertical(list(zip(reports.SCORE_BANDS, report.score_bands,
+    score_chart = charts.vertical(list(zip(progress_reports.SCORE_BANDS, report.score_bands,
                                            strict=True)))
     days_chart = charts.vertical(list(zip(tables.day_band_labels(), report.completion_days,
                                           strict=True)))
     return render_template("reports/course.html", course=course, form=form, report=report,
                            funnel_labels=labels, funnel_chart=funnel_chart,
                            score_chart=score_chart, days_chart=days_chart,
-                           day_labels=tables.day_band_labels(), score_bands=reports.SCORE_BANDS)
+                           day_labels=tables.day_band_labels(), score_bands=progress_reports.SCORE_BANDS)
 
 
 @bp.route("/courses/<int:course_id>/export.<any(csv, xlsx):fmt>")
@@ -129,22 +129,22 @@ def _overview():
     ensure(can_view_overview(current_user))
     form = OverviewForm(request.args or None)
     form.centre.choices = [("", _("All centres"))] + [
-        (str(cid), name) for cid, name in reports.centre_choices(db.session)]
+        (str(cid), name) for cid, name in progress_reports.centre_choices(db.session)]
     form.course.choices = [("", _("All courses"))] + [
-        (str(cid), title) for cid, title in reports.course_choices(db.session, None, True)]
+        (str(cid), title) for cid, title in progress_reports.course_choices(db.session, None, True)]
     valid = form.validate()
     today = utcnow().date()
     end = form.end.data if valid and form.end.data else today
     start = form.start.data if valid and form.start.data else end - timedelta(days=89)
     if start > end:
         start = end - timedelta(days=89)
-    filters = reports.OverviewFilter(start, end, chosen_id(form.centre), chosen_id(form.course))
+    filters = admin_overview.OverviewFilter(start, end, chosen_id(form.centre), chosen_id(form.course))
     if not form.start.data or form.start.errors:
         form.start.data = start
     if not form.end.data or form.end.errors:
         form.end.data = end
-    refreshed_at = reports.ensure_daily_stats(db.session, current_app.config["REPORTS_STATS_MAX_AGE"])
-    ov = reports.overview(db.session, filters, refreshed_at)
+    refreshed_at = admin_overview.ensure_daily_stats(db.session, current_app.config["REPORTS_STATS_MAX_AGE"])
+    ov = admin_overview.overview(db.session, filters, refreshed_at)
     db.session.commit()
     return form, ov
 

@@ -1,0 +1,247 @@
+"""The admin overview across centres, from daily figures pre-aggregated into DailyStat rows
+(refreshed at most every REPORTS_STATS_MAX_AGE seconds), so it stays fast at national scale."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Date, case, cast, distinct, func, literal, select, true, union_all
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import insert as sa_insert
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ...models import (
+    Attendance, Centre, DailyStat, Enrollment, Role, StatsRefresh, TrainingClass, TrainingSession, User,
+    class_course,
+)
+from .progress_reports import dialect_name, month_of, start_of
+
+
+# ---------------------------------------------------------------- admin overview
+
+@dataclass
+class OverviewFilter:
+    start: date
+    end: date  # inclusive
+    centre_id: int | None = None
+    course_id: int | None = None
+
+
+@dataclass
+class CentreRow:
+    centre_id: int | None
+    name: str
+    registered: int = 0
+    active: int = 0
+    enrolments: int = 0
+    completions: int = 0
+    person_times: int = 0
+
+
+@dataclass
+class MonthRow:
+    month: str
+    registered: int = 0
+    enrolments: int = 0
+    completions: int = 0
+    person_times: int = 0
+
+
+@dataclass
+class Overview:
+    filters: OverviewFilter
+    centres: list[CentreRow]
+    total: CentreRow
+    months: list[MonthRow] = field(default_factory=list)
+    refreshed_at: datetime | None = None
+
+
+def months_between(start: date, end: date) -> list[str]:
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def day_of(session: Session, column) -> ColumnElement:
+    """The calendar day of a datetime column, stored the way a Date column is."""
+    if dialect_name(session) == "postgresql":
+        return cast(column, Date)
+    return func.date(column)
+
+
+def refresh_daily_stats(session: Session, since: date | None = None) -> None:
+    """Recompute the overview's daily figures from `since` (None: every day) to today: one
+    DELETE and one INSERT ... SELECT of grouped counts.
+
+    Rows with course_id 0 hold the figures over all courses (and registrations, which have no
+    course); rows with a course id hold that course's enrolments, completions and the
+    person-times of classes that teach it."""
+    delete = sa_delete(DailyStat)
+    if since is not None:
+        delete = delete.where(DailyStat.day >= since)
+    session.execute(delete)
+    start = start_of(since) if since is not None else None
+    zero = literal(0)
+    centre = func.coalesce(User.centre_id, 0)
+    parts = []
+
+    day = day_of(session, User.created_at)
+    parts.append(
+        select(day.label("day"), centre.label("centre_id"), zero.label("course_id"),
+               func.count().label("registered"), zero.label("enrolments"),
+               zero.label("completions"), zero.label("person_times"))
+        .where(User.role == Role.LEARNER, *([User.created_at >= start] if start else []))
+        .group_by(day, centre)
+    )
+    for column, measure in ((Enrollment.enrolled_at, "enrolments"),
+                            (Enrollment.completed_at, "completions")):
+        day = day_of(session, column)
+        counts = [func.count() if m == measure else zero for m in ("enrolments", "completions")]
+        for course in (zero, Enrollment.course_id):
+            parts.append(
+                select(day, centre, course, zero, *counts, zero)
+                .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
+                .where(column.is_not(None), *([column >= start] if start else []))
+                .group_by(day, centre, *([] if course is zero else [course]))
+            )
+    held = [TrainingSession.held_on >= since] if since is not None else []
+    parts.append(
+        select(TrainingSession.held_on, TrainingClass.centre_id, zero, zero, zero, zero,
+               func.count())
+        .select_from(Attendance)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        .where(*held)
+        .group_by(TrainingSession.held_on, TrainingClass.centre_id)
+    )
+    # A session counts for each course of its class.
+    parts.append(
+        select(TrainingSession.held_on, TrainingClass.centre_id, class_course.c.course_id,
+               zero, zero, zero, func.count())
+        .select_from(Attendance)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        .join(class_course, class_course.c.class_id == TrainingClass.id)
+        .where(*held)
+        .group_by(TrainingSession.held_on, TrainingClass.centre_id, class_course.c.course_id)
+    )
+    every = union_all(*parts).subquery()
+    merged = (
+        select(every.c.day, every.c.centre_id, every.c.course_id, func.sum(every.c.registered),
+               func.sum(every.c.enrolments), func.sum(every.c.completions),
+               func.sum(every.c.person_times))
+        .group_by(every.c.day, every.c.centre_id, every.c.course_id)
+    )
+    session.execute(sa_insert(DailyStat).from_select(
+        ["day", "centre_id", "course_id", "registered", "enrolments", "completions",
+         "person_times"], merged))
+    session.flush()
+
+
+def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = None) -> datetime:
+    """Bring the daily figures up to date when they are older than max_age seconds: the
+    days since the last refresh are recomputed (everything the first time). Refreshes run
+    one at a time (the state row is locked). Returns when the figures were refreshed.
+
+    Changes dated in the past (a roll call ticked days later, a deleted learner) show after
+    the next full refresh: run `flask reports refresh` nightly."""
+    from ...dbutil import insert_ignore
+    from ...models import utcnow
+
+    now = now or utcnow()
+    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
+    state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
+    assert state is not None
+    if state.refreshed_at == NEVER:
+        refresh_daily_stats(session, None)
+    elif (now - state.refreshed_at).total_seconds() > max_age:
+        refresh_daily_stats(session, state.refreshed_at.date() - timedelta(days=1))
+    else:
+        return state.refreshed_at
+    state.refreshed_at = now
+    session.flush()
+    return now
+
+
+def rebuild_daily_stats(session: Session, now: datetime | None = None) -> None:
+    """Recompute every day's figures (nightly, and after bulk loads)."""
+    from ...dbutil import insert_ignore
+    from ...models import utcnow
+
+    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
+    state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
+    refresh_daily_stats(session, None)
+    state.refreshed_at = now or utcnow()
+    session.flush()
+
+
+NEVER = datetime(2000, 1, 1)
+
+
+def overview(session: Session, filters: OverviewFilter,
+             refreshed_at: datetime | None = None) -> Overview:
+    """Learners registered, active in the 30 days up to the end date, enrolments, completions
+    and training person-times (培训人次), by centre and by month: three queries over the
+    daily figures (call ensure_daily_stats first) and the recently active learners."""
+    stop = start_of(filters.end + timedelta(days=1))
+    active_from = stop - timedelta(days=30)
+
+    centres = {cid: CentreRow(cid, name) for cid, name in session.execute(
+        select(Centre.id, Centre.name)
+        .where(Centre.id == filters.centre_id if filters.centre_id else true())
+        .order_by(Centre.name))}
+    months = {m: MonthRow(m) for m in months_between(filters.start, filters.end)}
+
+    def centre_row(cid: int | None) -> CentreRow:
+        if cid not in centres:  # learners without a centre, or a centre deleted since
+            centres[cid] = CentreRow(cid, "")
+        return centres[cid]
+
+    course = filters.course_id or 0
+    of_course = DailyStat.course_id == course
+    month = month_of(session, DailyStat.day)
+    query = (
+        select(DailyStat.centre_id, month,
+               # Registrations have no course: always the course 0 rows.
+               func.sum(case((DailyStat.course_id == 0, DailyStat.registered), else_=0)),
+               func.sum(case((of_course, DailyStat.enrolments), else_=0)),
+               func.sum(case((of_course, DailyStat.completions), else_=0)),
+               func.sum(case((of_course, DailyStat.person_times), else_=0)))
+        .where(DailyStat.course_id.in_({0, course}), DailyStat.day >= filters.start,
+               DailyStat.day <= filters.end)
+        .group_by(DailyStat.centre_id, month)
+    )
+    if filters.centre_id:
+        query = query.where(DailyStat.centre_id == filters.centre_id)
+    measures = ("registered", "enrolments", "completions", "person_times")
+    for cid, m, *values in session.execute(query):
+        row = centre_row(cid or None)
+        for name, value in zip(measures, values, strict=True):
+            setattr(row, name, getattr(row, name) + int(value or 0))
+            if m in months:
+                setattr(months[m], name, getattr(months[m], name) + int(value or 0))
+
+    active = (
+        select(User.centre_id, func.count(distinct(Enrollment.user_id)))
+        .select_from(Enrollment).join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.last_active_at >= active_from, Enrollment.last_active_at < stop)
+        .group_by(User.centre_id)
+    )
+    if filters.centre_id:
+        active = active.where(User.centre_id == filters.centre_id)
+    if filters.course_id:
+        active = active.where(Enrollment.course_id == filters.course_id)
+    for cid, n in session.execute(active):
+        centre_row(cid).active = n
+
+    rows = [r for r in centres.values() if r.centre_id is not None or _has_numbers(r)]
+    total = CentreRow(None, "")
+    for name in ("registered", "active", *measures[1:]):
+        setattr(total, name, sum(getattr(r, name) for r in rows))
+    return Overview(filters, rows, total, list(months.values()), refreshed_at)
+
+
+def _has_numbers(row: CentreRow) -> bool:
+    return any((row.registered, row.active, row.enrolments, row.completions, row.person_times))
