@@ -27,21 +27,15 @@ def home():
 def catalogue():
     language = request.args.get("language", "")
     level = request.args.get("level", "")
-    # What the page shows, found cheaply (services/catalogue.py); the courses themselves are
-    # loaded only when the page must be rendered.
     found = catalogue_listing.listing(db.session, current_user.id if current_user.is_authenticated else None,
                                       language, level)
     # The interface language's courses first.
     preferred = course_language()
-    listed = sorted(found.courses, key=lambda row: row.language != preferred)
-    page_state = ("catalogue", language, level, tuple((row.id, row.content_version) for row in listed),
+    courses = sorted(found.courses, key=lambda course: course.language != preferred)
+    page_state = ("catalogue", language, level, tuple((c.id, c.content_version) for c in courses),
                   tuple(sorted(found.percents.items())))
-
-    def context():
-        by_id = {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_([r.id for r in listed])))}
-        return dict(courses=[by_id[row.id] for row in listed if row.id in by_id], percents=found.percents,
-                    language=language, level=level, levels=list(Level))
-    return learner_page("learn/catalogue.html", page_state, context)
+    return learner_page("learn/catalogue.html", page_state, lambda: dict(
+        courses=courses, percents=found.percents, language=language, level=level, levels=list(Level)))
 
 
 @bp.route("/me")
