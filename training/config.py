@@ -117,20 +117,15 @@ def load_config(app: Flask, test_config: dict | None) -> None:
                  "PASSWORD_HASH_METHOD"):
         if env.get(name):
             app.config[name] = env[name]
-    for name in INT_SETTINGS:
+    for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES",
+                 "AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
+                 "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH"):
         if env.get(name):
             app.config[name] = _env_int(name, env[name])
     if env.get("TIMEZONE"):
         app.config["BABEL_DEFAULT_TIMEZONE"] = env["TIMEZONE"]
-    for name in ("SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES"):
-        if env.get(name):
-            app.config[name] = int(env[name])
     if env.get("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE_MODE"] = env["SESSION_COOKIE_SECURE"]
-    for name in ("AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
-                 "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH"):
-        if env.get(name, "").isdigit():
-            app.config[name] = int(env[name])
 
     if test_config:
         app.config.from_mapping(test_config)
