@@ -19,6 +19,7 @@ import math
 import os
 import random
 import resource
+import signal
 import sys
 import time
 import zlib
@@ -199,11 +200,21 @@ def raise_file_limit() -> int:
     return hard
 
 
-def machine_busy() -> tuple[int, int]:
-    """Busy and total jiffies of all cores (/proc/stat)."""
+def machine_busy() -> tuple[int, int, int]:
+    """Busy, waiting for the disk (iowait) and total jiffies of all cores (/proc/stat)."""
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
+    return sum(fields) - fields[3] - fields[4], fields[4], sum(fields)
+
+
+def checkpoints(url: str) -> int | None:
+    """PostgreSQL checkpoints so far, timed and requested (by anyone's CREATE or DROP
+    DATABASE, among others): each writes out dirty pages, and commits wait on the disk."""
+    if not url.startswith("postgresql"):
+        return None
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=5) as conn:
+        return sum(conn.execute("SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter").fetchone())
 
 
 @dataclass
@@ -219,8 +230,14 @@ class Step:
     generator_system: float  # of which system (the kernel's loopback TCP work, much of it)
     server: float
     machine: float
+    iowait: float
+    checkpoints: int | None
     login_seconds: float
     load: str
+
+    @property
+    def server_ms_per_request(self) -> float:
+        return self.server * os.cpu_count() * self.seconds * 1000 / max(1, self.requests)
 
     @property
     def held(self) -> bool:
@@ -228,14 +245,16 @@ class Step:
 
 
 HEADER = ("| learners | window s | requests | req/s | p50 ms | p95 ms | p99 ms | errors | "
-          "generator CPU (system) | server CPU | server CPU ms/request | machine CPU | load avg | login s |")
+          "generator CPU (system) | server CPU | server CPU ms/request | machine CPU | iowait | "
+          "PG checkpoints | load avg | login s |")
 
 
 def print_row(step: Step) -> None:
     print(f"| {step.learners} | {step.seconds:.0f} | {step.requests} | {step.requests / step.seconds:.0f} | "
           f"{step.p50:.0f} | {step.p95:.0f} | {step.p99:.0f} | {step.errors} | "
           f"{step.generator * 100:.0f}% ({step.generator_system * 100:.0f}%) | {step.server * 100:.0f}% | "
-          f"{step.server * os.cpu_count() * step.seconds * 1000 / max(1, step.requests):.1f} | {step.machine * 100:.0f}% | "
+          f"{step.server_ms_per_request:.1f} | {step.machine * 100:.0f}% | {step.iowait * 100:.0f}% | "
+          f"{'-' if step.checkpoints is None else step.checkpoints} | "
           f"{step.load} | {step.login_seconds:.0f} |", flush=True)
 
 
@@ -246,7 +265,7 @@ async def ramp(args, stats: Stats, run: str, server, deadline: float) -> list[St
     tasks: list[asyncio.Task] = []
     steps: list[Step] = []
     target = args.start
-    print(f"\n{HEADER}\n|" + "---:|" * 14, flush=True)
+    print(f"\n{HEADER}\n|" + "---:|" * 16, flush=True)
     try:
         while True:
             login_started = time.monotonic()
@@ -283,6 +302,7 @@ async def ramp(args, stats: Stats, run: str, server, deadline: float) -> list[St
             errors_before = sum(stats.errors.values())
             started, cpu_before = time.monotonic(), resource.getrusage(resource.RUSAGE_SELF)
             server_before, machine_before = server.cpu_seconds(), machine_busy()
+            checkpoints_before = checkpoints(args.db_url)
             await asyncio.sleep(window_seconds)
             window, windows[0] = windows[0], None
             wall = time.monotonic() - started
@@ -297,7 +317,10 @@ async def ramp(args, stats: Stats, run: str, server, deadline: float) -> list[St
                            - cpu_before.ru_stime) / wall / cores,
                 generator_system=(cpu_after.ru_stime - cpu_before.ru_stime) / wall / cores,
                 server=(server.cpu_seconds() - server_before) / wall / cores,
-                machine=(machine_after[0] - machine_before[0]) / max(1, machine_after[1] - machine_before[1]),
+                machine=(machine_after[0] - machine_before[0]) / max(1, machine_after[2] - machine_before[2]),
+                iowait=(machine_after[1] - machine_before[1]) / max(1, machine_after[2] - machine_before[2]),
+                checkpoints=(None if checkpoints_before is None
+                             else checkpoints(args.db_url) - checkpoints_before),
                 login_seconds=login_seconds, load=Path("/proc/loadavg").read_text().split()[0])
             steps.append(step)
             print_row(step)
@@ -326,8 +349,9 @@ def report(args, stats: Stats, steps: list[Step], checks: dict, workers: list[tu
           f"check passwords); {stats.logged_in} learners logged in through the form")
     print("generator / server / machine CPU: share of all cores over the window, user + system time "
           "(generator: in brackets its system time, mostly loopback TCP; server: gunicorn master and "
-          "workers; machine: everything, the database included)\n")
-    print(HEADER + "\n|" + "---:|" * 14)
+          "workers; machine: everything, the database included); iowait: share of the cores idle "
+          "waiting for the disk; PG checkpoints: in the window, by anyone on the PostgreSQL server\n")
+    print(HEADER + "\n|" + "---:|" * 16)
     for step in steps:
         print_row(step)
     print("\n| request | count | p50 ms | p95 ms | p99 ms |")
@@ -379,6 +403,8 @@ def main(args, run: str) -> int:
 
     begun = time.monotonic()
     deadline = begun + args.time_cap
+    # Stopped from outside, still stop the server and drop the database (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     raise_file_limit()
     db = Database(args.database, args.pg_server, args.pg_name)
     extra = {"PROXY_FIX_X_FOR": 1, "PASSWORD_HASH_METHOD": args.hash_method}
@@ -395,6 +421,7 @@ def main(args, run: str) -> int:
                        env=env, cwd=ROOT, check=True)
         print(f"{args.max} learner accounts made in {time.monotonic() - made:.1f} s "
               f"(PASSWORD_HASH_METHOD={args.hash_method})", flush=True)
+        args.db_url = db.url
         server = Server.training(env, args.port, args.workers, db.tmp / "server.log")
         server.wait_ready("/healthz")
         stats = Stats()
@@ -419,10 +446,12 @@ def add_arguments(parser) -> None:
     group.add_argument("--step", type=int, default=1000, help="learners added at each step")
     group.add_argument("--step-seconds", type=float, default=60, help="measured window of each step")
     group.add_argument("--max", type=int, default=20000, help="most learners (accounts made beforehand)")
-    group.add_argument("--time-cap", type=float, default=2400, help="seconds for the whole run, setup included")
+    group.add_argument("--time-cap", type=float, default=2400,
+                       help="seconds for the whole run, setup included")
     group.add_argument("--login-concurrency", type=int, default=2, help="logins at a time between steps")
     group.add_argument("--settle", type=float, default=10,
                        help="seconds between a step's logins and its measured window")
-    group.add_argument("--request-timeout", type=float, default=30, help="seconds before a request is an error")
+    group.add_argument("--request-timeout", type=float, default=30,
+                       help="seconds before a request counts as an error")
     group.add_argument("--hash-method", default="pbkdf2:sha256:1000",
                        help="the benchmark server's PASSWORD_HASH_METHOD (argon2id: production's)")
