@@ -5,7 +5,6 @@ require_role(...), and templates ask can(...), so the rule that protects a route
 same rule that shows or hides its button.
 """
 from collections.abc import Iterable
-from functools import wraps
 
 from flask import Blueprint, abort, request
 from flask_login import current_user
@@ -21,27 +20,37 @@ def is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
+def is_admin(user) -> bool:
+    """The admin area (its guard and its link) and the cross-centre overview: admins."""
+    return is_signed_in(user) and user.role == Role.ADMIN
+
+
+def is_centre_trainer(user) -> bool:
+    return is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None
+
+
+def _scoped(user, query: Select, centre_rule) -> Select:
+    """query as a list scope: all of it for admins, rows passing centre_rule(centre_id) for a
+    trainer of a centre, nothing for anyone else."""
+    if is_admin(user):
+        return query
+    if is_centre_trainer(user):
+        return query.where(centre_rule(user.centre_id))
+    return query.where(false())
+
+
 def can_author(user, course: Course | None = None) -> bool:
     """Admins edit every course; trainers the courses of their own centre (and create new ones)."""
-    if not is_signed_in(user):
-        return False
-    if user.role == Role.ADMIN:
+    if is_admin(user):
         return True
-    if user.role != Role.TRAINER:
+    if not is_signed_in(user) or user.role != Role.TRAINER:
         return False
-    if course is None:
-        return True
-    return course.centre_id is not None and course.centre_id == user.centre_id
+    return course is None or (course.centre_id is not None and course.centre_id == user.centre_id)
 
 
 def authorable_courses(user) -> Select:
     """The courses a user may edit in the authoring studio, as a query views can refine."""
-    query = select(Course)
-    if is_signed_in(user) and user.role == Role.ADMIN:
-        return query
-    if is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None:
-        return query.where(Course.centre_id == user.centre_id)
-    return query.where(false())
+    return _scoped(user, select(Course), lambda centre_id: Course.centre_id == centre_id)
 
 
 def can_view_course(user, course: Course) -> bool:
@@ -52,10 +61,6 @@ def can_view_course(user, course: Course) -> bool:
 def can_learn(user, course: Course) -> bool:
     """Enrol, read lessons and take quizzes: a signed-in user on a published course."""
     return is_signed_in(user) and course.is_published
-
-
-def is_centre_trainer(user) -> bool:
-    return is_signed_in(user) and user.role == Role.TRAINER and user.centre_id is not None
 
 
 def in_centre_classes(centre_id: int):
@@ -69,9 +74,7 @@ def in_centre_classes(centre_id: int):
 
 def can_view_learner(user, learner: User) -> bool:
     """Oneself; a trainer for learners in their own centre's classes; admins for everyone."""
-    if not is_signed_in(user):
-        return False
-    if user.id == learner.id or user.role == Role.ADMIN:
+    if is_admin(user) or (is_signed_in(user) and user.id == learner.id):
         return True
     if not is_centre_trainer(user) or learner.role != Role.LEARNER:
         return False
@@ -93,23 +96,13 @@ def can_help_learner(user, learner: User) -> bool:
 
 def visible_learners(user) -> Select:
     """Learners this user may see in lists: all for admins, their centre's classes for a trainer."""
-    query = select(User).where(User.role == Role.LEARNER)
-    if is_signed_in(user) and user.role == Role.ADMIN:
-        return query
-    if is_centre_trainer(user):
-        return query.where(in_centre_classes(user.centre_id))
-    return query.where(false())
+    return _scoped(user, select(User).where(User.role == Role.LEARNER), in_centre_classes)
 
 
 def can_manage_class(user, training_class: TrainingClass | None = None) -> bool:
     """Admins manage every class; a trainer the classes of their own centre (and creates them)."""
-    if not is_signed_in(user):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if not is_centre_trainer(user):
-        return False
-    return training_class is None or training_class.centre_id == user.centre_id
+    return is_admin(user) or (is_centre_trainer(user) and (
+        training_class is None or training_class.centre_id == user.centre_id))
 
 
 def can_manage_session(user, training_session: TrainingSession) -> bool:
@@ -119,43 +112,22 @@ def can_manage_session(user, training_session: TrainingSession) -> bool:
 def visible_classes(user) -> Select:
     """Classes this user may manage, newest first."""
     query = select(TrainingClass).order_by(TrainingClass.created_at.desc(), TrainingClass.id.desc())
-    if is_signed_in(user) and user.role == Role.ADMIN:
-        return query
-    if is_centre_trainer(user):
-        return query.where(TrainingClass.centre_id == user.centre_id)
-    return query.where(false())
+    return _scoped(user, query, lambda centre_id: TrainingClass.centre_id == centre_id)
 
 
 def can_view_centre(user, centre_id: int | None = None) -> bool:
     """A centre's classes and figures (the training ledger, class reports): admins any centre,
     trainers their own. With no centre (None), every centre at once: admins only."""
-    if not is_signed_in(user):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return is_centre_trainer(user) and centre_id == user.centre_id
+    return is_admin(user) or (is_centre_trainer(user) and centre_id == user.centre_id)
 
 
 def can_view_attempt(user, attempt: Attempt) -> bool:
-    if not is_signed_in(user):
-        return False
-    if attempt.user_id == user.id:
-        return True
-    return can_view_learner(user, attempt.user)
-
-
-def can_view_class_report(user, training_class: TrainingClass) -> bool:
-    """Admins see every class; a trainer the classes of their own centre."""
-    return can_view_centre(user, training_class.centre_id)
+    return is_signed_in(user) and (attempt.user_id == user.id or can_view_learner(user, attempt.user))
 
 
 def can_view_course_report(user, course: Course) -> bool:
     """Staff who can see the course; a trainer needs a centre, whose learners the report shows."""
-    if not is_signed_in(user) or not can_view_course(user, course):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.TRAINER and user.centre_id is not None
+    return (is_admin(user) or is_centre_trainer(user)) and can_view_course(user, course)
 
 
 def can_view_reports(user) -> bool:
@@ -163,28 +135,15 @@ def can_view_reports(user) -> bool:
     return is_signed_in(user) and user.role in STAFF_ROLES
 
 
-def can_use_admin_area(user) -> bool:
-    """The admin area (its guard and its link): admins."""
-    return is_signed_in(user) and user.role == Role.ADMIN
-
-
-def can_view_overview(user) -> bool:
-    """The cross-centre overview is for admins."""
-    return is_signed_in(user) and user.role == Role.ADMIN
-
-
 def report_centre(user, requested: int | None) -> int | None:
     """Whose learners a report shows: a trainer's own centre, always; for an admin the
     centre asked for, or None for every centre."""
-    if user.role == Role.ADMIN:
-        return requested
-    return user.centre_id
+    return requested if user.role == Role.ADMIN else user.centre_id
 
 
 def can_anonymize(user, person: User) -> bool:
     """Admins anonymize anyone but themselves and other admins (an admin is demoted first)."""
-    return is_signed_in(user) and user.role == Role.ADMIN and person.id != user.id \
-        and person.role != Role.ADMIN
+    return is_admin(user) and person.id != user.id and person.role != Role.ADMIN
 
 
 def ensure(allowed: bool, status: int = 403) -> None:
@@ -193,40 +152,23 @@ def ensure(allowed: bool, status: int = 403) -> None:
         abort(status)
 
 
-def role_required(*roles: str):
-    """Decorator for a view that only some roles may use."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            _check_roles(roles)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _check_roles(roles: Iterable[str]) -> None:
-    from .extensions import login_manager
-
-    if not is_signed_in(current_user):
-        abort(login_manager.unauthorized())
-    if current_user.role not in roles:
-        abort(403)
-
-
 def require_role(blueprint: Blueprint, *roles: str, exempt: Iterable[str] = ()) -> None:
     """Guard every view of a blueprint, so no view of a staff area can forget its check.
 
     `exempt` names views (endpoint without the blueprint prefix) that other guards cover.
     """
+    from .extensions import login_manager
+
     skipped = {f"{blueprint.name}.{name}" for name in exempt}
 
     @blueprint.before_request
     def guard():
-        if request.endpoint not in skipped:
-            _check_roles(roles)
+        if request.endpoint in skipped:
+            return
+        if not is_signed_in(current_user):
+            abort(login_manager.unauthorized())
+        if current_user.role not in roles:
+            abort(403)
 
 
 def require_login(blueprint: Blueprint) -> None:
@@ -243,11 +185,10 @@ PREDICATES = {
     "help_learner": can_help_learner,
     "manage_class": can_manage_class,
     "view_centre": can_view_centre,
-    "view_class_report": can_view_class_report,
     "view_course_report": can_view_course_report,
     "view_reports": can_view_reports,
-    "admin_area": can_use_admin_area,
-    "view_overview": can_view_overview,
+    "admin_area": is_admin,
+    "view_overview": is_admin,
     "anonymize": can_anonymize,
 }
 

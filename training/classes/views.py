@@ -6,7 +6,7 @@ guarded once for the whole blueprint. Object rules come from policy.py.
 """
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -31,11 +31,7 @@ bp = Blueprint("classes", __name__)
 LEARNER_VIEWS = ("join", "join_code", "checkin")
 require_login(bp)
 require_role(bp, *STAFF_ROLES, exempt=LEARNER_VIEWS)
-
-
-@bp.app_template_filter("masked")
-def masked(mobile: str | None) -> str:
-    return accounts.mask_mobile(mobile)
+bp.add_app_template_filter(accounts.mask_mobile, "masked")
 
 
 def form_status() -> int:
@@ -43,12 +39,13 @@ def form_status() -> int:
     return 422 if request.method == "POST" else 200
 
 
-def _load_or_404(query, allowed):
-    """The one row of query, or 404; 403 when the predicate refuses it (another centre's)."""
+def _load_or_404(query, allowed, refused: int = 403):
+    """The one row of query, or 404; `refused` (403) when the predicate refuses it (another
+    centre's)."""
     row = db.session.scalar(query)
     if row is None:
         abort(404)
-    ensure(allowed(current_user, row))
+    ensure(allowed(current_user, row), refused)
     return row
 
 
@@ -69,10 +66,7 @@ def _load_session(session_id: int) -> TrainingSession:
 def _load_learner(user_id: int) -> User:
     """A learner the current staff member may help; 404 for anyone else, so that other
     centres' learners are not even known to exist."""
-    learner = db.session.get(User, user_id)
-    if learner is None or not can_help_learner(current_user, learner):
-        abort(404)
-    return learner
+    return _load_or_404(select(User).where(User.id == user_id), can_help_learner, refused=404)
 
 
 # --- classes -----------------------------------------------------------------------------------
@@ -97,25 +91,35 @@ def _class_form(training_class: TrainingClass | None = None) -> ClassForm:
                      centres=_centres() if every_centre else None)
 
 
-@bp.route("/new", methods=["GET", "POST"])
-def new():
-    ensure(can_manage_class(current_user))
-    form = _class_form()
+def _class_form_page(training_class: TrainingClass | None):
+    """Create (training_class None) or edit a class; a refused value is shown at its field."""
+    form = _class_form(training_class)
     if "centre_id" in form and not form.centre_id.choices:
         flash(_("Create a centre first."), "info")
         return redirect(url_for("admin.centre_form"))
     if form.validate_on_submit():
-        centre_id = form.centre_id.data if "centre_id" in form else current_user.centre_id
         try:
-            training_class = classes.create_class(db.session, centre_id, current_user.id, form.details())
+            if training_class is None:
+                centre_id = form.centre_id.data if "centre_id" in form else current_user.centre_id
+                saved = classes.create_class(db.session, centre_id, current_user.id, form.details())
+                message = _("Class created. Its join code is %(code)s.", code=saved.code)
+            else:
+                classes.update_class(db.session, training_class, form.details())
+                saved, message = training_class, _("Class saved.")
         except classes.ClassError as exc:
             db.session.rollback()
             getattr(form, exc.args[0]).errors.append(CLASS_ERRORS[exc.args[1]]())
         else:
             db.session.commit()
-            flash(_("Class created. Its join code is %(code)s.", code=training_class.code), "success")
-            return redirect(url_for("classes.detail", class_id=training_class.id))
-    return render_template("classes/form.html", form=form, training_class=None), form_status()
+            flash(message, "success")
+            return redirect(url_for("classes.detail", class_id=saved.id))
+    return render_template("classes/form.html", form=form, training_class=training_class), form_status()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    ensure(can_manage_class(current_user))
+    return _class_form_page(None)
 
 
 @bp.route("/<int:class_id>")
@@ -131,19 +135,7 @@ def detail(class_id: int):
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])
 def edit(class_id: int):
-    training_class = _load_class(class_id)
-    form = _class_form(training_class)
-    if form.validate_on_submit():
-        try:
-            classes.update_class(db.session, training_class, form.details())
-        except classes.ClassError as exc:
-            db.session.rollback()
-            getattr(form, exc.args[0]).errors.append(CLASS_ERRORS[exc.args[1]]())
-        else:
-            db.session.commit()
-            flash(_("Class saved."), "success")
-            return redirect(url_for("classes.detail", class_id=training_class.id))
-    return render_template("classes/form.html", form=form, training_class=training_class), form_status()
+    return _class_form_page(_load_class(class_id))
 
 
 @bp.route("/<int:class_id>/poster")
@@ -158,20 +150,10 @@ def poster(class_id: int):
 
 # --- bulk accounts -----------------------------------------------------------------------------
 
-@bp.route("/roster-template.<fmt>")
+@bp.route("/roster-template.<any(csv, xlsx):fmt>")
 def roster_template(fmt: str):
     header, rows = roster.template_rows(course_language())
-    if fmt == "csv":
-        return _download(exports.csv_bytes(header, rows), "roster-template.csv", exports.CSV_MIMETYPE)
-    if fmt == "xlsx":
-        return _download(exports.xlsx_bytes(header, rows, title=_("Learners")), "roster-template.xlsx",
-                         exports.XLSX_MIMETYPE)
-    abort(404)
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return exports.download(header, rows, fmt, f"roster-template.{fmt}", title=_("Learners"))
 
 
 @bp.route("/<int:class_id>/import", methods=["GET", "POST"])
@@ -278,20 +260,15 @@ def ledger_page():
     """Sessions of a period with their attendees, and person-times and unique people."""
     form, start, end, centre_id = _ledger_filters()
     fmt = request.args.get("format", "")
+    ensure(not fmt or fmt in exports.MIMETYPES, 404)
     data = ledger.build(db.session, start, end, centre_id)
-    if fmt in ("csv", "xlsx"):
-        header, rows = ledger_export.ledger_table(data)
+    if fmt:
         audit.record(db.session, "ledger.export", current_user.id, "centre", data.centre_id,
                      ip_address=request.remote_addr or "", format=fmt, start=data.start.isoformat(),
                      end=data.end.isoformat())
         db.session.commit()
-        if fmt == "csv":
-            return _download(exports.csv_bytes(header, rows), ledger_export.file_name(data, fmt),
-                             exports.CSV_MIMETYPE)
-        return _download(exports.xlsx_bytes(header, rows, title="Ledger"), ledger_export.file_name(data, fmt),
-                         exports.XLSX_MIMETYPE)
-    if fmt:
-        abort(404)
+        header, rows = ledger_export.ledger_table(data)
+        return exports.download(header, rows, fmt, ledger_export.file_name(data, fmt), title="Ledger")
     return render_template("classes/ledger.html", form=form, ledger=data,
                            age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels())
 
@@ -336,11 +313,10 @@ def reset_password(user_id: int):
 
 # --- learners: join a class, check in, own profile ---------------------------------------------
 
-def _learners_only():
-    if current_user.role != Role.LEARNER:
-        flash(_("Only learner accounts join classes and check in."), "info")
-        return redirect(url_for("classes.index"))
-    return None
+def _not_a_learner():
+    """Staff scanning a learner's QR code: nothing to join or check in, back to their classes."""
+    flash(_("Only learner accounts join classes and check in."), "info")
+    return redirect(url_for("classes.index"))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -366,9 +342,8 @@ def join_code(code: str):
     if training_class is None:
         abort(404)
     if request.method == "POST":
-        refused = _learners_only()
-        if refused:
-            return refused
+        if current_user.role != Role.LEARNER:
+            return _not_a_learner()
         joined = classes.join_class(db.session, current_user._get_current_object(), training_class)
         db.session.commit()
         if joined:
@@ -388,9 +363,8 @@ def checkin(code: str):
         abort(404)
     present = current_user.id in classes.attendee_ids(db.session, meeting.id)
     if request.method == "POST":
-        refused = _learners_only()
-        if refused:
-            return refused
+        if current_user.role != Role.LEARNER:
+            return _not_a_learner()
         classes.check_in(db.session, meeting, current_user._get_current_object())
         db.session.commit()
         present = True

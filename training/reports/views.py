@@ -9,8 +9,7 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Course, TrainingClass, utcnow
 from ..policy import (
-    can_view_centre, can_view_class_report, can_view_course_report, can_view_overview, ensure, report_centre,
-    STAFF_ROLES, require_role,
+    STAFF_ROLES, can_view_centre, can_view_course_report, ensure, is_admin, report_centre, require_role,
 )
 from ..services.accounts import audit
 from ..services.reports import admin_overview, charts, exports, progress_reports
@@ -20,24 +19,31 @@ from .forms import ClassFilterForm, CourseFilterForm, OverviewForm, chosen_id
 bp = Blueprint("reports", __name__)
 require_role(bp, *STAFF_ROLES)
 
-FORMATS = {"csv": exports.CSV_MIMETYPE, "xlsx": exports.XLSX_MIMETYPE}
+CLASS_TABLES = {"learners": tables.class_learners, "items": tables.class_items}
+OVERVIEW_TABLES = {"centres": tables.overview_centres, "months": tables.overview_months}
+
+
+def _table_part(choices: dict, default: str) -> str:
+    """Which table of a report to download (?table=...); 404 for one it does not have."""
+    part = request.args.get("table", default)
+    ensure(part in choices, 404)
+    return part
 
 
 def _download(table: tables.Table, fmt: str, name: str, report: str, target_type: str,
               target_id: int | None, **detail) -> Response:
     """Send a report table as CSV or XLSX and audit the download in the same request."""
     header, rows = table
-    if fmt == "csv":
-        data = exports.csv_bytes(header, rows)
-    else:
-        data = exports.xlsx_bytes(header, rows, title=report)
     audit.record(db.session, "report.export", current_user.id, target_type, target_id,
                  ip_address=request.remote_addr or "", report=report, format=fmt,
                  rows=len(rows), **detail)
     db.session.commit()
-    filename = f"{name}-{utcnow():%Y%m%d}.{fmt}"
-    return Response(data, mimetype=FORMATS[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return exports.download(header, rows, fmt, f"{name}-{utcnow():%Y%m%d}.{fmt}", title=report)
+
+
+def _with_blank(blank: str, pairs: list[tuple[int, str]]) -> list[tuple[str, str]]:
+    """Choices of an optional select: "" (all) first, then the ids as text."""
+    return [("", blank)] + [(str(id_), label) for id_, label in pairs]
 
 
 @bp.route("/")
@@ -54,39 +60,30 @@ def index():
                            classes=classes, courses=courses)
 
 
-def _class_or_404(class_id: int) -> TrainingClass:
+def _class_report(class_id: int):
     training_class = db.get_or_404(TrainingClass, class_id)
     # Another centre's class is hidden as if it did not exist.
-    ensure(can_view_class_report(current_user, training_class), 404)
-    return training_class
-
-
-def _class_report(training_class: TrainingClass):
+    ensure(can_view_centre(current_user, training_class.centre_id), 404)
     form = ClassFilterForm(request.args or None)
     days = form.inactive_days.default
     if form.validate() and form.inactive_days.data:
         days = form.inactive_days.data
-    return form, progress_reports.class_report(db.session, training_class.id, inactive_days=days)
+    return training_class, form, progress_reports.class_report(db.session, class_id, inactive_days=days)
 
 
 @bp.route("/classes/<int:class_id>")
 def class_report(class_id: int):
-    training_class = _class_or_404(class_id)
-    form, report = _class_report(training_class)
+    training_class, form, report = _class_report(class_id)
     return render_template("reports/class.html", training_class=training_class, form=form,
                            report=report)
 
 
 @bp.route("/classes/<int:class_id>/export.<any(csv, xlsx):fmt>")
 def class_export(class_id: int, fmt: str):
-    training_class = _class_or_404(class_id)
-    _form, report = _class_report(training_class)
-    part = request.args.get("table", "learners")
-    if part not in ("learners", "items"):
-        abort(404)
-    table = tables.class_learners(report) if part == "learners" else tables.class_items(report)
-    return _download(table, fmt, f"class-{class_id}-{part}", f"class-{part}", "training_class",
-                     class_id, inactive_days=report.inactive_days)
+    _class, _form, report = _class_report(class_id)
+    part = _table_part(CLASS_TABLES, "learners")
+    return _download(CLASS_TABLES[part](report), fmt, f"class-{class_id}-{part}", f"class-{part}",
+                     "training_class", class_id, inactive_days=report.inactive_days)
 
 
 def _course_report(course_id: int):
@@ -94,8 +91,7 @@ def _course_report(course_id: int):
     ensure(can_view_course_report(current_user, course), 404)
     form = CourseFilterForm(request.args or None)
     if can_view_centre(current_user):
-        form.centre.choices = [("", _("All centres"))] + [
-            (str(cid), name) for cid, name in progress_reports.centre_choices(db.session)]
+        form.centre.choices = _with_blank(_("All centres"), progress_reports.centre_choices(db.session))
     else:
         form.centre.choices = [("", _("My centre"))]
     form.validate()
@@ -106,16 +102,14 @@ def _course_report(course_id: int):
 @bp.route("/courses/<int:course_id>")
 def course_report(course_id: int):
     course, form, report = _course_report(course_id)
-    labels = tables.funnel_labels()
-    funnel_chart = charts.horizontal([(labels[k], n) for k, n, _p in report.funnel.steps()])
-    score_chart = charts.vertical(list(zip(progress_reports.SCORE_BANDS, report.score_bands,
-                                           strict=True)))
-    days_chart = charts.vertical(list(zip(tables.day_band_labels(), report.completion_days,
-                                          strict=True)))
-    return render_template("reports/course.html", course=course, form=form, report=report,
-                           funnel_labels=labels, funnel_chart=funnel_chart,
-                           score_chart=score_chart, days_chart=days_chart,
-                           day_labels=tables.day_band_labels(), score_bands=progress_reports.SCORE_BANDS)
+    labels, scores, days = tables.funnel_labels(), progress_reports.SCORE_BANDS, tables.day_band_labels()
+    return render_template(
+        "reports/course.html", course=course, form=form, report=report,
+        funnel_labels=labels, day_labels=days, score_bands=scores,
+        funnel_chart=charts.horizontal([(labels[k], n) for k, n, _p in report.funnel.steps()]),
+        score_chart=charts.vertical(list(zip(scores, report.score_bands, strict=True))),
+        days_chart=charts.vertical(list(zip(days, report.completion_days, strict=True))),
+    )
 
 
 @bp.route("/courses/<int:course_id>/export.<any(csv, xlsx):fmt>")
@@ -126,12 +120,11 @@ def course_export(course_id: int, fmt: str):
 
 
 def _overview():
-    ensure(can_view_overview(current_user))
+    ensure(is_admin(current_user))
     form = OverviewForm(request.args or None)
-    form.centre.choices = [("", _("All centres"))] + [
-        (str(cid), name) for cid, name in progress_reports.centre_choices(db.session)]
-    form.course.choices = [("", _("All courses"))] + [
-        (str(cid), title) for cid, title in progress_reports.course_choices(db.session, None, True)]
+    form.centre.choices = _with_blank(_("All centres"), progress_reports.centre_choices(db.session))
+    form.course.choices = _with_blank(_("All courses"),
+                                      progress_reports.course_choices(db.session, None, True))
     valid = form.validate()
     today = utcnow().date()
     end = form.end.data if valid and form.end.data else today
@@ -152,10 +145,9 @@ def _overview():
 @bp.route("/overview")
 def overview():
     form, ov = _overview()
-    month_points = [(m.month[2:], m.person_times) for m in ov.months]
     return render_template(
         "reports/overview.html", form=form, ov=ov,
-        person_times_chart=charts.vertical(month_points),
+        person_times_chart=charts.vertical([(m.month[2:], m.person_times) for m in ov.months]),
         enrolments_chart=charts.vertical([(m.month[2:], m.enrolments) for m in ov.months]),
         centres_chart=charts.horizontal([(r.name or _("No centre"), r.person_times)
                                          for r in ov.centres]),
@@ -165,10 +157,7 @@ def overview():
 @bp.route("/overview/export.<any(csv, xlsx):fmt>")
 def overview_export(fmt: str):
     _form, ov = _overview()
-    part = request.args.get("table", "centres")
-    if part not in ("centres", "months"):
-        abort(404)
-    table = tables.overview_centres(ov) if part == "centres" else tables.overview_months(ov)
+    part = _table_part(OVERVIEW_TABLES, "centres")
     f = ov.filters
-    return _download(table, fmt, f"overview-{part}", f"overview-{part}", "centre", f.centre_id,
-                     start=f.start.isoformat(), end=f.end.isoformat(), course_id=f.course_id)
+    return _download(OVERVIEW_TABLES[part](ov), fmt, f"overview-{part}", f"overview-{part}", "centre",
+                     f.centre_id, start=f.start.isoformat(), end=f.end.isoformat(), course_id=f.course_id)

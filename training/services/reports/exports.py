@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from flask import Response
 from openpyxl import Workbook
 
 # What a spreadsheet program may run as a formula at the start of a cell (OWASP's CSV
@@ -41,3 +42,17 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str 
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
+
+
+def attachment(data: bytes | str, filename: str, mimetype: str) -> Response:
+    """A response the browser saves as filename instead of showing it."""
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def download(header: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, filename: str,
+             title: str = "Report") -> Response:
+    """A table as a CSV or XLSX (fmt, a key of MIMETYPES) attachment; title names the sheet."""
+    data = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes(header, rows, title=title)
+    return attachment(data, filename, MIMETYPES[fmt])
