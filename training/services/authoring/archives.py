@@ -8,11 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import (
-    Course,
-    CourseStatus,
-    User,
-)
+from ...models import Course, CourseStatus, User
 from . import course_exchange, course_files
 from .authoring import log_change, record_change, unique_slug
 from .course_checks import NotAllowed
@@ -78,6 +74,13 @@ def _too_big(limits: ZipLimits) -> str:
              mb=limits.max_total_bytes // (1024 * 1024))
 
 
+def _read_course(files: dict[str, bytes]) -> course_files.CourseData:
+    try:
+        return course_files.read_course(files)
+    except course_files.CourseFormatError as exc:
+        raise NotAllowed([str(p) for p in exc.problems]) from exc
+
+
 def export_zip(course: Course, media_dir: str) -> bytes:
     """The course as a .zip in the course file format, media included, under a slug/ folder."""
     buffer = io.BytesIO()
@@ -95,11 +98,7 @@ def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits
     is updated only when replace is true and can_replace(existing) allows it.
     Returns (course, created). Raises NotAllowed with every problem found.
     """
-    files = read_zip(blob, limits)
-    try:
-        data = course_files.read_course(files)
-    except course_files.CourseFormatError as exc:
-        raise NotAllowed([str(p) for p in exc.problems]) from exc
+    data = _read_course(read_zip(blob, limits))
     existing = session.scalar(select(Course).where(Course.slug == data.slug))
     if existing is not None:
         if not can_replace(existing):
@@ -124,11 +123,7 @@ def duplicate(session: Session, course: Course, user: User, media_dir: str, titl
 
     The copy and the original share a translation group.
     """
-    files = course_exchange.export_files(course, media_dir)
-    try:
-        data = course_files.read_course(files)
-    except course_files.CourseFormatError as exc:
-        raise NotAllowed([str(p) for p in exc.problems]) from exc
+    data = _read_course(course_exchange.export_files(course, media_dir))
     if not course.translation_group:
         course.translation_group = course.slug
     data.slug = unique_slug(session, slug or f"{course.slug}-copy")

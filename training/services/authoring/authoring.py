@@ -35,7 +35,7 @@ from ...models import (
 )
 from . import content
 from ..learning import progress
-from .course_checks import (ChoiceInput, NotAllowed, QuestionInput, VersionConflict, check_live,
+from .course_checks import (CHOICE_KINDS, NotAllowed, QuestionInput, VersionConflict, check_live,
                             course_problems)
 from .uploads import Storage, Upload, store_picture
 
@@ -73,14 +73,11 @@ def slugify(text: str) -> str:
 def unique_slug(session: Session, wanted: str) -> str:
     """wanted if free, else wanted-2, wanted-3, ...; a random slug when wanted is empty."""
     base = slugify(wanted) or f"course-{secrets.token_hex(3)}"
-    taken = set(session.scalars(select(Course.slug).where(Course.slug.like(f"{base}%"))))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    return _unique_key(base, set(session.scalars(select(Course.slug).where(Course.slug.like(f"{base}%")))))
 
 
-def _unique_key(wanted: str, taken: set[str], fallback: str) -> str:
+def _unique_key(wanted: str, taken: set[str], fallback: str = "") -> str:
+    """wanted as a slug if not taken, else slug-2, slug-3, ... (fallback for a wanted without one)."""
     base = slugify(wanted) or fallback
     key, n = base, 2
     while key in taken:
@@ -89,7 +86,7 @@ def _unique_key(wanted: str, taken: set[str], fallback: str) -> str:
 
 
 def record_change(session: Session, course: Course, user_id: int | None, action: str,
-             subject: str = "") -> None:
+                  subject: str = "") -> None:
     """The one way out of every content change: check a published course, then log it.
 
     Raises BreaksLiveCourse (the caller rolls back) instead of leaving learners a broken course.
@@ -235,9 +232,13 @@ def move(items: list, item: Any, direction: str) -> bool:
     if direction not in ("up", "down") or not 0 <= other < len(ordered):
         return False
     ordered[index], ordered[other] = ordered[other], ordered[index]
-    for position, entry in enumerate(ordered):
-        entry.position = position
+    _renumber(ordered)
     return True
+
+
+def _renumber(items: list) -> None:
+    for position, entry in enumerate(items):
+        entry.position = position
 
 
 def move_lesson(session: Session, lesson: Lesson, user_id: int, direction: str) -> bool:
@@ -276,13 +277,11 @@ def delete_lesson(session: Session, lesson: Lesson, user_id: int) -> None:
     """Delete a lesson and its quiz. Completions and attempts stay as history (their link is
     set to NULL by the database; attempts keep their snapshot)."""
     course = lesson.course
-    title = lesson.title
     if lesson.quiz is not None:
         course.quizzes.remove(lesson.quiz)
     course.lessons.remove(lesson)
-    for position, entry in enumerate(course.lessons):
-        entry.position = position
-    record_change(session, course, user_id, "lesson.delete", title)
+    _renumber(course.lessons)
+    record_change(session, course, user_id, "lesson.delete", lesson.title)
     progress.refresh_course(session, course.id)
 
 
@@ -324,11 +323,10 @@ def save_quiz_settings(session: Session, quiz: Quiz, user_id: int, data: QuizSet
 def delete_quiz(session: Session, quiz: Quiz, user_id: int) -> None:
     """Delete a quiz; its attempts and results stay as history (quiz link set to NULL)."""
     course = quiz.course
-    title = quiz.title
     if quiz.lesson is not None:
         quiz.lesson.quiz = None
     course.quizzes.remove(quiz)
-    record_change(session, course, user_id, "quiz.delete", title)
+    record_change(session, course, user_id, "quiz.delete", quiz.title)
     progress.refresh_course(session, course.id)
 
 
@@ -352,20 +350,15 @@ def save_question(session: Session, quiz: Quiz, question: Question | None, user_
     question.explanation = data.explanation.strip()
     question.image = data.image or None
     question.image_alt = data.image_alt.strip() if data.image else None
-    if data.kind == QuestionKind.TRUE_FALSE:
-        question.answer = {"answer": data.answer}
-        wanted: list[ChoiceInput] = []
-    elif data.kind == QuestionKind.SHORT_TEXT:
-        question.answer = {"accepted": [a.strip() for a in data.accepted if a.strip()]}
-        wanted = []
-    else:
-        question.answer = {}
-        wanted = data.choices
+    question.answer = {
+        QuestionKind.TRUE_FALSE: {"answer": data.answer},
+        QuestionKind.SHORT_TEXT: {"accepted": [a.strip() for a in data.accepted if a.strip()]},
+    }.get(data.kind, {})
     question.choices = [
         Choice(position=i, text=c.text.strip(),
                is_correct=c.correct and data.kind != QuestionKind.ORDERING,
                image=c.image or None, image_alt=c.image_alt.strip() if c.image else None)
-        for i, c in enumerate(wanted)
+        for i, c in enumerate(data.choices if data.kind in CHOICE_KINDS else [])
     ]
     record_change(session, quiz.course, user_id, action, _question_subject(quiz, question))
     return question
@@ -399,8 +392,7 @@ def delete_question(session: Session, question: Question, user_id: int, expected
     claim_version(session, Quiz, quiz, expected_version)
     subject = _question_subject(quiz, question)
     quiz.questions.remove(question)
-    for position, entry in enumerate(quiz.questions):
-        entry.position = position
+    _renumber(quiz.questions)
     record_change(session, quiz.course, user_id, "question.delete", subject)
 
 

@@ -82,9 +82,7 @@ def _markdown() -> MarkdownIt:
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     if tag == "img" and attr == "src":
-        if value.startswith("/media/") or value.startswith("https://"):
-            return value
-        return None
+        return value if value.startswith(("/media/", "https://")) else None
     if attr == "srcset":
         # Each candidate must be one of the site's own media files.
         urls = [part.strip().split(" ")[0] for part in value.split(",") if part.strip()]
@@ -96,69 +94,51 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 
 def sanitize(html: str) -> str:
     """The one allow-list every piece of user-written HTML passes through."""
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        attribute_filter=_attribute_filter,
-        link_rel="noopener noreferrer",
-        strip_comments=True,
-    )
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     attribute_filter=_attribute_filter, link_rel="noopener noreferrer",
+                     strip_comments=True)
 
 
-def render_markdown(
-    source: str,
-    resolve_image: ImageResolver | None = None,
-    resolve_lesson: LessonLinkResolver | None = None,
-) -> str:
+def _inline_tokens(tokens: list) -> list:
+    return [child for token in tokens for child in token.children or []]
+
+
+def _alt(image) -> str:
+    return "".join(c.content for c in image.children or [])
+
+
+def render_markdown(source: str, resolve_image: ImageResolver | None = None,
+                    resolve_lesson: LessonLinkResolver | None = None) -> str:
     """Render lesson Markdown to sanitized HTML, rewriting course-relative images and lesson links."""
     md = _markdown()
     tokens = md.parse(source or "")
-    for token in tokens:
-        for child in token.children or []:
-            if child.type == "image":
-                src = str(child.attrGet("src") or "")
-                ref = resolve_image(src) if resolve_image and not src.startswith("https://") else None
-                if ref is not None:
-                    alt = "".join(c.content for c in child.children or [])
-                    child.type = "html_inline"
-                    child.content = picture_html(ref, alt, str(child.attrGet("title") or ""))
-                    continue
-                child.attrSet("loading", "lazy")
-                child.attrSet("decoding", "async")
-            elif child.type == "link_open":
-                href = str(child.attrGet("href") or "")
-                if href.startswith("lesson:") and resolve_lesson:
-                    child.attrSet("href", resolve_lesson(href[len("lesson:"):]) or "#")
-    html = md.renderer.render(tokens, md.options, {})
-    return sanitize(html)
+    for child in _inline_tokens(tokens):
+        if child.type == "image":
+            src = str(child.attrGet("src") or "")
+            ref = resolve_image(src) if resolve_image and not src.startswith("https://") else None
+            if ref is not None:
+                child.type = "html_inline"
+                child.content = picture_html(ref, _alt(child), str(child.attrGet("title") or ""))
+                continue
+            child.attrSet("loading", "lazy")
+            child.attrSet("decoding", "async")
+        elif child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            if href.startswith("lesson:") and resolve_lesson:
+                child.attrSet("href", resolve_lesson(href[len("lesson:"):]) or "#")
+    return sanitize(md.renderer.render(tokens, md.options, {}))
 
 
 def image_paths(source: str) -> list[tuple[str, str]]:
     """(src, alt) of every image written in Markdown, for validation."""
-    found = []
-    for token in _markdown().parse(source or ""):
-        for child in token.children or []:
-            if child.type == "image":
-                alt = "".join(c.content for c in child.children or [])
-                found.append((str(child.attrGet("src") or ""), alt))
-    return found
+    return [(str(child.attrGet("src") or ""), _alt(child))
+            for child in _inline_tokens(_markdown().parse(source or "")) if child.type == "image"]
 
 
 def link_targets(source: str) -> list[str]:
     """Every link target written in Markdown, for validation."""
-    found = []
-    for token in _markdown().parse(source or ""):
-        for child in token.children or []:
-            if child.type == "link_open":
-                found.append(str(child.attrGet("href") or ""))
-    return found
-
-
-def plain_text(text: str) -> str:
-    """Names, titles and other short user text are plain text: escaped by Jinja, never HTML."""
-    return " ".join((text or "").split())
+    return [str(child.attrGet("href") or "")
+            for child in _inline_tokens(_markdown().parse(source or "")) if child.type == "link_open"]
 
 
 # ---------------------------------------------------------------- a course's lessons

@@ -7,21 +7,12 @@ import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...models import (
-    Choice,
-    Course,
-    CourseStatus,
-    Lesson,
-    Question,
-    QuestionKind,
-    Quiz,
-    utcnow,
-)
+from ...models import Choice, Course, CourseStatus, Lesson, Question, QuestionKind, Quiz, utcnow
 from ..learning import progress
-
 from .content import render_lesson
 from .course_files import ChoiceData, CourseData, QuizData
 from .media import store_media
+
 
 def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
     quiz.title = data.title
@@ -43,10 +34,7 @@ def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
             question.answer = {"accepted": list(qd.accepted)}
         else:
             question.answer = {}
-        if qd.type == QuestionKind.ORDERING:
-            wanted = [ChoiceData(text=s, correct=False) for s in qd.steps]
-        else:
-            wanted = qd.choices
+        wanted = [ChoiceData(text=s) for s in qd.steps] if qd.type == QuestionKind.ORDERING else qd.choices
         # Choices are replaced wholesale: past attempts keep their own snapshot.
         question.choices = [
             Choice(position=i, text=c.text, is_correct=c.correct, image=c.image,
@@ -55,6 +43,19 @@ def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
         ]
         questions.append(question)
     quiz.questions = questions
+
+
+def _replace_quiz(course: Course, quiz: Quiz | None, data: QuizData | None, **new) -> Quiz | None:
+    """The quiz updated from data (created with `new` when missing), or removed when data is None."""
+    if data is None:
+        if quiz is not None:
+            course.quizzes.remove(quiz)
+        return None
+    if quiz is None:
+        quiz = Quiz(title=data.title, **new)
+        course.quizzes.append(quiz)
+    _apply_quiz(quiz, data)
+    return quiz
 
 
 def import_course(session: Session, data: CourseData, media_dir: str,
@@ -92,31 +93,14 @@ def import_course(session: Session, data: CourseData, media_dir: str,
         if ld.video and not ld.video.startswith("https://"):
             lesson.video_url = next(m.url_path for m in course.media if m.path == ld.video)
         lessons.append(lesson)
-        if ld.quiz is None:
-            if lesson.quiz is not None:
-                course.quizzes.remove(lesson.quiz)
-                lesson.quiz = None
-        else:
-            if lesson.quiz is None:
-                lesson.quiz = Quiz(title=ld.quiz.title)
-                course.quizzes.append(lesson.quiz)
-            _apply_quiz(lesson.quiz, ld.quiz)
+        lesson.quiz = _replace_quiz(course, lesson.quiz, ld.quiz)
     for removed in existing.values():
         if removed.quiz is not None:
             course.quizzes.remove(removed.quiz)
     course.lessons = lessons
     for lesson in lessons:
         render_lesson(course, lesson)
-
-    final = course.final_exam
-    if data.final_exam is None:
-        if final is not None:
-            course.quizzes.remove(final)
-    else:
-        if final is None:
-            final = Quiz(is_final=True, title=data.final_exam.title)
-            course.quizzes.append(final)
-        _apply_quiz(final, data.final_exam)
+    _replace_quiz(course, course.final_exam, data.final_exam, is_final=True)
     session.flush()
     progress.refresh_course(session, course.id)
     return course

@@ -3,7 +3,6 @@
 Reading gives plain dataclasses and a list of problems, each naming the file, the line where
 possible and what is wrong; nothing is written to the database here (course_exchange.py does).
 """
-import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -19,7 +18,6 @@ from .content import image_paths, link_targets, normalise_path
 KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 500
-TEXT_SUFFIXES = (".toml", ".md")
 
 
 @dataclass
@@ -217,9 +215,7 @@ class _Reader:
         """Check a reference to a media file of the course; returns its normalised path."""
         if not value:
             return None
-        normalised = posixpath.normpath(value.removeprefix("./"))
-        while normalised.startswith("../"):
-            normalised = normalised[3:]
+        normalised = normalise_path(value)
         if normalised.startswith("/") or normalised not in self.files:
             self.problem(path, line, _("Image “%(path)s” not found in the course.", path=value))
             return None
@@ -282,7 +278,6 @@ def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
     if not isinstance(raw, dict):
         reader.problem(path, line, _("Question %(n)d is not a table.", n=index + 1))
         return None
-    before = len(reader.problems)
     label = _("question %(n)d", n=index + 1)
     key = raw.get("key")
     if not isinstance(key, str) or not KEY_RE.match(key):
@@ -351,7 +346,7 @@ def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
             reader.problem(path, line, _("%(label)s: the steps must all be different.", label=label))
         else:
             question.steps = [s.strip() for s in steps]
-    return question if len(reader.problems) == before else question
+    return question
 
 
 def read_course(files: dict[str, bytes], origin: str = "") -> CourseData:

@@ -6,10 +6,7 @@ from typing import BinaryIO
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ...models import (
-    Course,
-    CourseMedia,
-)
+from ...models import Course, CourseMedia
 from . import media
 from .course_checks import MediaRefused, QuestionInput
 
@@ -93,7 +90,7 @@ def insert_picture(body: str, path: str, alt: str, cursor: int | None) -> tuple[
     return body.rstrip() + f"\n\n{picture}\n", False
 
 
-def store_question_pictures(session: Session, course: Course, data: "QuestionInput",
+def store_question_pictures(session: Session, course: Course, data: QuestionInput,
                             uploads: dict[str, Upload], storage: Storage) -> dict[str, str]:
     """Store a question's uploaded pictures into data ("image", "choice-N"); problems by key."""
     problems: dict[str, str] = {}
