@@ -5,14 +5,18 @@ The whole blueprint is for trainers and admins (guarded once); each view then ch
 can_author(user, course), answering 404 for another centre's courses so their existence
 stays hidden.
 """
+from collections.abc import Callable
+
 from flask import Blueprint, current_app, flash, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Course, Lesson, Question, QuestionKind, Quiz, Role
 from ..policy import can_author, ensure, require_role
+from ..services.accounts import audit
 from ..services.authoring import authoring, course_checks, uploads
 from .forms import ConfirmForm
 
@@ -20,38 +24,38 @@ bp = Blueprint("author", __name__)
 require_role(bp, Role.TRAINER, Role.ADMIN)
 
 KIND_NAMES = {
-    QuestionKind.SINGLE: lambda: _("One correct answer"),
-    QuestionKind.MULTIPLE: lambda: _("Several correct answers"),
-    QuestionKind.TRUE_FALSE: lambda: _("True or false"),
-    QuestionKind.SHORT_TEXT: lambda: _("Short written answer"),
-    QuestionKind.ORDERING: lambda: _("Put steps in order"),
+    QuestionKind.SINGLE: _l("One correct answer"),
+    QuestionKind.MULTIPLE: _l("Several correct answers"),
+    QuestionKind.TRUE_FALSE: _l("True or false"),
+    QuestionKind.SHORT_TEXT: _l("Short written answer"),
+    QuestionKind.ORDERING: _l("Put steps in order"),
 }
 CHANGE_NAMES = {
-    "course.create": lambda: _("created the course"),
-    "course.edit": lambda: _("changed the course details"),
-    "course.publish": lambda: _("published the course"),
-    "course.unpublish": lambda: _("unpublished the course"),
-    "course.import": lambda: _("imported the course from a .zip"),
-    "course.export": lambda: _("downloaded the course as a .zip"),
-    "course.duplicate": lambda: _("created this course as a copy of"),
-    "lesson.add": lambda: _("added a lesson"),
-    "lesson.edit": lambda: _("edited a lesson"),
-    "lesson.move": lambda: _("moved a lesson"),
-    "lesson.delete": lambda: _("deleted a lesson"),
-    "quiz.add": lambda: _("added a quiz"),
-    "quiz.edit": lambda: _("changed quiz settings"),
-    "quiz.delete": lambda: _("deleted a quiz"),
-    "question.add": lambda: _("added a question"),
-    "question.edit": lambda: _("edited a question"),
-    "question.move": lambda: _("moved a question"),
-    "question.delete": lambda: _("deleted a question"),
+    "course.create": _l("created the course"),
+    "course.edit": _l("changed the course details"),
+    "course.publish": _l("published the course"),
+    "course.unpublish": _l("unpublished the course"),
+    "course.import": _l("imported the course from a .zip"),
+    "course.export": _l("downloaded the course as a .zip"),
+    "course.duplicate": _l("created this course as a copy of"),
+    "lesson.add": _l("added a lesson"),
+    "lesson.edit": _l("edited a lesson"),
+    "lesson.move": _l("moved a lesson"),
+    "lesson.delete": _l("deleted a lesson"),
+    "quiz.add": _l("added a quiz"),
+    "quiz.edit": _l("changed quiz settings"),
+    "quiz.delete": _l("deleted a quiz"),
+    "question.add": _l("added a question"),
+    "question.edit": _l("edited a question"),
+    "question.move": _l("moved a question"),
+    "question.delete": _l("deleted a question"),
 }
 
 
 @bp.app_context_processor
 def studio_helpers():
-    return {"kind_name": lambda kind: KIND_NAMES[kind]() if kind in KIND_NAMES else kind,
-            "change_name": lambda action: CHANGE_NAMES[action]() if action in CHANGE_NAMES else action}
+    return {"kind_name": lambda kind: str(KIND_NAMES.get(kind, kind)),
+            "change_name": lambda action: str(CHANGE_NAMES.get(action, action))}
 
 
 @bp.errorhandler(413)
@@ -64,9 +68,18 @@ def too_large(error):
 @bp.errorhandler(course_checks.BreaksLiveCourse)
 def breaks_live_course(error):
     """A refusal that no view shows on its own page: nothing is saved, and the message says why."""
-    db.session.rollback()
-    flash(" ".join([_("This course is published, so the change was not saved.")] + error.args[0]), "error")
+    undo(" ".join([_("This course is published, so the change was not saved.")] + error.args[0]))
     return render_template("errors/error.html", status=422), 422
+
+
+def undo(message: str | None = None) -> None:
+    """Roll back a refused change, so nothing of it is saved, and flash why (when given).
+
+    Pages shown afterwards read the saved state again.
+    """
+    db.session.rollback()
+    if message:
+        flash(message, "error")
 
 
 def load_course(course_id: int) -> Course:
@@ -83,28 +96,24 @@ def load_course(course_id: int) -> Course:
 
 
 def load_lesson(lesson_id: int) -> tuple[Course, Lesson]:
-    lesson = db.session.get(Lesson, lesson_id)
-    ensure(lesson is not None, 404)
-    course = load_course(lesson.course_id)
+    course = load_course(db.get_or_404(Lesson, lesson_id).course_id)
     return course, next(l for l in course.lessons if l.id == lesson_id)
 
 
 def load_quiz(quiz_id: int) -> tuple[Course, Quiz]:
-    quiz = db.session.get(Quiz, quiz_id)
-    ensure(quiz is not None, 404)
-    course = load_course(quiz.course_id)
+    course = load_course(db.get_or_404(Quiz, quiz_id).course_id)
     return course, next(q for q in course.quizzes if q.id == quiz_id)
 
 
 def load_question(question_id: int) -> tuple[Course, Quiz, Question]:
-    question = db.session.get(Question, question_id)
-    ensure(question is not None, 404)
-    course, quiz = load_quiz(question.quiz_id)
+    course, quiz = load_quiz(db.get_or_404(Question, question_id).quiz_id)
     return course, quiz, next(q for q in quiz.questions if q.id == question_id)
 
 
-def ip() -> str:
-    return request.remote_addr or ""
+def audit_event(action: str, target_type: str, target_id: int, **detail) -> None:
+    """Add the signed-in trainer's action to the audit log."""
+    audit.record(db.session, action, current_user.id, target_type, target_id,
+                 ip_address=request.remote_addr or "", **detail)
 
 
 def storage() -> uploads.Storage:
@@ -121,19 +130,21 @@ def limits() -> dict:
     }
 
 
-def unconfirmed(form: ConfirmForm, course: Course, thing: str, kept: authoring.History, cancel: str,
-                **context):
-    """The "Delete?" page with the learner history that will be kept, unless this request
-    is the confirming POST (then None)."""
-    if form.confirmed:
-        return None
-    return render_template("author/confirm_delete.html", course=course, thing=thing,
-                           history=kept, cancel=cancel, **context)
+def deleted_or_page(form: ConfirmForm, course: Course, thing: str, kept: authoring.History, cancel: str,
+                    delete: Callable[[], None], **context):
+    """Run delete() on the confirming POST and return None; otherwise the "Delete?" page, with
+    the learner history that will be kept (and, when the deletion would break a published
+    course, why it was refused)."""
+    def page(problems=(), status=200):
+        return render_template("author/confirm_delete.html", course=course, thing=thing, history=kept,
+                               cancel=cancel, problems=problems, **context), status
 
-
-def refused(course: Course, problems: list[str], template: str, status: int = 422, **context):
-    """Undo a change that would break a published course, and say why."""
-    db.session.rollback()
-    flash(_("This course is published, so the change was not saved: it would leave the "
-            "problems listed below. Unpublish the course to work on it in steps."), "error")
-    return render_template(template, course=course, problems=problems, **context), status
+    if not form.confirmed:
+        return page()
+    try:
+        delete()
+    except course_checks.BreaksLiveCourse as exc:
+        undo(_("This course is published, so the change was not saved: it would leave the "
+               "problems listed below. Unpublish the course to work on it in steps."))
+        return page(exc.args[0], 422)
+    return None

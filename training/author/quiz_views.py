@@ -7,10 +7,10 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Course, Lesson, Question, QuestionKind, Quiz
 from ..policy import ensure
-from ..services.accounts import audit
 from ..services.authoring import authoring, course_checks, uploads
 from ..services.learning import quizzes, scoring
-from .common import bp, ip, limits, load_course, load_lesson, load_question, load_quiz, refused, storage, unconfirmed
+from .common import (audit_event, bp, deleted_or_page, limits, load_course, load_lesson, load_question,
+                     load_quiz, storage, undo)
 from .forms import MAX_CHOICES, ConfirmForm, MoveForm, NewQuizForm, QuestionForm, QuizForm
 
 # ---------------------------------------------------------------- quizzes
@@ -32,11 +32,10 @@ def _add_quiz(course: Course, lesson: Lesson | None, title: str):
     try:
         quiz = authoring.add_quiz(db.session, course, current_user.id, title[:200], lesson)
     except course_checks.NotAllowed as exc:
-        db.session.rollback()
         hint = [_("A published course cannot have a quiz without questions: unpublish it first, "
                   "add the quiz and its questions, then publish again.")] \
             if isinstance(exc, course_checks.BreaksLiveCourse) else []
-        flash(" ".join([_("The quiz was not added.")] + list(exc.args[0][:1]) + hint), "error")
+        undo(" ".join([_("The quiz was not added.")] + list(exc.args[0][:1]) + hint))
         return redirect(url_for("author.course", course_id=course.id))
     db.session.commit()
     flash(_("Quiz added. Now add its questions."), "success")
@@ -52,9 +51,8 @@ def quiz(quiz_id: int):
             authoring.save_quiz_settings(db.session, quiz, current_user.id, form.settings(),
                                          form.expected_version)
         except course_checks.VersionConflict:
-            db.session.rollback()
-            flash(_("Someone else changed this quiz while you were editing it. Their version is "
-                    "shown below; make your change again."), "error")
+            undo(_("Someone else changed this quiz while you were editing it. Their version is "
+                   "shown below; make your change again."))
             return redirect(url_for("author.quiz", quiz_id=quiz_id))
         db.session.commit()
         flash(_("Quiz settings saved."), "success")
@@ -66,14 +64,13 @@ def quiz(quiz_id: int):
 @bp.route("/quizzes/<int:quiz_id>/delete", methods=["GET", "POST"])
 def delete_quiz(quiz_id: int):
     course, quiz = load_quiz(quiz_id)
-    kept = authoring.quiz_history(db.session, quiz)
-    page = unconfirmed(ConfirmForm(), course, quiz.title, kept, url_for("author.quiz", quiz_id=quiz.id))
+    title = quiz.title
+    page = deleted_or_page(ConfirmForm(), course, title, authoring.quiz_history(db.session, quiz),
+                           url_for("author.quiz", quiz_id=quiz.id),
+                           lambda: authoring.delete_quiz(db.session, quiz, current_user.id))
     if page is not None:
         return page
-    title = quiz.title
-    authoring.delete_quiz(db.session, quiz, current_user.id)
-    audit.record(db.session, "quiz.delete", current_user.id, "quiz", quiz_id,
-                 ip_address=ip(), course=course.slug, title=title)
+    audit_event("quiz.delete", "quiz", quiz_id, course=course.slug, title=title)
     db.session.commit()
     flash(_("Quiz deleted."), "success")
     return redirect(url_for("author.course", course_id=course.id))
@@ -103,12 +100,12 @@ def preview_quiz(quiz_id: int):
 # ---------------------------------------------------------------- questions
 
 
-def _question_page(course, quiz, question, data, problems=None, status=200, version=None):
+def _question_page(course, quiz, question, data, problems=None, status=200, version=None,
+                   template="author/question.html", **context):
     return render_template(
-        "author/question.html", course=course, quiz=quiz, question=question, data=data,
-        problems=problems or {}, version=quiz.version if version is None else version,
-        max_choices=MAX_CHOICES, limits=limits(),
-    ), status
+        template, course=course, quiz=quiz, question=question, data=data, problems=problems or {},
+        version=quiz.version if version is None else version, max_choices=MAX_CHOICES, limits=limits(),
+        **context), status
 
 
 def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: str):
@@ -131,18 +128,15 @@ def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: 
     try:
         saved = authoring.save_question(db.session, quiz, question, current_user.id, data, version)
     except course_checks.VersionConflict:
-        db.session.rollback()
+        undo()
         course, quiz = load_quiz(quiz.id)
         current = next((q for q in quiz.questions if question and q.id == question.id), None)
-        return render_template(
-            "author/question_conflict.html", course=course, quiz=quiz, question=current,
-            theirs=course_checks.question_input(current) if current else None, yours=data,
-            data=data, problems={}, version=quiz.version, max_choices=MAX_CHOICES,
-            limits=limits()), 409
+        return _question_page(course, quiz, current, data, status=409,
+                              template="author/question_conflict.html", yours=data,
+                              theirs=course_checks.question_input(current) if current else None)
     except course_checks.BreaksLiveCourse as exc:
-        db.session.rollback()
+        undo(_("This course is published, so the change was not saved."))
         course, quiz = load_quiz(quiz.id)
-        flash(_("This course is published, so the change was not saved."), "error")
         return _question_page(course, quiz, question, data, {"course": " ".join(exc.args[0])},
                               status=422, version=version)
     db.session.commit()
@@ -179,24 +173,19 @@ def move_question(question_id: int):
 @bp.route("/questions/<int:question_id>/delete", methods=["GET", "POST"])
 def delete_question(question_id: int):
     course, quiz, question = load_question(question_id)
-    kept = authoring.question_history(db.session, question)
-    cancel = url_for("author.quiz", quiz_id=quiz.id)
-    form = ConfirmForm()
-    page = unconfirmed(form, course, question.prompt, kept, cancel, version=quiz.version)
+    cancel, form = url_for("author.quiz", quiz_id=quiz.id), ConfirmForm()
+    try:
+        page = deleted_or_page(
+            form, course, question.prompt, authoring.question_history(db.session, question), cancel,
+            lambda: authoring.delete_question(db.session, question, current_user.id, form.expected_version),
+            version=quiz.version)
+    except course_checks.VersionConflict:
+        undo(_("Someone else changed this quiz in the meantime. Check the question again "
+               "before deleting it."))
+        return redirect(cancel)
     if page is not None:
         return page
-    try:
-        authoring.delete_question(db.session, question, current_user.id, form.expected_version)
-    except course_checks.VersionConflict:
-        db.session.rollback()
-        flash(_("Someone else changed this quiz in the meantime. Check the question again "
-                "before deleting it."), "error")
-        return redirect(cancel)
-    except course_checks.BreaksLiveCourse as exc:
-        return refused(course, exc.args[0], "author/confirm_delete.html", thing=question.prompt,
-                       history=kept, cancel=cancel, version=quiz.version)
-    audit.record(db.session, "question.delete", current_user.id, "question", question_id,
-                 ip_address=ip(), course=course.slug, quiz=quiz.title)
+    audit_event("question.delete", "question", question_id, course=course.slug, quiz=quiz.title)
     db.session.commit()
     flash(_("Question deleted."), "success")
     return redirect(cancel)

@@ -11,10 +11,9 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Course, Lesson
 from ..policy import authorable_courses, can_author
-from ..services.accounts import audit
 from ..services.authoring import archives, authoring, course_checks, media, uploads
 from . import quiz_views  # noqa: F401  (registers the quiz and question views on bp)
-from .common import bp, ip, limits, load_course, load_lesson, refused, storage, unconfirmed
+from .common import audit_event, bp, deleted_or_page, limits, load_course, load_lesson, storage, undo
 from .forms import (
     ConfirmForm,
     CourseForm,
@@ -50,7 +49,7 @@ def new_course():
                 form.summary.data or "", form.slug.data or "", cover=upload(form.cover),
                 cover_alt=form.cover_alt.data or "", storage=storage())
         except course_checks.MediaRefused as exc:
-            db.session.rollback()
+            undo()
             form.cover.errors = exc.args[0]
             return render_template("author/new_course.html", form=form), 422
         db.session.commit()
@@ -78,12 +77,11 @@ def course(course_id: int):
         authoring.save_course_details(db.session, course, current_user.id, form.details(),
                                       upload(form.cover), storage())
     except course_checks.MediaRefused as exc:
-        db.session.rollback()
+        undo()
         form.cover.errors = exc.args[0]
         return _course_page(load_course(course_id), form, status=422)
     except course_checks.BreaksLiveCourse as exc:
-        db.session.rollback()
-        flash(_("This course is published, so the change was not saved."), "error")
+        undo(_("This course is published, so the change was not saved."))
         return _course_page(load_course(course_id), form, exc.args[0], status=422)
     db.session.commit()
     flash(_("Course details saved."), "success")
@@ -95,12 +93,10 @@ def publish(course_id: int):
     course = load_course(course_id)
     problems = authoring.publish(db.session, course, current_user.id)
     if problems:
-        db.session.rollback()
-        flash(_("The course cannot be published yet. Fix the problems listed below."), "error")
+        undo(_("The course cannot be published yet. Fix the problems listed below."))
         course = load_course(course_id)
         return _course_page(course, CourseForm(obj=course), problems=problems, status=422)
-    audit.record(db.session, "course.publish", current_user.id, "course", course.id,
-                 ip_address=ip(), slug=course.slug)
+    audit_event("course.publish", "course", course.id, slug=course.slug)
     db.session.commit()
     flash(_("The course is published: learners can find it in the course list."), "success")
     return redirect(url_for("author.course", course_id=course.id))
@@ -110,8 +106,7 @@ def publish(course_id: int):
 def unpublish(course_id: int):
     course = load_course(course_id)
     authoring.unpublish(db.session, course, current_user.id)
-    audit.record(db.session, "course.unpublish", current_user.id, "course", course.id,
-                 ip_address=ip(), slug=course.slug)
+    audit_event("course.unpublish", "course", course.id, slug=course.slug)
     db.session.commit()
     flash(_("The course is a draft again: learners no longer see it."), "success")
     return redirect(url_for("author.course", course_id=course.id))
@@ -158,22 +153,29 @@ def _lesson_upload(course: Course, form: LessonForm) -> None:
                 "then save the lesson."), "success")
 
 
+def _lesson_editor(course: Course, lesson: Lesson | None, form: LessonForm):
+    """The lesson page for an upload, an invalid form or a preview; None when the form is to be saved."""
+    if form.uploading:
+        _lesson_upload(course, form)
+        return _lesson_page(course, lesson, form)
+    if not form.validate_on_submit():
+        return _lesson_page(course, lesson, form, status=422 if form.errors else 200)
+    if form.action.data == "preview":
+        preview = authoring.preview_lesson(course, form.lesson_input())
+        return _lesson_page(course, lesson, form, preview=preview)
+    return None
+
+
 @bp.route("/courses/<int:course_id>/lessons/new", methods=["GET", "POST"])
 def new_lesson(course_id: int):
     course = load_course(course_id)
     form = LessonForm()
-    if form.uploading:
-        _lesson_upload(course, form)
-        return _lesson_page(course, None, form)
-    if not form.validate_on_submit():
-        return _lesson_page(course, None, form, status=422 if form.errors else 200)
-    if form.action.data == "preview":
-        return _lesson_page(course, None, form, preview=authoring.preview_lesson(course, form.lesson_input()))
+    if (page := _lesson_editor(course, None, form)) is not None:
+        return page
     try:
         lesson = authoring.add_lesson(db.session, course, current_user.id, form.lesson_input())
     except course_checks.BreaksLiveCourse as exc:
-        db.session.rollback()
-        flash(_("This course is published, so the lesson was not added."), "error")
+        undo(_("This course is published, so the lesson was not added."))
         return _lesson_page(load_course(course_id), None, form, status=422, problems=exc.args[0])
     db.session.commit()
     flash(_("Lesson saved."), "success")
@@ -184,26 +186,20 @@ def new_lesson(course_id: int):
 def edit_lesson(lesson_id: int):
     course, lesson = load_lesson(lesson_id)
     form = LessonForm(obj=lesson if request.method == "GET" else None)
-    if form.uploading:
-        _lesson_upload(course, form)
-        return _lesson_page(course, lesson, form)
-    if not form.validate_on_submit():
-        return _lesson_page(course, lesson, form, status=422 if form.errors else 200)
-    if form.action.data == "preview":
-        return _lesson_page(course, lesson, form, preview=authoring.preview_lesson(course, form.lesson_input()))
+    if (page := _lesson_editor(course, lesson, form)) is not None:
+        return page
     try:
         authoring.save_lesson(db.session, lesson, current_user.id, form.lesson_input(), form.expected_version)
     except course_checks.VersionConflict:
-        db.session.rollback()
+        undo()
         course, lesson = load_lesson(lesson_id)
         form.version.data = lesson.version
         return render_template("author/conflict.html", course=course, lesson=lesson, form=form,
                                theirs=lesson.body_md, theirs_title=lesson.title,
                                yours=form.body_md.data, yours_title=form.title.data), 409
     except course_checks.BreaksLiveCourse as exc:
-        db.session.rollback()
+        undo(_("This course is published, so the change was not saved."))
         course, lesson = load_lesson(lesson_id)
-        flash(_("This course is published, so the change was not saved."), "error")
         return _lesson_page(course, lesson, form, status=422, problems=exc.args[0])
     db.session.commit()
     flash(_("Lesson saved."), "success")
@@ -229,19 +225,12 @@ def move_lesson(lesson_id: int):
 @bp.route("/lessons/<int:lesson_id>/delete", methods=["GET", "POST"])
 def delete_lesson(lesson_id: int):
     course, lesson = load_lesson(lesson_id)
-    kept = authoring.lesson_history(db.session, lesson)
-    cancel = url_for("author.course", course_id=course.id)
-    page = unconfirmed(ConfirmForm(), course, lesson.title, kept, cancel)
+    title, cancel = lesson.title, url_for("author.course", course_id=course.id)
+    page = deleted_or_page(ConfirmForm(), course, title, authoring.lesson_history(db.session, lesson), cancel,
+                           lambda: authoring.delete_lesson(db.session, lesson, current_user.id))
     if page is not None:
         return page
-    title = lesson.title
-    try:
-        authoring.delete_lesson(db.session, lesson, current_user.id)
-    except course_checks.BreaksLiveCourse as exc:
-        return refused(course, exc.args[0], "author/confirm_delete.html", thing=title,
-                       history=kept, cancel=cancel)
-    audit.record(db.session, "lesson.delete", current_user.id, "lesson", lesson_id,
-                 ip_address=ip(), course=course.slug, title=title)
+    audit_event("lesson.delete", "lesson", lesson_id, course=course.slug, title=title)
     db.session.commit()
     flash(_("Lesson deleted."), "success")
     return redirect(cancel)
@@ -254,8 +243,7 @@ def delete_lesson(lesson_id: int):
 def export(course_id: int):
     course = load_course(course_id)
     blob = archives.export_zip(course, current_app.config["MEDIA_DIR"])
-    audit.record(db.session, "course.export", current_user.id, "course", course.id,
-                 ip_address=ip(), slug=course.slug)
+    audit_event("course.export", "course", course.id, slug=course.slug)
     authoring.log_change(db.session, course, current_user.id, "course.export", course.slug)
     db.session.commit()
     return Response(blob, mimetype="application/zip", headers={
@@ -276,12 +264,10 @@ def import_course():
             course, created = archives.import_zip(
                 db.session, form.archive.data.read(), current_user, current_app.config["MEDIA_DIR"],
                 zip_limits, replace=form.replace.data, can_replace=lambda c: can_author(current_user, c))
-            audit.record(db.session, "course.import", current_user.id, "course", course.id,
-                         ip_address=ip(), slug=course.slug, created=created)
+            audit_event("course.import", "course", course.id, slug=course.slug, created=created)
             db.session.commit()
     except course_checks.NotAllowed as exc:
-        db.session.rollback()
-        flash(_("Nothing was imported. Fix the problems listed below and try again."), "error")
+        undo(_("Nothing was imported. Fix the problems listed below and try again."))
         return render_template("author/import.html", form=form, problems=exc.args[0]), 422
     flash(_("Course imported as a draft.") if created else _("Course updated from the archive."), "success")
     return redirect(url_for("author.course", course_id=course.id))
@@ -290,15 +276,15 @@ def import_course():
 @bp.route("/courses/<int:course_id>/duplicate", methods=["GET", "POST"])
 def duplicate(course_id: int):
     course = load_course(course_id)
-    form = DuplicateForm(data={"title": course.title, "language": course.language}) \
-        if request.method == "GET" else DuplicateForm()
+    form = DuplicateForm(data={"title": course.title, "language": course.language}
+                         if request.method == "GET" else None)
     problems: list[str] = []
     if form.validate_on_submit():
         try:
             copy = archives.duplicate(db.session, course, current_user, current_app.config["MEDIA_DIR"],
                                        form.title.data, form.language.data, form.slug.data or "")
         except course_checks.NotAllowed as exc:
-            db.session.rollback()
+            undo()
             problems = exc.args[0]
         else:
             db.session.commit()
