@@ -1,7 +1,7 @@
 """The signed-in person's own account: profile, password, their data and deletion request."""
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -9,6 +9,7 @@ from ..extensions import db
 from ..policy import require_login
 from ..services.accounts import accounts, audit, privacy
 from ..services.accounts.passwords import verify_password
+from ..services.reports.exports import CSV_MIMETYPE, attachment
 from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__)
@@ -57,17 +58,14 @@ def change_password():
 def data_json():
     """The person's own data, as a JSON download."""
     data = privacy.export_data(db.session, current_user._get_current_object())
-    body = json.dumps(data, ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": "attachment; filename=my-data.json"})
+    return attachment(json.dumps(data, ensure_ascii=False, indent=2), "my-data.json", "application/json")
 
 
 @bp.route("/data.csv")
 def data_csv():
     """The person's own data, as a CSV download."""
     data = privacy.export_data(db.session, current_user._get_current_object())
-    return Response(privacy.export_csv(data), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=my-data.csv"})
+    return attachment(privacy.export_csv(data), "my-data.csv", CSV_MIMETYPE)
 
 
 @bp.route("/delete", methods=["GET", "POST"])

@@ -6,9 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..services.accounts import audit
 from ..models import AuditEvent, User
-from ..services.accounts import accounts
+from ..services.accounts import accounts, audit
 from .views import bp
 
 PER_PAGE = 50

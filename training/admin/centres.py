@@ -33,10 +33,8 @@ def centre_form(centre_id: int | None):
     centre = db.get_or_404(Centre, centre_id) if centre_id else None
     form = CentreForm(obj=centre)
     if form.validate_on_submit():
-        details = centres.CentreDetails(form.name.data, form.province.data or "", form.city.data or "",
-                                        form.county.data or "")
         try:
-            saved = centres.save_centre(db.session, centre, details)
+            saved = centres.save_centre(db.session, centre, form.details())
         except centres.CentreError:
             db.session.rollback()
             form.name.errors.append(_("A centre with this name already exists."))
@@ -46,8 +44,7 @@ def centre_form(centre_id: int | None):
             db.session.commit()
             flash(_("Centre saved."), "success")
             return redirect(url_for("admin.centres_list"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/centre_form.html", form=form, centre=centre), status
+    return render_template("admin/centre_form.html", form=form, centre=centre), 422 if form.errors else 200
 
 
 @bp.route("/users")
@@ -92,8 +89,7 @@ def new_trainer():
                          centre_id=user.centre_id)
             db.session.commit()
             return render_template("admin/trainer_created.html", user=user, password=password)
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/trainer_form.html", form=form), status
+    return render_template("admin/trainer_form.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/users/<int:user_id>/role", methods=["GET", "POST"])
@@ -121,7 +117,6 @@ def user_role(user_id: int):
             flash(_("Role and centre of %(name)s saved.", name=user.display_name),
                   "success")
             return redirect(url_for("admin.users", q=user.login_name))
-    status = 422 if request.method == "POST" else 200
     return render_template("admin/user_role.html", form=form, user=user,
-                           own=user.id == current_user.id), status
+                           own=user.id == current_user.id), 422 if form.errors else 200
 

@@ -5,7 +5,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..services.accounts import accounts
+from ..services.accounts import accounts, centres
 
 ROLE_CHOICES = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
                 SelectChoice("admin", _l("Admin"))]
@@ -17,6 +17,10 @@ class CentreForm(FlaskForm):
     province = StringField(_l("Province"), validators=[Optional(), Length(max=40)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=40)])
     county = StringField(_l("County"), validators=[Optional(), Length(max=40)])
+
+    def details(self) -> centres.CentreDetails:
+        return centres.CentreDetails(self.name.data, self.province.data or "", self.city.data or "",
+                                     self.county.data or "")
 
 
 class TrainerForm(FlaskForm):

@@ -9,14 +9,18 @@ from sqlalchemy import insert as sa_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from ...dbutil import insert_ignore
 from ...models import (
     Attendance, Centre, DailyStat, Enrollment, Role, StatsRefresh, TrainingClass, TrainingSession, User,
-    class_course,
+    class_course, utcnow,
 )
 from .progress_reports import dialect_name, month_of, start_of
 
+# The refresh state of figures never computed yet.
+NEVER = datetime(2000, 1, 1)
+# The figures DailyStat keeps per day, centre and course.
+MEASURES = ("registered", "enrolments", "completions", "person_times")
 
-# ---------------------------------------------------------------- admin overview
 
 @dataclass
 class OverviewFilter:
@@ -27,23 +31,30 @@ class OverviewFilter:
 
 
 @dataclass
-class CentreRow:
-    centre_id: int | None
-    name: str
+class Figures:
+    """The MEASURES over a period."""
+
     registered: int = 0
-    active: int = 0
     enrolments: int = 0
     completions: int = 0
     person_times: int = 0
+
+    def add(self, values) -> None:
+        """Add one value per measure, in MEASURES order."""
+        for name, value in zip(MEASURES, values, strict=True):
+            setattr(self, name, getattr(self, name) + int(value or 0))
 
 
 @dataclass
-class MonthRow:
-    month: str
-    registered: int = 0
-    enrolments: int = 0
-    completions: int = 0
-    person_times: int = 0
+class CentreRow(Figures):
+    centre_id: int | None = None
+    name: str = ""
+    active: int = 0  # learners active in the 30 days up to the end date
+
+
+@dataclass
+class MonthRow(Figures):
+    month: str = ""
 
 
 @dataclass
@@ -106,26 +117,19 @@ def refresh_daily_stats(session: Session, since: date | None = None) -> None:
                 .where(column.is_not(None), *([column >= start] if start else []))
                 .group_by(day, centre, *([] if course is zero else [course]))
             )
-    held = [TrainingSession.held_on >= since] if since is not None else []
-    parts.append(
-        select(TrainingSession.held_on, TrainingClass.centre_id, zero, zero, zero, zero,
-               func.count())
-        .select_from(Attendance)
+    attended = (
+        select(TrainingSession.held_on, TrainingClass.centre_id).select_from(Attendance)
         .join(TrainingSession, TrainingSession.id == Attendance.session_id)
         .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
-        .where(*held)
+        .where(*([TrainingSession.held_on >= since] if since is not None else []))
         .group_by(TrainingSession.held_on, TrainingClass.centre_id)
     )
+    parts.append(attended.add_columns(zero, zero, zero, zero, func.count()))
     # A session counts for each course of its class.
     parts.append(
-        select(TrainingSession.held_on, TrainingClass.centre_id, class_course.c.course_id,
-               zero, zero, zero, func.count())
-        .select_from(Attendance)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        attended.add_columns(class_course.c.course_id, zero, zero, zero, func.count())
         .join(class_course, class_course.c.class_id == TrainingClass.id)
-        .where(*held)
-        .group_by(TrainingSession.held_on, TrainingClass.centre_id, class_course.c.course_id)
+        .group_by(class_course.c.course_id)
     )
     every = union_all(*parts).subquery()
     merged = (
@@ -134,10 +138,14 @@ def refresh_daily_stats(session: Session, since: date | None = None) -> None:
                func.sum(every.c.person_times))
         .group_by(every.c.day, every.c.centre_id, every.c.course_id)
     )
-    session.execute(sa_insert(DailyStat).from_select(
-        ["day", "centre_id", "course_id", "registered", "enrolments", "completions",
-         "person_times"], merged))
+    session.execute(sa_insert(DailyStat).from_select(["day", "centre_id", "course_id", *MEASURES], merged))
     session.flush()
+
+
+def _locked_state(session: Session) -> StatsRefresh:
+    """The one row saying when the figures were refreshed, locked so refreshes run one at a time."""
+    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
+    return session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
 
 
 def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = None) -> datetime:
@@ -147,13 +155,8 @@ def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = No
 
     Changes dated in the past (a roll call ticked days later, a deleted learner) show after
     the next full refresh: run `flask reports refresh` nightly."""
-    from ...dbutil import insert_ignore
-    from ...models import utcnow
-
     now = now or utcnow()
-    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
-    state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
-    assert state is not None
+    state = _locked_state(session)
     if state.refreshed_at == NEVER:
         refresh_daily_stats(session, None)
     elif (now - state.refreshed_at).total_seconds() > max_age:
@@ -167,17 +170,10 @@ def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = No
 
 def rebuild_daily_stats(session: Session, now: datetime | None = None) -> None:
     """Recompute every day's figures (nightly, and after bulk loads)."""
-    from ...dbutil import insert_ignore
-    from ...models import utcnow
-
-    insert_ignore(session, StatsRefresh, {"id": 1, "refreshed_at": NEVER})
-    state = session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
+    state = _locked_state(session)
     refresh_daily_stats(session, None)
     state.refreshed_at = now or utcnow()
     session.flush()
-
-
-NEVER = datetime(2000, 1, 1)
 
 
 def overview(session: Session, filters: OverviewFilter,
@@ -188,15 +184,15 @@ def overview(session: Session, filters: OverviewFilter,
     stop = start_of(filters.end + timedelta(days=1))
     active_from = stop - timedelta(days=30)
 
-    centres = {cid: CentreRow(cid, name) for cid, name in session.execute(
+    centres = {cid: CentreRow(centre_id=cid, name=name) for cid, name in session.execute(
         select(Centre.id, Centre.name)
         .where(Centre.id == filters.centre_id if filters.centre_id else true())
         .order_by(Centre.name))}
-    months = {m: MonthRow(m) for m in months_between(filters.start, filters.end)}
+    months = {m: MonthRow(month=m) for m in months_between(filters.start, filters.end)}
 
     def centre_row(cid: int | None) -> CentreRow:
         if cid not in centres:  # learners without a centre, or a centre deleted since
-            centres[cid] = CentreRow(cid, "")
+            centres[cid] = CentreRow(centre_id=cid)
         return centres[cid]
 
     course = filters.course_id or 0
@@ -215,13 +211,10 @@ def overview(session: Session, filters: OverviewFilter,
     )
     if filters.centre_id:
         query = query.where(DailyStat.centre_id == filters.centre_id)
-    measures = ("registered", "enrolments", "completions", "person_times")
     for cid, m, *values in session.execute(query):
-        row = centre_row(cid or None)
-        for name, value in zip(measures, values, strict=True):
-            setattr(row, name, getattr(row, name) + int(value or 0))
-            if m in months:
-                setattr(months[m], name, getattr(months[m], name) + int(value or 0))
+        centre_row(cid or None).add(values)
+        if m in months:
+            months[m].add(values)
 
     active = (
         select(User.centre_id, func.count(distinct(Enrollment.user_id)))
@@ -236,12 +229,8 @@ def overview(session: Session, filters: OverviewFilter,
     for cid, n in session.execute(active):
         centre_row(cid).active = n
 
-    rows = [r for r in centres.values() if r.centre_id is not None or _has_numbers(r)]
-    total = CentreRow(None, "")
-    for name in ("registered", "active", *measures[1:]):
-        setattr(total, name, sum(getattr(r, name) for r in rows))
+    totals = ("active", *MEASURES)
+    rows = [r for r in centres.values()
+            if r.centre_id is not None or any(getattr(r, name) for name in totals)]
+    total = CentreRow(**{name: sum(getattr(r, name) for r in rows) for name in totals})
     return Overview(filters, rows, total, list(months.values()), refreshed_at)
-
-
-def _has_numbers(row: CentreRow) -> bool:
-    return any((row.registered, row.active, row.enrolments, row.completions, row.person_times))

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...models import (
-    Attempt, AttemptAnswer, Centre, ClassMember, Course, Enrollment, Lesson,
-    Question, Quiz, QuizResult, TrainingClass, User,
-    class_course,
+    Attempt, AttemptAnswer, Centre, ClassMember, Course, CourseStatus, Enrollment, Lesson, Question, Quiz,
+    QuizResult, TrainingClass, User, class_course, utcnow,
 )
 from ..accounts.accounts import mask_mobile
 from ..learning.scoring import percent
@@ -130,8 +129,6 @@ class ClassReport:
 def class_report(session: Session, class_id: int, inactive_days: int = 14,
                  now: datetime | None = None) -> ClassReport:
     """Members × courses, inactive members and item analysis of one class: seven queries."""
-    from ...models import utcnow
-
     now = now or utcnow()
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id)
     course_ids = select(class_course.c.course_id).where(class_course.c.class_id == class_id)
@@ -320,24 +317,19 @@ def course_report(session: Session, course_id: int, centre_id: int | None = None
     score_average = round(sum(sums.values()) / scored) if scored else None
 
     days = days_between(session, Enrollment.enrolled_at, Enrollment.completed_at)
-    by_day = session.execute(_scoped(
+    # (days to complete, learners), never below zero days.
+    by_day = [(max(int(d or 0), 0), n) for d, n in session.execute(_scoped(
         select(days, func.count())
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_not(None))
-        .group_by(days), Enrollment.user_id, centre_id)).all()
+        .group_by(days), Enrollment.user_id, centre_id))]
     day_counts = [0] * len(DAY_BANDS)
     for d, n in by_day:
-        d = max(int(d or 0), 0)
-        for i, (low, high, _) in enumerate(DAY_BANDS):
-            if d >= low and (high is None or d <= high):
-                day_counts[i] += n
-                break
+        # Bands are in order and without gaps: the last one starting at or before d.
+        day_counts[max(i for i, (low, _high, _label) in enumerate(DAY_BANDS) if d >= low)] += n
     total = sum(n for _, n in by_day)
-    average = (sum(max(int(d or 0), 0) * n for d, n in by_day) / total) if total else None
-    return CourseReport(
-        course_id, centre_id, funnel, list(quizzes.values()), bands, score_average,
-        day_counts, round(average, 1) if average is not None else None,
-        _weighted_median([(max(int(d or 0), 0), n) for d, n in by_day]),
-    )
+    average = round(sum(d * n for d, n in by_day) / total, 1) if total else None
+    return CourseReport(course_id, centre_id, funnel, list(quizzes.values()), bands, score_average,
+                        day_counts, average, _weighted_median(by_day))
 
 
 def _weighted_median(pairs: list[tuple[int, int]]) -> float | None:
@@ -345,14 +337,10 @@ def _weighted_median(pairs: list[tuple[int, int]]) -> float | None:
     total = sum(n for _, n in pairs)
     if not total:
         return None
-    ordered = sorted(pairs)
-    middle = [(total - 1) // 2, total // 2]
-    found = []
-    seen = 0
-    for value, n in ordered:
-        while middle and middle[0] < seen + n:
-            found.append(value)
-            middle.pop(0)
+    middle = ((total - 1) // 2, total // 2)  # the same position twice when total is odd
+    found, seen = [], 0
+    for value, n in sorted(pairs):
+        found += [value for position in middle if seen <= position < seen + n]
         seen += n
     return float(median(found))
 
@@ -392,8 +380,6 @@ def centre_choices(session: Session) -> list[tuple[int, str]]:
 def course_choices(session: Session, drafts_of_centre: int | None,
                    all_drafts: bool = False) -> list[tuple[int, str]]:
     """Courses to report on: published ones, plus drafts of one centre (or every draft)."""
-    from ...models import CourseStatus
-
     visible = Course.status == CourseStatus.PUBLISHED
     if all_drafts:
         visible = True  # type: ignore[assignment]
