@@ -7,7 +7,7 @@ stays hidden.
 """
 from collections.abc import Callable
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -108,6 +108,13 @@ def load_quiz(quiz_id: int) -> tuple[Course, Quiz]:
 def load_question(question_id: int) -> tuple[Course, Quiz, Question]:
     course, quiz = load_quiz(db.get_or_404(Question, question_id).quiz_id)
     return course, quiz, next(q for q in quiz.questions if q.id == question_id)
+
+
+def done(message: str, url: str):
+    """Commit the request's change, say so, and go on to url."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url)
 
 
 def audit_event(action: str, target_type: str, target_id: int, **detail) -> None:

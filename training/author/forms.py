@@ -143,10 +143,6 @@ class LessonForm(VersionMixin, FlaskForm):
                                      self.minutes.data or 5, (self.video_url.data or "").strip() or None)
 
 
-class NewLessonForm(FlaskForm):
-    title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
-
-
 class QuizForm(VersionMixin, FlaskForm):
     title = StringField(_l("Quiz title"), validators=[DataRequired(), Length(max=200)])
     pass_mark = IntegerField(_l("Pass mark (percent)"), default=60,

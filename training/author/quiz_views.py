@@ -1,6 +1,6 @@
 """The authoring studio's quiz and question views (on the author blueprint, like the course
 and lesson views in views.py)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from ..models import Course, Lesson, Question, QuestionKind, Quiz
 from ..policy import ensure
 from ..services.authoring import authoring, course_checks, uploads
 from ..services.learning import quizzes, scoring
-from .common import (audit_event, bp, deleted_or_page, limits, load_course, load_lesson, load_question,
+from .common import (audit_event, bp, deleted_or_page, done, limits, load_course, load_lesson, load_question,
                      load_quiz, storage, undo)
 from .forms import MAX_CHOICES, ConfirmForm, MoveForm, NewQuizForm, QuestionForm, QuizForm
 
@@ -37,9 +37,7 @@ def _add_quiz(course: Course, lesson: Lesson | None, title: str):
             if isinstance(exc, course_checks.BreaksLiveCourse) else []
         undo(" ".join([_("The quiz was not added.")] + list(exc.args[0][:1]) + hint))
         return redirect(url_for("author.course", course_id=course.id))
-    db.session.commit()
-    flash(_("Quiz added. Now add its questions."), "success")
-    return redirect(url_for("author.quiz", quiz_id=quiz.id))
+    return done(_("Quiz added. Now add its questions."), url_for("author.quiz", quiz_id=quiz.id))
 
 
 @bp.route("/quizzes/<int:quiz_id>", methods=["GET", "POST"])
@@ -54,9 +52,7 @@ def quiz(quiz_id: int):
             undo(_("Someone else changed this quiz while you were editing it. Their version is "
                    "shown below; make your change again."))
             return redirect(url_for("author.quiz", quiz_id=quiz_id))
-        db.session.commit()
-        flash(_("Quiz settings saved."), "success")
-        return redirect(url_for("author.quiz", quiz_id=quiz.id))
+        return done(_("Quiz settings saved."), url_for("author.quiz", quiz_id=quiz.id))
     return render_template("author/quiz.html", course=course, quiz=quiz, form=form,
                            kinds=list(QuestionKind)), 422 if form.errors else 200
 
@@ -71,9 +67,7 @@ def delete_quiz(quiz_id: int):
     if page is not None:
         return page
     audit_event("quiz.delete", "quiz", quiz_id, course=course.slug, title=title)
-    db.session.commit()
-    flash(_("Quiz deleted."), "success")
-    return redirect(url_for("author.course", course_id=course.id))
+    return done(_("Quiz deleted."), url_for("author.course", course_id=course.id))
 
 
 @bp.route("/quizzes/<int:quiz_id>/preview", methods=["GET", "POST"])
@@ -139,9 +133,7 @@ def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: 
         course, quiz = load_quiz(quiz.id)
         return _question_page(course, quiz, question, data, {"course": " ".join(exc.args[0])},
                               status=422, version=version)
-    db.session.commit()
-    flash(_("Question saved."), "success")
-    return redirect(url_for("author.quiz", quiz_id=quiz.id) + f"#question-{saved.id}")
+    return done(_("Question saved."), url_for("author.quiz", quiz_id=quiz.id) + f"#question-{saved.id}")
 
 
 @bp.route("/quizzes/<int:quiz_id>/questions/new", methods=["GET", "POST"])
@@ -186,6 +178,4 @@ def delete_question(question_id: int):
     if page is not None:
         return page
     audit_event("question.delete", "question", question_id, course=course.slug, quiz=quiz.title)
-    db.session.commit()
-    flash(_("Question deleted."), "success")
-    return redirect(cancel)
+    return done(_("Question deleted."), cancel)

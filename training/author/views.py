@@ -13,18 +13,9 @@ from ..models import Course, Lesson
 from ..policy import authorable_courses, can_author
 from ..services.authoring import archives, authoring, course_checks, media, uploads
 from . import quiz_views  # noqa: F401  (registers the quiz and question views on bp)
-from .common import audit_event, bp, deleted_or_page, limits, load_course, load_lesson, storage, undo
-from .forms import (
-    ConfirmForm,
-    CourseForm,
-    DuplicateForm,
-    ImportForm,
-    LessonForm,
-    MoveForm,
-    NewCourseForm,
-    NewQuizForm,
-    upload,
-)
+from .common import audit_event, bp, deleted_or_page, done, limits, load_course, load_lesson, storage, undo
+from .forms import (ConfirmForm, CourseForm, DuplicateForm, ImportForm, LessonForm, MoveForm, NewCourseForm,
+                    NewQuizForm, upload)
 
 __all__ = ["bp"]
 
@@ -52,9 +43,8 @@ def new_course():
             undo()
             form.cover.errors = exc.args[0]
             return render_template("author/new_course.html", form=form), 422
-        db.session.commit()
-        flash(_("Course created as a draft. Add its first lesson."), "success")
-        return redirect(url_for("author.course", course_id=course.id))
+        return done(_("Course created as a draft. Add its first lesson."),
+                    url_for("author.course", course_id=course.id))
     return render_template("author/new_course.html", form=form), 422 if form.errors else 200
 
 
@@ -83,9 +73,7 @@ def course(course_id: int):
     except course_checks.BreaksLiveCourse as exc:
         undo(_("This course is published, so the change was not saved."))
         return _course_page(load_course(course_id), form, exc.args[0], status=422)
-    db.session.commit()
-    flash(_("Course details saved."), "success")
-    return redirect(url_for("author.course", course_id=course.id))
+    return done(_("Course details saved."), url_for("author.course", course_id=course.id))
 
 
 @bp.route("/courses/<int:course_id>/publish", methods=["POST"])
@@ -97,9 +85,8 @@ def publish(course_id: int):
         course = load_course(course_id)
         return _course_page(course, CourseForm(obj=course), problems=problems, status=422)
     audit_event("course.publish", "course", course.id, slug=course.slug)
-    db.session.commit()
-    flash(_("The course is published: learners can find it in the course list."), "success")
-    return redirect(url_for("author.course", course_id=course.id))
+    return done(_("The course is published: learners can find it in the course list."),
+                url_for("author.course", course_id=course.id))
 
 
 @bp.route("/courses/<int:course_id>/unpublish", methods=["POST"])
@@ -107,9 +94,8 @@ def unpublish(course_id: int):
     course = load_course(course_id)
     authoring.unpublish(db.session, course, current_user.id)
     audit_event("course.unpublish", "course", course.id, slug=course.slug)
-    db.session.commit()
-    flash(_("The course is a draft again: learners no longer see it."), "success")
-    return redirect(url_for("author.course", course_id=course.id))
+    return done(_("The course is a draft again: learners no longer see it."),
+                url_for("author.course", course_id=course.id))
 
 
 @bp.route("/courses/<int:course_id>/history")
@@ -177,9 +163,7 @@ def new_lesson(course_id: int):
     except course_checks.BreaksLiveCourse as exc:
         undo(_("This course is published, so the lesson was not added."))
         return _lesson_page(load_course(course_id), None, form, status=422, problems=exc.args[0])
-    db.session.commit()
-    flash(_("Lesson saved."), "success")
-    return redirect(url_for("author.course", course_id=course.id) + f"#lesson-{lesson.id}")
+    return done(_("Lesson saved."), url_for("author.course", course_id=course.id) + f"#lesson-{lesson.id}")
 
 
 @bp.route("/lessons/<int:lesson_id>", methods=["GET", "POST"])
@@ -201,9 +185,7 @@ def edit_lesson(lesson_id: int):
         undo(_("This course is published, so the change was not saved."))
         course, lesson = load_lesson(lesson_id)
         return _lesson_page(course, lesson, form, status=422, problems=exc.args[0])
-    db.session.commit()
-    flash(_("Lesson saved."), "success")
-    return redirect(url_for("author.edit_lesson", lesson_id=lesson.id))
+    return done(_("Lesson saved."), url_for("author.edit_lesson", lesson_id=lesson.id))
 
 
 @bp.route("/lessons/<int:lesson_id>/preview")
@@ -231,9 +213,7 @@ def delete_lesson(lesson_id: int):
     if page is not None:
         return page
     audit_event("lesson.delete", "lesson", lesson_id, course=course.slug, title=title)
-    db.session.commit()
-    flash(_("Lesson deleted."), "success")
-    return redirect(cancel)
+    return done(_("Lesson deleted."), cancel)
 
 
 # ---------------------------------------------------------------- exchange
@@ -287,8 +267,6 @@ def duplicate(course_id: int):
             undo()
             problems = exc.args[0]
         else:
-            db.session.commit()
-            flash(_("Copy created as a draft."), "success")
-            return redirect(url_for("author.course", course_id=copy.id))
+            return done(_("Copy created as a draft."), url_for("author.course", course_id=copy.id))
     return render_template("author/duplicate.html", course=course, form=form, problems=problems), \
         422 if (form.errors or problems) else 200
