@@ -13,12 +13,12 @@ from .content import render_lesson
 from .course_files import ChoiceData, CourseData, QuizData
 from .media import store_media
 
+QUIZ_SETTINGS = ("title", "pass_mark", "max_attempts", "shuffle")
+
 
 def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
-    quiz.title = data.title
-    quiz.pass_mark = data.pass_mark
-    quiz.max_attempts = data.max_attempts
-    quiz.shuffle = data.shuffle
+    for name in QUIZ_SETTINGS:
+        setattr(quiz, name, getattr(data, name))
     existing = {q.key: q for q in quiz.questions}
     questions = []
     for position, qd in enumerate(data.questions):
@@ -28,12 +28,8 @@ def _apply_quiz(quiz: Quiz, data: QuizData) -> None:
         question.prompt = qd.prompt
         question.explanation = qd.explanation
         question.image, question.image_alt = qd.image, qd.image_alt if qd.image else None
-        if qd.type == QuestionKind.TRUE_FALSE:
-            question.answer = {"answer": qd.answer}
-        elif qd.type == QuestionKind.SHORT_TEXT:
-            question.answer = {"accepted": list(qd.accepted)}
-        else:
-            question.answer = {}
+        question.answer = {QuestionKind.TRUE_FALSE: {"answer": qd.answer},
+                           QuestionKind.SHORT_TEXT: {"accepted": list(qd.accepted)}}.get(qd.type, {})
         wanted = [ChoiceData(text=s) for s in qd.steps] if qd.type == QuestionKind.ORDERING else qd.choices
         # Choices are replaced wholesale: past attempts keep their own snapshot.
         question.choices = [
@@ -68,11 +64,8 @@ def import_course(session: Session, data: CourseData, media_dir: str,
     if course is None:
         course = Course(slug=data.slug, author_id=author_id, centre_id=centre_id)
         session.add(course)
-    course.language = data.language
-    course.translation_group = data.translation_group
-    course.title = data.title
-    course.summary = data.summary
-    course.level = data.level
+    for name in ("language", "translation_group", "title", "summary", "level"):
+        setattr(course, name, getattr(data, name))
     if data.status == CourseStatus.PUBLISHED and course.status != CourseStatus.PUBLISHED:
         course.published_at = utcnow()
     course.status = data.status
@@ -139,8 +132,7 @@ def _quiz_dict(quiz: Quiz) -> dict[str, Any]:
                 choices.append(choice)
             item["choices"] = choices
         questions.append(item)
-    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "max_attempts": quiz.max_attempts,
-            "shuffle": quiz.shuffle, "questions": questions}
+    return {**{name: getattr(quiz, name) for name in QUIZ_SETTINGS}, "questions": questions}
 
 
 def export_files(course: Course, media_dir: str) -> dict[str, bytes]:

@@ -70,7 +70,8 @@ def check_svg(data: bytes) -> CheckedImage:
             name = _local_name(attr)
             if name.startswith("on") or name == "href":
                 raise MediaError("svg-unsafe")
-            if "url(" in value.replace(" ", "").lower() and "url(#" not in value.replace(" ", "").lower():
+            compact = value.replace(" ", "").lower()
+            if "url(" in compact and "url(#" not in compact:
                 raise MediaError("svg-unsafe")
         if _local_name(element.tag) == "style" and element.text and (
             "@import" in element.text or "url(" in element.text
@@ -301,8 +302,6 @@ def store_media(session: Session, course: Course, path: str, data: bytes, media_
         item = CourseMedia(path=path)
         course.media.append(item)
     item.stored_name = stored.name
-    item.content_type = stored.content_type
-    item.size = stored.size
-    item.width, item.height = stored.width, stored.height
-    item.variants = stored.variants
+    for name in ("content_type", "size", "width", "height", "variants"):
+        setattr(item, name, getattr(stored, name))
     return item
