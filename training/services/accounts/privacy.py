@@ -13,19 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import (
-    Attempt,
-    AttemptAnswer,
-    Attendance,
-    Centre,
-    ClassMember,
-    Course,
-    Enrollment,
-    Lesson,
-    LessonCompletion,
-    TrainingClass,
-    TrainingSession,
-    User,
-    utcnow,
+    Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, Enrollment, Lesson, LessonCompletion,
+    TrainingClass, TrainingSession, User, utcnow,
 )
 from . import audit
 from ..reports import exports
@@ -46,32 +35,13 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
     """Everything the platform keeps about one person, as plain JSON-ready data."""
     profile = {name: _value(getattr(user, name)) for name in PROFILE_FIELDS}
     profile["centre"] = user.centre.name if user.centre else None
-    enrolments = session.execute(
-        select(Course.slug, Course.title, Enrollment.enrolled_at, Enrollment.percent,
-               Enrollment.completed_at)
-        .join(Course, Enrollment.course_id == Course.id)
-        .where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at)
-    ).all()
-    # Outer join: completions of lessons deleted since keep their title.
-    lessons = session.execute(
-        select(Course.slug, Lesson.key, LessonCompletion.lesson_title, LessonCompletion.completed_at)
-        .outerjoin(Lesson, LessonCompletion.lesson_id == Lesson.id)
-        .join(Course, LessonCompletion.course_id == Course.id)
-        .where(LessonCompletion.user_id == user.id).order_by(LessonCompletion.completed_at)
-    ).all()
-    classes = session.execute(
-        select(TrainingClass.name, Centre.name, ClassMember.joined_at)
-        .join(TrainingClass, ClassMember.class_id == TrainingClass.id)
-        .join(Centre, TrainingClass.centre_id == Centre.id)
-        .where(ClassMember.user_id == user.id).order_by(ClassMember.joined_at)
-    ).all()
-    attendance = session.execute(
-        select(TrainingClass.name, TrainingSession.held_on, TrainingSession.topic,
-               TrainingSession.place, Attendance.checked_in_at)
-        .join(TrainingSession, Attendance.session_id == TrainingSession.id)
-        .join(TrainingClass, TrainingSession.class_id == TrainingClass.id)
-        .where(Attendance.user_id == user.id).order_by(TrainingSession.held_on)
-    ).all()
+
+    def records(query) -> list[dict[str, Any]]:
+        """One dict per row, keyed by the column names (labels) of query."""
+        return [{key: _value(value) for key, value in row._mapping.items()}
+                for row in session.execute(query)]
+
+    course = Course.slug.label("course")
     attempts = session.scalars(
         select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.submitted_at)
     ).all()
@@ -86,23 +56,32 @@ def export_data(session: Session, user: User) -> dict[str, Any]:
         })
     return {
         "profile": profile,
-        "enrolments": [
-            {"course": slug, "title": title, "enrolled_at": _value(at), "percent": percent,
-             "completed_at": _value(done)}
-            for slug, title, at, percent, done in enrolments
-        ],
-        "lessons_completed": [
-            {"course": slug, "lesson": key, "title": title, "completed_at": _value(at)}
-            for slug, key, title, at in lessons
-        ],
-        "classes": [
-            {"class": name, "centre": centre, "joined_at": _value(at)} for name, centre, at in classes
-        ],
-        "attendance": [
-            {"class": name, "date": _value(held_on), "topic": topic, "place": place,
-             "checked_in_at": _value(at)}
-            for name, held_on, topic, place, at in attendance
-        ],
+        "enrolments": records(
+            select(course, Course.title, Enrollment.enrolled_at, Enrollment.percent, Enrollment.completed_at)
+            .join(Course, Enrollment.course_id == Course.id)
+            .where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at)
+        ),
+        # Outer join: completions of lessons deleted since keep their title.
+        "lessons_completed": records(
+            select(course, Lesson.key.label("lesson"), LessonCompletion.lesson_title.label("title"),
+                   LessonCompletion.completed_at)
+            .outerjoin(Lesson, LessonCompletion.lesson_id == Lesson.id)
+            .join(Course, LessonCompletion.course_id == Course.id)
+            .where(LessonCompletion.user_id == user.id).order_by(LessonCompletion.completed_at)
+        ),
+        "classes": records(
+            select(TrainingClass.name.label("class"), Centre.name.label("centre"), ClassMember.joined_at)
+            .join(TrainingClass, ClassMember.class_id == TrainingClass.id)
+            .join(Centre, TrainingClass.centre_id == Centre.id)
+            .where(ClassMember.user_id == user.id).order_by(ClassMember.joined_at)
+        ),
+        "attendance": records(
+            select(TrainingClass.name.label("class"), TrainingSession.held_on.label("date"),
+                   TrainingSession.topic, TrainingSession.place, Attendance.checked_in_at)
+            .join(TrainingSession, Attendance.session_id == TrainingSession.id)
+            .join(TrainingClass, TrainingSession.class_id == TrainingClass.id)
+            .where(Attendance.user_id == user.id).order_by(TrainingSession.held_on)
+        ),
         "quiz_attempts": [
             {"quiz": a.quiz_title, "number": a.number, "score": a.score, "passed": a.passed,
              "submitted_at": _value(a.submitted_at), "answers": answers.get(a.id, [])}
@@ -164,11 +143,8 @@ def anonymize(session: Session, user: User, actor_id: int | None, ip_address: st
         return
     user.display_name = ANONYMOUS_NAME
     user.username = f"deleted-{user.id}"
-    user.mobile = None
-    user.gender = None
-    user.birth_year = None
-    user.township = None
-    user.village = None
+    for name in ("mobile", "gender", "birth_year", "township", "village"):
+        setattr(user, name, None)
     # "!" never matches a werkzeug hash: the password is unusable.
     user.password_hash = "!" + secrets.token_hex(16)
     user.session_version += 1

@@ -103,10 +103,7 @@ def update_class(session: Session, training_class: TrainingClass, details: Class
     session.flush()
     added = [c for c in training_class.courses if c.id not in before]
     if added:
-        member_ids = session.scalars(
-            select(ClassMember.user_id).where(ClassMember.class_id == training_class.id)
-        ).all()
-        for user_id in member_ids:
+        for user_id in _member_ids(session, training_class.id):
             for course in added:
                 progress.enrol(session, user_id, course)
 
@@ -137,6 +134,10 @@ def member_counts(session: Session, class_ids: list[int]) -> dict[int, int]:
         select(ClassMember.class_id, func.count(ClassMember.id))
         .where(ClassMember.class_id.in_(class_ids)).group_by(ClassMember.class_id)
     ).all())
+
+
+def _member_ids(session: Session, class_id: int) -> set[int]:
+    return set(session.scalars(select(ClassMember.user_id).where(ClassMember.class_id == class_id)))
 
 
 def members(session: Session, class_id: int) -> list[User]:
@@ -255,10 +256,13 @@ def check_in(session: Session, meeting: TrainingSession, user: User, method: str
     Returns False when they were already checked in.
     """
     join_class(session, user, meeting.training_class)
-    return insert_ignore(
-        session, Attendance,
-        {"session_id": meeting.id, "user_id": user.id, "checked_in_at": utcnow(), "method": method},
-    )
+    return _attend(session, meeting.id, user.id, method)
+
+
+def _attend(session: Session, session_id: int, user_id: int, method: str) -> bool:
+    """One attendance, recorded once whatever the number of scans or ticks."""
+    return insert_ignore(session, Attendance, {"session_id": session_id, "user_id": user_id,
+                                               "checked_in_at": utcnow(), "method": method})
 
 
 def attendee_ids(session: Session, session_id: int) -> set[int]:
@@ -270,17 +274,10 @@ def record_roll_call(session: Session, meeting: TrainingSession, present_ids: se
 
     Ids that are not members are ignored. Returns (added, removed).
     """
-    member_ids = set(session.scalars(
-        select(ClassMember.user_id).where(ClassMember.class_id == meeting.class_id)
-    ))
+    member_ids = _member_ids(session, meeting.class_id)
     wanted = present_ids & member_ids
     current = attendee_ids(session, meeting.id)
-    added = 0
-    for user_id in sorted(wanted - current):
-        added += insert_ignore(
-            session, Attendance,
-            {"session_id": meeting.id, "user_id": user_id, "checked_in_at": utcnow(), "method": "roll"},
-        )
+    added = sum(_attend(session, meeting.id, user_id, "roll") for user_id in sorted(wanted - current))
     gone = (current & member_ids) - wanted
     if gone:
         session.execute(

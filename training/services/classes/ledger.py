@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import Select, case, distinct, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import Attendance, TrainingClass, TrainingSession, User
@@ -76,6 +76,17 @@ def _filters(start: date, end: date, centre_id: int | None) -> list:
     return conditions
 
 
+def _attendances(where: list, *columns) -> Select:
+    """columns of each attendance at a session matching where (see _filters)."""
+    return (
+        select(*columns).select_from(Attendance)
+        .join(User, User.id == Attendance.user_id)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        .where(*where)
+    )
+
+
 def age_band(reference_year: int):
     """SQL expression: the age band key of User.birth_year in the reference year."""
     age = reference_year - User.birth_year
@@ -100,37 +111,26 @@ def build(session: Session, start: date, end: date, centre_id: int | None = None
             .order_by(TrainingSession.held_on, TrainingSession.id)
         )
     ]
-    attended = (
-        select(Attendance.session_id, Attendance.method, User.id, User.display_name, User.mobile,
-               User.gender, User.birth_year, User.township, User.village)
-        .join(User, User.id == Attendance.user_id)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
-        .where(*where)
-    )
+    # Columns in Attendee's order, after the session's id.
+    attended = _attendances(
+        where, Attendance.session_id, User.id, User.display_name, User.mobile, User.gender,
+        User.birth_year, User.township, User.village, Attendance.method,
+    ).order_by(Attendance.session_id, User.display_name, User.id)
     by_session: dict[int, list[Attendee]] = defaultdict(list)
-    for row in session.execute(attended.order_by(Attendance.session_id, User.display_name, User.id)):
-        by_session[row.session_id].append(Attendee(
-            row.id, row.display_name, row.mobile, row.gender, row.birth_year, row.township,
-            row.village, row.method))
+    for session_id, *person in session.execute(attended):
+        by_session[session_id].append(Attendee(*person))
     for item in sessions:
         item.attendees = by_session.get(item.id, [])
 
     # One row per attendance with the columns the breakdowns group by.
-    facts = (
-        select(
-            Attendance.user_id.label("user_id"),
-            func.coalesce(User.township, "").label("township"),
-            func.coalesce(User.village, "").label("village"),
-            func.coalesce(User.gender, UNKNOWN).label("gender"),
-            age_band(end.year).label("band"),
-        )
-        .join(User, User.id == Attendance.user_id)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
-        .where(*where)
-        .subquery()
-    )
+    facts = _attendances(
+        where,
+        Attendance.user_id.label("user_id"),
+        func.coalesce(User.township, "").label("township"),
+        func.coalesce(User.village, "").label("village"),
+        func.coalesce(User.gender, UNKNOWN).label("gender"),
+        age_band(end.year).label("band"),
+    ).subquery()
     person_times, people = session.execute(
         select(func.count(), func.count(distinct(facts.c.user_id)))
     ).one()
