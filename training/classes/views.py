@@ -84,16 +84,12 @@ def _centres() -> list[Centre]:
     return list(db.session.scalars(select(Centre).order_by(Centre.name)))
 
 
-def _class_form(training_class: TrainingClass | None = None) -> ClassForm:
-    """The class form; only an admin creating a class picks its centre (a trainer's is their own)."""
-    every_centre = training_class is None and can_view_centre(current_user)
-    return ClassForm(courses=classes.published_courses(db.session), training_class=training_class,
-                     centres=_centres() if every_centre else None)
-
-
 def _class_form_page(training_class: TrainingClass | None):
-    """Create (training_class None) or edit a class; a refused value is shown at its field."""
-    form = _class_form(training_class)
+    """Create (training_class None) or edit a class; a refused value is shown at its field.
+    Only an admin creating a class picks its centre (a trainer's is their own)."""
+    every_centre = training_class is None and can_view_centre(current_user)
+    form = ClassForm(courses=classes.published_courses(db.session), training_class=training_class,
+                     centres=_centres() if every_centre else None)
     if "centre_id" in form and not form.centre_id.choices:
         flash(_("Create a centre first."), "info")
         return redirect(url_for("admin.centre_form"))

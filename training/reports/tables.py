@@ -70,12 +70,9 @@ def course_summary(report: CourseReport) -> Table:
 def overview_centres(ov: Overview) -> Table:
     header = [_("Centre"), _("Learners registered"), _("Active in the last 30 days"),
               _("Enrolments"), _("Completions"), _("Trained person-times")]
-    rows = [[r.name or _("No centre"), r.registered, r.active, r.enrolments, r.completions,
-             r.person_times] for r in ov.centres]
-    t = ov.total
-    rows.append([_("All centres"), t.registered, t.active, t.enrolments, t.completions,
-                 t.person_times])
-    return header, rows
+    named = [(r.name or _("No centre"), r) for r in ov.centres] + [(_("All centres"), ov.total)]
+    return header, [[name, r.registered, r.active, r.enrolments, r.completions, r.person_times]
+                    for name, r in named]
 
 
 def overview_months(ov: Overview) -> Table:

@@ -126,18 +126,9 @@ def authenticate(session: Session, login: str, password: str, ip_address: str = 
     return None
 
 
-def create_user(
-    session: Session,
-    *,
-    password: str,
-    display_name: str,
-    username: str | None = None,
-    mobile: str | None = None,
-    role: str = Role.LEARNER,
-    language: str = "zh_CN",
-    centre_id: int | None = None,
-    must_change_password: bool = False,
-) -> User:
+def create_user(session: Session, *, password: str, display_name: str, username: str | None = None,
+                mobile: str | None = None, role: str = Role.LEARNER, language: str = "zh_CN",
+                centre_id: int | None = None, must_change_password: bool = False) -> User:
     """Create a user; AccountError("login", "taken") when the name or number is in use."""
     if role not in {r.value for r in Role}:
         raise AccountError("role", "unknown")

@@ -7,15 +7,8 @@ from sqlalchemy.orm import Session
 from ...models import AuditEvent
 
 
-def record(
-    session: Session,
-    action: str,
-    actor_id: int | None,
-    target_type: str = "",
-    target_id: int | None = None,
-    ip_address: str = "",
-    **detail: Any,
-) -> AuditEvent:
+def record(session: Session, action: str, actor_id: int | None, target_type: str = "",
+           target_id: int | None = None, ip_address: str = "", **detail: Any) -> AuditEvent:
     """Add an audit event, e.g. record(db.session, "course.publish", user.id, "course", course.id,
     ip_address=request.remote_addr, slug=course.slug)."""
     event = AuditEvent(

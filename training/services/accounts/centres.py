@@ -34,9 +34,8 @@ def save_centre(session: Session, centre: Centre | None, details: CentreDetails)
         centre = Centre(name=name)
         session.add(centre)
     centre.name = name[:120]
-    centre.province = details.province.strip()[:40]
-    centre.city = details.city.strip()[:40]
-    centre.county = details.county.strip()[:40]
+    for place in ("province", "city", "county"):
+        setattr(centre, place, getattr(details, place).strip()[:40])
     session.flush()
     return centre
 

@@ -94,7 +94,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     else:
         raise RosterFileError("encoding")
     try:
-        return [[cell for cell in row] for row in csv.reader(io.StringIO(text))]
+        return list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:
         raise RosterFileError("unreadable") from exc
 
@@ -108,13 +108,9 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise RosterFileError("unreadable") from exc
     try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in row])
-            if len(rows) > MAX_ROWS + 50:  # enough to know it is too long
-                break
-        return rows
+        # A few rows past the limit are enough to know the file is too long.
+        rows = workbook.worksheets[0].iter_rows(max_row=MAX_ROWS + 51, values_only=True)
+        return [[_cell_text(v) for v in row] for row in rows]
     finally:
         workbook.close()
 
@@ -153,21 +149,13 @@ def validate(table: list[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
-    for offset, cells in enumerate(body):
-        line = offset + 2
-
-        def cell(field: str) -> str:
-            index = columns.get(field)
-            if index is None or index >= len(cells):
-                return ""
-            return unicodedata.normalize("NFKC", cells[index]).strip()
-
-        name, raw_mobile = cell("name"), cell("mobile")
-        township, village = cell("township"), cell("village")
-        row_errors = []
-        for value in (name, township, village):
-            if value.startswith(FORMULA_STARTS):
-                row_errors.append(RowError(line, "formula", value[:40]))
+    for line, cells in enumerate(body, start=2):
+        cell = {field: unicodedata.normalize("NFKC", cells[index]).strip() if index < len(cells) else ""
+                for field, index in columns.items()}
+        name, raw_mobile = cell["name"], cell["mobile"]
+        township, village = cell.get("township", ""), cell.get("village", "")
+        row_errors = [RowError(line, "formula", value[:40])
+                      for value in (name, township, village) if value.startswith(FORMULA_STARTS)]
         mobile = accounts.normalise_mobile(raw_mobile)
         if not name:
             row_errors.append(RowError(line, "name-empty"))

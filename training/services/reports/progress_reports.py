@@ -133,9 +133,8 @@ def class_report(session: Session, class_id: int, inactive_days: int = 14,
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id)
     course_ids = select(class_course.c.course_id).where(class_course.c.class_id == class_id)
 
-    courses = [CourseColumn(id_, title) for id_, title in session.execute(
-        select(Course.id, Course.title).where(Course.id.in_(course_ids)).order_by(Course.title,
-                                                                                  Course.id))]
+    courses = [CourseColumn(*row) for row in session.execute(
+        select(Course.id, Course.title).where(Course.id.in_(course_ids)).order_by(Course.title, Course.id))]
     people = session.execute(
         select(User.id, User.display_name, User.mobile, User.village)
         .join(ClassMember, ClassMember.user_id == User.id)
