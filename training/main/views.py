@@ -11,7 +11,6 @@ from ..pages import safe_next
 from ..extensions import db
 from ..i18n import LANGUAGE_COOKIE
 from ..policy import can
-from ..services.accounts import accounts
 from ..services.authoring import content
 from .forms import LanguageForm
 
@@ -55,7 +54,7 @@ def set_language():
         return response  # an unknown language changes nothing
     code = form.locale()
     if current_user.is_authenticated:
-        accounts.set_language(current_user._get_current_object(), code)
+        current_user.language = code
         db.session.commit()
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=ONE_YEAR, samesite="Lax", httponly=True)
     return response

@@ -189,11 +189,6 @@ def update_profile(user: User, details: ProfileDetails) -> None:
         user.language = details.language
 
 
-def set_language(user: User, language: str) -> None:
-    """The interface language the person chose (a supported locale code)."""
-    user.language = language
-
-
 def set_password(user: User, password: str, must_change: bool = False) -> None:
     """Change a password and end the user's other sessions."""
     user.password_hash = hash_password(password)
