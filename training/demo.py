@@ -18,10 +18,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from .models import (
-    Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, CourseStatus, Enrollment,
-    LessonCompletion, QuizResult, TrainingClass, TrainingSession, User,
-)
+from .extensions import db
+from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_files
 from .services.learning import quizzes, scoring
@@ -200,31 +198,6 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
     return plans
 
 
-def _next_ids(session: Session) -> dict[str, int]:
-    tables = {
-        "centre": Centre, "users": User, "training_class": TrainingClass,
-        "class_member": ClassMember, "enrollment": Enrollment,
-        "lesson_completion": LessonCompletion, "quiz_result": QuizResult, "attempt": Attempt,
-        "attempt_answer": AttemptAnswer, "training_session": TrainingSession,
-        "attendance": Attendance,
-    }
-    return {name: (session.scalar(select(func.max(model.id))) or 0) + 1
-            for name, model in tables.items()}
-
-
-def _reset_sequences(session: Session) -> None:
-    """After writing explicit ids, move PostgreSQL's id sequences past them."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in ("centre", "users", "training_class", "class_member", "enrollment",
-                  "lesson_completion", "quiz_result", "attempt", "attempt_answer",
-                  "training_session", "attendance"):
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"
-        ))
-
-
 COLUMNS = {
     "centre": ("id", "name", "province", "city", "county", "created_at"),
     "users": ("id", "username", "mobile", "display_name", "password_hash", "role", "language",
@@ -248,6 +221,26 @@ COLUMNS = {
                          "checkin_code", "created_at"),
     "attendance": ("id", "session_id", "user_id", "checked_in_at", "method"),
 }
+
+
+# Tables whose ids are assigned here.
+ID_TABLES = [name for name, columns in COLUMNS.items() if columns[0] == "id"]
+
+
+def _next_ids(session: Session) -> dict[str, int]:
+    tables = db.metadata.tables
+    return {name: (session.scalar(select(func.max(tables[name].c.id))) or 0) + 1 for name in ID_TABLES}
+
+
+def _reset_sequences(session: Session) -> None:
+    """After writing explicit ids, move PostgreSQL's id sequences past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in ID_TABLES:
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"
+        ))
 
 
 class Generator:
