@@ -4,7 +4,8 @@
   this site, never inline; nosniff; Referrer-Policy; no framing; HSTS on HTTPS).
 - Sessions are permanent and renewed by the first request of each minute, so they end after
   SESSION_IDLE_MINUTES without activity; a "keep me signed in" cookie lasts REMEMBER_DAYS
-  from login. Both carry User.session_version, so a password change ends them.
+  from login. Both carry User.session_version, so a password change ends them, and the login
+  session's id, so signing out ends them (training/services/accounts/sessions.py).
 - Cookies get the Secure flag when served over HTTPS (SESSION_COOKIE_SECURE=auto, the
   default), always (true) or never (false). Behind a reverse proxy set TRUSTED_PROXIES to the
   number of proxies in front of the app, so X-Forwarded-For/-Proto are believed (and only then).

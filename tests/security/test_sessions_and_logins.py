@@ -228,3 +228,45 @@ def test_keep_me_signed_in_outlives_the_idle_time_only_when_asked(make_app, fact
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real(self) + 2 * 3600)
     assert "/login" in plain.get("/me").headers["Location"]
     assert kept.get("/me").status_code == 200
+
+
+def test_signing_out_makes_saved_cookies_useless(app, factory):
+    """Cookies copied before signing out (the session and "keep me signed in") open nothing
+    afterwards, not /me and not the data download; other sessions of the person go on."""
+    factory.user("learner", username="zhao")
+    phone, other_phone = app.test_client(), app.test_client()
+    login(phone, "zhao", remember="y")
+    login(other_phone, "zhao")
+    saved = {name: phone.get_cookie(name).value for name in ("session", "remember_token")}
+    assert phone.post("/logout").status_code == 302
+
+    for names in (["session"], ["remember_token"], ["session", "remember_token"]):
+        thief = app.test_client()
+        for name in names:
+            thief.set_cookie(name, saved[name])
+        for path in ("/me", "/account/data.json"):
+            assert "/login" in thief.get(path).headers["Location"], (names, path)
+    assert other_phone.get("/me").status_code == 200
+    assert phone.post("/logout").status_code == 302  # signing out twice is harmless
+
+
+def test_sign_out_everywhere_and_old_identities_end_sessions(app, factory):
+    """Moving the session version ends every session; an identity without a session id (an
+    earlier release's) or older than REMEMBER_DAYS opens nothing."""
+    from datetime import timedelta
+
+    from training.services.accounts import sessions
+
+    user = factory.user("learner", username="zhao")
+    client = app.test_client()
+    login(client, "zhao", remember="y")
+    user.session_version += 1
+    db.session.commit()
+    assert "/login" in client.get("/me").headers["Location"]
+    assert sessions.load_signed_in_user(db.session, f"{user.id}.{user.session_version}", timedelta(days=30)) is None
+    user.login_session = sessions.new_login_session()
+    current = user.get_id()
+    assert sessions.load_signed_in_user(db.session, current, timedelta(days=30)) is not None
+    started = int(current.split(".")[2])
+    assert sessions.load_signed_in_user(db.session, current, timedelta(days=30),
+                                        now=started + 31 * 86400) is None

@@ -4,22 +4,18 @@ from flask_login import LoginManager
 
 from ..extensions import db
 from ..models import User
-from .views import bp
+from ..services.accounts import sessions
+from .views import bp, session_max_age
 
 __all__ = ["bp", "init_app"]
 
 
 def load_user(session_id: str) -> User | None:
-    """The user of a session id ("<user id>.<session version>"), or None when there is no such
-    user, the account is switched off, or the session was ended (a password change, a reset
-    by staff or a sign-out everywhere moves the session version)."""
-    user_id, _, version = session_id.partition(".")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.session_version != int(version) or not user.active:
-        return None
-    return user
+    """The user of a login identity ("<user id>.<session version>.<start>.<session id>"), or
+    None when there is no such user, the account is switched off, or the session was ended:
+    signed out, too old, or every session of the user ended (a password change, a reset by
+    staff or a sign-out everywhere moves the session version)."""
+    return sessions.load_signed_in_user(db.session, session_id, session_max_age())
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:

@@ -1,4 +1,6 @@
 """Register, log in and log out."""
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -6,10 +8,15 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..pages import safe_next
-from ..services.accounts import accounts, privacy
+from ..services.accounts import accounts, privacy, sessions
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
+
+
+def session_max_age() -> timedelta:
+    """No login session lasts longer than REMEMBER_DAYS from its sign-in."""
+    return timedelta(days=int(current_app.config.get("REMEMBER_DAYS", 30)))
 
 
 def _login_key() -> str:
@@ -41,6 +48,7 @@ def login():
             # The same message for an unknown user and a wrong password.
             form.password.errors.append(_("Wrong mobile number, username or password."))
         else:
+            user.login_session = sessions.new_login_session()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
     return render_template("auth/login.html", form=form)
@@ -65,6 +73,7 @@ def register():
         else:
             privacy.record_consent(db.session, user)
             db.session.commit()
+            user.login_session = sessions.new_login_session()
             login_user(user)
             flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")
             # Back to where the learner came from, e.g. a class's join page opened from its QR code.
@@ -74,6 +83,10 @@ def register():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # This session's cookies, even copies saved earlier, open nothing any more.
+        sessions.end_session(db.session, current_user._get_current_object(), session_max_age())
+        db.session.commit()
     logout_user()
     flash(_("You have logged out."), "info")
     return redirect(url_for("learn.catalogue"))

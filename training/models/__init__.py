@@ -17,7 +17,7 @@ from .courses import (
 )
 from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, QuizResult
 from .reports import DailyStat, StatsRefresh
-from .users import Centre, Role, User
+from .users import Centre, EndedSession, Role, User
 
 __all__ = [
     "Attendance",
@@ -36,6 +36,7 @@ __all__ = [
     "CourseMedia",
     "CourseStatus",
     "DailyStat",
+    "EndedSession",
     "Enrollment",
     "Lesson",
     "LessonCompletion",

@@ -70,8 +70,18 @@ class User(UserMixin, db.Model):
 
     centre: Mapped[Centre | None] = relationship()
 
+    # The login session this object signs in with or was loaded for (not a column): a
+    # (start time, random id) pair, set at sign-in and by the user loader.
+    login_session = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """The login identity kept in the session and "keep me signed in" cookies:
+        "<user id>.<session version>.<session start>.<session id>" (a new session each time
+        when the object has none, as for a test client signed in without the login page)."""
+        from ..services.accounts import sessions  # the service imports the models
+
+        started, session_id = self.login_session or sessions.new_login_session()
+        return f"{self.id}.{self.session_version}.{started}.{session_id}"
 
     @property
     def is_active(self) -> bool:
@@ -95,3 +105,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.login_name} {self.role}>"
+
+
+class EndedSession(db.Model):
+    """A login session ended by signing out: the cookies that carry its id (the session and
+    "keep me signed in") open nothing any more. Kept until no such cookie could still be valid."""
+
+    __tablename__ = "ended_session"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # 128 random bits, as hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ended_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
