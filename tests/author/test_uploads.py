@@ -216,3 +216,20 @@ def test_uploaded_files_live_and_die_with_their_transaction(app, app_ctx, exampl
     db.session.commit()
     db.session.rollback()
     assert media_files(app) == imported | {item.stored_name, *(v["name"] for v in item.variants)}
+
+
+def test_uploaded_gif_script_polyglot_is_stored_as_pixels_only(app, app_ctx, trainer_client):
+    """Is a GIF that is also JavaScript, uploaded into a lesson, kept only as re-encoded pixels?"""
+    from tests.unit.test_media_pipeline import gif_javascript_polyglot
+
+    course = create_course(trainer_client)
+    lesson_id = add_lesson(trainer_client, course, "L")
+    polyglot = gif_javascript_polyglot()
+    post_picture(trainer_client, lesson_id, polyglot, "field.gif")
+    item = db.session.scalar(select(CourseMedia))
+    assert item.content_type == "image/gif"
+    stored = media_files(app)
+    assert stored == {item.stored_name, *(v["name"] for v in item.variants)}
+    for name in stored:
+        data = (Path(app.config["MEDIA_DIR"]) / name).read_bytes()
+        assert data != polyglot and b"alert" not in data

@@ -2,7 +2,7 @@
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from training.services.authoring import content, media
 
@@ -70,3 +70,79 @@ def test_srcset_pointing_elsewhere_is_removed():
     """Is a hand-written srcset to another site stripped from lesson HTML?"""
     html = content.render_markdown('<img src="/media/x.png" srcset="https://evil.example/t.png 1x" alt="x">')
     assert "evil" not in html
+
+
+def gif_javascript_polyglot() -> bytes:
+    """A valid GIF that is also valid JavaScript: GIF89a/*…*/=1;alert(1);//
+
+    The GIF's width bytes open a comment ("/*" is 10799 px wide), the image data follows, and
+    after the GIF trailer the comment closes and the script runs. Browsers and Pillow both
+    accept it."""
+    buffer = io.BytesIO()
+    Image.new("P", (0x2A2F, 4), 3).save(buffer, "GIF", comment=b"alert(2)")
+    gif = buffer.getvalue()
+    assert gif[6:8] == b"/*" and b"*/" not in gif[8:]
+    return gif + b"*/=1;alert(1);//"
+
+
+def test_gif_javascript_polyglot_keeps_only_its_pixels(tmp_path):
+    """Is a GIF that is also a script stored re-encoded, with no trace of the script?"""
+    polyglot = gif_javascript_polyglot()
+    with Image.open(io.BytesIO(polyglot)) as img:
+        assert img.format == "GIF"
+    stored = media.store_image(tmp_path, polyglot, base="b" * 32)
+    assert stored.content_type == "image/gif" and stored.width == 1600
+    files = list(tmp_path.iterdir())
+    assert {p.name for p in files} == {stored.name, *(v["name"] for v in stored.variants)}
+    for path in files:
+        data = path.read_bytes()
+        assert data != polyglot and b"alert" not in data and b"*/" not in data
+        with Image.open(path) as img:
+            assert img.format in ("GIF", "WEBP") and "comment" not in img.info
+
+
+def test_animated_gif_keeps_its_first_frame(tmp_path):
+    """Is an animated GIF stored as its first frame (transparency kept), not as uploaded?"""
+    frames = [Image.new("RGBA", (100, 50), (255, 0, 0, 0)), Image.new("RGBA", (100, 50), "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    stored = media.store_image(tmp_path, buffer.getvalue())
+    with Image.open(tmp_path / stored.name) as img:
+        assert getattr(img, "n_frames", 1) == 1 and img.convert("RGBA").getpixel((0, 0))[3] == 0
+
+
+def _with_payload(fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    img = Image.new("RGB", (600, 300), "green")
+    if fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "<script>alert(1)</script>")
+        img.save(buffer, "PNG", pnginfo=info)
+    elif fmt == "JPEG":
+        img.save(buffer, "JPEG", comment=b"<script>alert(1)</script>")
+    else:
+        img.save(buffer, "WEBP", exif=b"Exif\0\0<script>alert(1)</script>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "WEBP"])
+def test_other_images_are_re_encoded_without_their_extras(tmp_path, fmt):
+    """Are PNG text chunks, JPEG comments and (broken) WebP EXIF dropped, every file re-encoded?"""
+    data = _with_payload(fmt)
+    assert b"alert(1)" in data
+    stored = media.store_image(tmp_path, data)
+    for path in tmp_path.iterdir():
+        assert path.read_bytes() != data and b"alert" not in path.read_bytes()
+    assert stored.width == 600
+
+
+def test_colour_profile_is_applied_then_dropped(tmp_path):
+    """Is a photo with a colour profile converted to sRGB and stored without the profile?"""
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    Image.new("RGB", (100, 100), "red").save(buffer, "PNG", icc_profile=profile)
+    stored = media.store_image(tmp_path, buffer.getvalue())
+    with Image.open(tmp_path / stored.name) as img:
+        assert "icc_profile" not in img.info

@@ -1,8 +1,10 @@
 """Checking and storing media files by content, under MEDIA_DIR with unguessable names.
 
-Photos are re-encoded to web sizes (which also drops camera metadata such as GPS position)
-and stored with smaller width variants and WebP copies for srcset; SVG must be inert and is
-stored as it is; videos are checked by their file signature.
+Every raster image (JPEG, PNG, WebP, GIF) is decoded and re-encoded from its pixels alone, at
+web size, with smaller width variants and WebP copies for srcset: no byte of the upload is
+kept, so metadata (GPS position, comments, colour profiles) and anything hidden in the file,
+such as a script in a GIF/JavaScript polyglot, is dropped. Animated images keep their first
+frame. SVG must be inert and is stored as it is; videos are checked by their file signature.
 """
 import hashlib
 import io
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -201,6 +203,8 @@ def _encode(img: Image.Image, kind: str) -> bytes:
         img.convert("RGB").save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
     elif kind == "WEBP":
         img.save(buffer, "WEBP", quality=80, method=4)
+    elif kind == "GIF":
+        img.save(buffer, "GIF", optimize=True)
     else:
         img.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
@@ -211,26 +215,52 @@ def _resized(img: Image.Image, width: int) -> Image.Image:
     return img.resize((width, height), Image.Resampling.LANCZOS)
 
 
+def _pixels_only(opened: Image.Image) -> Image.Image:
+    """The first frame's pixels, upright and in sRGB, with nothing else of the file: no
+    metadata, comment, colour profile, palette trick or other frames reach the encoder."""
+    opened.seek(0)
+    try:
+        img = ImageOps.exif_transpose(opened)
+    except (SyntaxError, ValueError, OSError, KeyError, TypeError):  # broken EXIF: leave it as drawn
+        img = opened.copy()
+    img.load()
+    if img.mode not in ("RGB", "RGBA", "L", "LA"):
+        img = img.convert("RGBA" if "transparency" in img.info or img.mode in ("P", "PA") else "RGB")
+    icc = img.info.get("icc_profile")
+    if icc and img.mode in ("RGB", "RGBA"):
+        try:
+            img = ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                            ImageCms.createProfile("sRGB"), outputMode=img.mode)
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # an unusable profile: the pixels are shown as they are
+    img.info = {}  # encoders copy comments and profiles from info; keep none
+    return img
+
+
 def store_image(media_dir: str | Path, data: bytes, base: str | None = None,
                 allow_svg: bool = True, max_bytes: int = MAX_IMAGE_BYTES) -> StoredFile:
-    """Check an image by content and store it at web size with width variants and WebP copies.
+    """Check an image by content and store it re-encoded at web size, with width variants
+    and WebP copies.
 
+    Only pixels survive: the stored files are written by the encoder from the decoded first
+    frame, never copied from the upload (a GIF that is also a script stays a GIF, without the
+    script). An inert SVG has no pixels to re-encode and is stored as it is.
     base names the files (base.jpg, base-480w.jpg, base-480w.webp, ...): a random name for
     uploads, the content hash for imports so the same file imported twice is stored once.
     """
     checked = check_image(data, allow_svg=allow_svg, max_bytes=max_bytes)
     base = base or secrets.token_hex(16)
-    if checked.extension in (".svg", ".gif"):
-        # Vector images need no sizes; GIFs may be animated and are kept as they are.
+    if checked.extension == ".svg":
+        # check_svg refused scripts, handlers and links; /media/ serves it sandboxed besides.
         name = base + checked.extension
         store(media_dir, name, data)
         return StoredFile(name, checked.content_type, len(data), checked.width, checked.height)
-    with Image.open(io.BytesIO(data)) as opened:
-        kind = opened.format or "PNG"
-        img = ImageOps.exif_transpose(opened)
-        img.load()
-    if img.mode not in ("RGB", "RGBA", "L", "LA"):
-        img = img.convert("RGBA" if "transparency" in img.info or img.mode in ("P", "PA") else "RGB")
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            kind = opened.format or "PNG"
+            img = _pixels_only(opened)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise MediaError("not-image") from exc
     if img.width > MAX_WEB_WIDTH:
         img = _resized(img, MAX_WEB_WIDTH)
     main = _encode(img, kind)
