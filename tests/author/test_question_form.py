@@ -67,3 +67,48 @@ def test_choices_keep_their_order_and_correct_answer(trainer_client, quiz):
     saved = db.session.get(Quiz, quiz.id).questions[-1]
     assert [(c.text, c.is_correct) for c in saved.choices] == [
         ("First", False), ("Second", False), ("Third", True)]
+
+
+def _media_files(app) -> set[str]:
+    from pathlib import Path
+
+    root = Path(app.config["MEDIA_DIR"])
+    return {p.name for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+@pytest.mark.parametrize(("extra", "status", "message"), [
+    ({"correct": "7"}, 422, "Mark exactly one choice as the correct answer."),
+    ({"choice-0-image_alt": ""}, 422, "Describe the picture of choice 1"),
+    ({"version": "0"}, 409, ""),
+])
+def test_a_refused_question_stores_none_of_its_pictures(app, trainer_client, quiz, extra, status, message):
+    """Does a question form refused after its pictures uploaded (another field invalid, or an
+    outdated version) leave no CourseMedia row and no file, and ask for the pictures again?"""
+    from .helpers import image_bytes, post_multipart, upload
+
+    before, files = _state(quiz.id), _media_files(app)
+    form = {**question_form("single", quiz.version, **{
+        "image_alt": "A field", "image_file": upload(image_bytes("JPEG"), "q.jpg"),
+        "choice-0-image_alt": "Apples", "choice-0-image_file": upload(image_bytes("PNG", size=(60, 40)), "a.png")}),
+        **extra}
+    response = post_multipart(trainer_client, f"/author/quizzes/{quiz.id}/questions/new?kind=single", form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == status and message in page
+    assert _state(quiz.id)[2] == before[2]
+    assert _media_files(app) == files
+    assert "images/question-" not in page
+    if status == 422:
+        assert page.count("Choose the picture again") == 2
+
+
+def test_adding_a_choice_keeps_the_uploaded_picture(app, trainer_client, quiz):
+    """Is a picture uploaded with "Add a choice" (the form shown again, not refused) kept for the save?"""
+    from .helpers import image_bytes, post_multipart, upload
+
+    media = _state(quiz.id)[2]
+    form = question_form("single", quiz.version, action="add_choice", image_alt="A field",
+                         image_file=upload(image_bytes("JPEG"), "q.jpg"))
+    response = post_multipart(trainer_client, f"/author/quizzes/{quiz.id}/questions/new?kind=single", form)
+    assert response.status_code == 200
+    assert 'name="image" value="images/question-' in response.get_data(as_text=True)
+    assert _state(quiz.id)[2] == media + 1

@@ -102,38 +102,65 @@ def _question_page(course, quiz, question, data, problems=None, status=200, vers
         **context), status
 
 
+def _pictures_dropped(data: course_checks.QuestionInput, sent: course_checks.QuestionInput,
+                      chosen: dict, problems: dict[str, str]) -> None:
+    """After a refusal rolled the uploads back: put back the pictures the form had before, and
+    ask again, at each field, for the files chosen (nothing of a refused form is stored)."""
+    data.image = sent.image
+    for choice, before in zip(data.choices, sent.choices):
+        choice.image = before.image
+    again = _("Choose the picture again: the question was not saved, so the picture was not kept.")
+    for key in chosen:
+        problems[key] = f"{problems[key]} {again}" if key in problems else again
+
+
 def _question_post(course: Course, quiz: Quiz, question: Question | None, kind: str):
     form = QuestionForm(kind=kind, pictures=(m.path for m in uploads.pictures(course)))
-    data = form.question_input()
+    data, sent, chosen = form.question_input(), form.question_input(), form.uploads()
     if not form.version.raw_data:
         abort(400)  # not sent by the editor page, which always carries the quiz version
     if not form.validate_on_submit():
-        return _question_page(course, quiz, question, data, form.problems(), status=422)
-    problems = uploads.store_question_pictures(db.session, course, data, form.uploads(), storage())
-    # Keep the pictures that did upload, whatever happens to the question: the form shown
-    # again (with problems, a conflict or a refusal) refers to them.
-    db.session.commit()
+        problems = form.problems()
+        _pictures_dropped(data, sent, chosen, problems)
+        return _question_page(course, quiz, question, data, problems, status=422)
+    # Uploads live and die with this request's transaction: a refusal below rolls back
+    # (undo), which deletes the files they stored along with their rows.
+    problems = uploads.store_question_pictures(db.session, course, data, chosen, storage())
+    stored = {key: upload for key, upload in chosen.items() if key not in problems}
     version = form.expected_version
     if form.edit_choices(data):
+        # "Add a choice" or "Remove": not a save and not a refusal. The form shown again
+        # refers to the pictures that did upload, so they are kept.
+        db.session.commit()
         return _question_page(course, quiz, question, data, problems, version=version)
     problems.update(course_checks.question_problems(data))
     if problems:
+        undo()
+        course, quiz, question = _reloaded(quiz, question)
+        _pictures_dropped(data, sent, stored, problems)
         return _question_page(course, quiz, question, data, problems, status=422, version=version)
     try:
         saved = authoring.save_question(db.session, quiz, question, current_user.id, data, version)
     except course_checks.VersionConflict:
         undo()
-        course, quiz = load_quiz(quiz.id)
-        current = next((q for q in quiz.questions if question and q.id == question.id), None)
-        return _question_page(course, quiz, current, data, status=409,
+        course, quiz, question = _reloaded(quiz, question)
+        _pictures_dropped(data, sent, stored, {})
+        return _question_page(course, quiz, question, data, status=409,
                               template="author/question_conflict.html", yours=data,
-                              theirs=course_checks.question_input(current) if current else None)
+                              theirs=course_checks.question_input(question) if question else None)
     except course_checks.BreaksLiveCourse as exc:
         undo(_("This course is published, so the change was not saved."))
-        course, quiz = load_quiz(quiz.id)
-        return _question_page(course, quiz, question, data, {"course": " ".join(exc.args[0])},
-                              status=422, version=version)
+        course, quiz, question = _reloaded(quiz, question)
+        problems = {"course": " ".join(exc.args[0])}
+        _pictures_dropped(data, sent, stored, problems)
+        return _question_page(course, quiz, question, data, problems, status=422, version=version)
     return done(_("Question saved."), url_for("author.quiz", quiz_id=quiz.id) + f"#question-{saved.id}")
+
+
+def _reloaded(quiz: Quiz, question: Question | None) -> tuple[Course, Quiz, Question | None]:
+    """The course, quiz and question as saved, read again after a rollback."""
+    course, quiz = load_quiz(quiz.id)
+    return course, quiz, next((q for q in quiz.questions if question and q.id == question.id), None)
 
 
 @bp.route("/quizzes/<int:quiz_id>/questions/new", methods=["GET", "POST"])
