@@ -98,8 +98,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         REMEMBER_DAYS=30,
         SESSION_COOKIE_SECURE_MODE="auto",
         TRUSTED_PROXIES=0,
+        # Failed logins (training/auth/throttle.py): per account and client, per account from
+        # devices that never signed in to it, and per address from such devices.
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
-        LOGIN_LIMIT_PER_IP="100 per 15 minutes",
+        LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES="50 per hour",
+        LOGIN_LIMIT_PER_IP="300 per 15 minutes",
+        LOGIN_DEVICE_DAYS=365,
         RATELIMIT_HEADERS_ENABLED=False,
         # Authoring studio limits (bytes / entries): uploaded pictures, uploaded videos, and
         # course .zip imports (files in the archive and their total size once unpacked).
@@ -114,10 +118,10 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP",
-                 "PASSWORD_HASH_METHOD"):
+                 "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "PASSWORD_HASH_METHOD"):
         if env.get(name):
             app.config[name] = env[name]
-    for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES",
+    for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES", "LOGIN_DEVICE_DAYS",
                  "AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
                  "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH"):
         if env.get(name):

@@ -156,22 +156,83 @@ def test_registration_refuses_a_common_password(client, app_ctx):
     assert db.session.scalar(select(User).where(User.username == "lishifu")) is None
 
 
-def test_failed_logins_are_throttled_per_account(make_app, factory):
-    """After LOGIN_LIMIT_PER_ACCOUNT failures the account answers 429, even from a new address;
-    other accounts still log in."""
+def test_failed_logins_are_throttled_per_account_and_client(make_app, factory):
+    """After LOGIN_LIMIT_PER_ACCOUNT failures the account answers 429 to that client (however
+    the name is typed), but the owner still signs in from another address; other accounts too."""
     app = make_app(LOGIN_LIMIT_PER_ACCOUNT="3 per minute", LOGIN_LIMIT_PER_IP="100 per minute")
     factory.user("learner", username="zhao")
     factory.user("learner", username="qian")
-    client = app.test_client()
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
     for _ in range(3):
-        assert login(client, "zhao", "wrong-password").status_code == 200
-    blocked = login(client, "Zhao", PASSWORD)  # the same account, however it is typed
+        assert login(attacker, "zhao", "wrong-password").status_code == 200
+    blocked = login(attacker, "Zhao", PASSWORD)  # the same account, however it is typed
     assert blocked.status_code == 429
     assert "Too many tries" in blocked.get_data(as_text=True)
-    elsewhere = app.test_client()
-    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.7"
-    assert login(elsewhere, "zhao", PASSWORD).status_code == 429
-    assert login(client, "qian").status_code == 302
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert login(owner, "zhao", PASSWORD).status_code == 302
+    assert login(attacker, "qian").status_code == 302
+
+
+def test_nobody_can_lock_the_owner_out_of_a_known_device(make_app, factory):
+    """Guessing from many addresses exhausts the account's limit for new devices, and one
+    address's limit; the owner's phone, which signed in before, still gets in with the right
+    password, from that same address too. Each lockout is in the audit log once."""
+    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="2 per minute", LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES="4 per minute",
+                   LOGIN_LIMIT_PER_IP="6 per minute")
+    user = factory.user("learner", mobile="13712345678")
+    phone = app.test_client()
+    phone.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    assert login(phone, "13712345678").status_code == 302
+    phone.post("/logout")
+    for n in range(4):
+        attacker = app.test_client()
+        attacker.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 1}"
+        login(attacker, "137 1234 5678", "wrong-password")
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "192.0.2.200"
+    assert login(stranger, "13712345678").status_code == 429  # a new device: the account is paused
+    neighbour = app.test_client()
+    neighbour.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    for n in range(6):
+        login(neighbour, f"guess{n}", "wrong-password")
+    assert login(neighbour, "13712345678").status_code == 429  # this address is paused
+    assert login(phone, "13712345678").status_code == 302  # the owner's phone is not
+    locks = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.login_locked")
+                               .order_by(AuditEvent.id)).all()
+    assert [(e.target_id, e.detail["scope"]) for e in locks] == [
+        (user.id, "account"), (None, "address")]
+
+
+def test_a_training_room_behind_one_address_signs_in(app, factory):
+    """With the default limits, 60 people behind one address, each mistyping twice, all sign in."""
+    people = [factory.user("learner", username=f"room{n}") for n in range(60)]
+    for person in people:
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = "203.0.113.10"
+        login(client, person.username, "wrong-password")
+        login(client, person.username, "still-wrong")
+        assert login(client, person.username).status_code == 302, person.username
+
+
+def test_failed_logins_count_per_real_client_behind_the_proxy(make_app, factory):
+    """Behind TRUSTED_PROXIES the forwarded address is the client: two clients of one proxy
+    count apart. Without it a forged X-Forwarded-For changes nothing."""
+    factory.user("learner", username="zhao")
+    proxied = make_app(TRUSTED_PROXIES=1, LOGIN_LIMIT_PER_IP="2 per minute")
+    client = proxied.test_client()
+    for _ in range(2):
+        client.post("/login", data={"login": "nobody", "password": "x"}, headers={"X-Forwarded-For": "192.0.2.1"})
+    assert client.post("/login", data={"login": "zhao", "password": PASSWORD},
+                       headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 429
+    assert proxied.test_client().post("/login", data={"login": "zhao", "password": PASSWORD},
+                                      headers={"X-Forwarded-For": "192.0.2.2"}).status_code == 302
+    direct = make_app(LOGIN_LIMIT_PER_IP="2 per minute").test_client()
+    for n in range(2):
+        direct.post("/login", data={"login": "nobody", "password": "x"}, headers={"X-Forwarded-For": f"192.0.2.{n}"})
+    assert direct.post("/login", data={"login": "zhao", "password": PASSWORD},
+                       headers={"X-Forwarded-For": "192.0.2.9"}).status_code == 429
 
 
 def test_failed_logins_are_throttled_per_address(make_app, factory):

@@ -1,14 +1,14 @@
 """Register, log in and log out."""
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import db
 from ..pages import safe_next
 from ..services.accounts import accounts, privacy, sessions
+from . import throttle
 from .forms import LoginForm, RegisterForm
 
 bp = Blueprint("auth", __name__)
@@ -19,30 +19,27 @@ def session_max_age() -> timedelta:
     return timedelta(days=int(current_app.config.get("REMEMBER_DAYS", 30)))
 
 
-def _login_key() -> str:
+def _account_key(raw: str) -> str:
     """Throttle key for one account: the login name as the service normalises it."""
-    raw = request.form.get("login", "")[:60]
-    username, mobile = accounts.split_login(raw)
-    return "account:" + (mobile or username or raw.strip().casefold())
-
-
-def _failed(response) -> bool:
-    """Only failed logins count towards the limits (a success redirects)."""
-    return response.status_code != 302
+    username, mobile = accounts.split_login(raw[:60])
+    return "account:" + (mobile or username or raw[:60].strip().casefold())
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], key_func=get_remote_address,
-               methods=["POST"], deduct_when=_failed, scope="login-ip")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_key,
-               methods=["POST"], deduct_when=_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
     form = LoginForm()
+    if request.method == "POST":
+        account = _account_key(request.form.get("login", ""))
+        limits = throttle.login_limits(account)
+        if throttle.refused(limits):
+            abort(429)
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.login.data, form.password.data,
                                      ip_address=request.remote_addr or "")
+        if user is None:
+            _count_failure(limits)
         db.session.commit()  # the login time, or the refusal in the audit log
         if user is None:
             # The same message for an unknown user and a wrong password.
@@ -50,8 +47,20 @@ def login():
         else:
             user.login_session = sessions.new_login_session()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            throttle.remember_device(response, [_account_key(name) for name in (user.mobile, user.username) if name])
+            return response
+    elif request.method == "POST":
+        _count_failure(limits)  # an incomplete form counts as a failed try too
+        db.session.commit()
     return render_template("auth/login.html", form=form)
+
+
+def _count_failure(limits: list[throttle.Limit]) -> None:
+    """Count a failed login; a limit it reaches is noted in the audit log (the caller commits)."""
+    for scope in throttle.count_failure(limits):
+        accounts.record_lockout(db.session, request.form.get("login", "")[:60], scope,
+                                ip_address=request.remote_addr or "")
 
 
 @bp.route("/register", methods=["GET", "POST"])

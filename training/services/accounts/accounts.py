@@ -126,6 +126,15 @@ def authenticate(session: Session, login: str, password: str, ip_address: str = 
     return None
 
 
+def record_lockout(session: Session, login: str, scope: str, ip_address: str = "") -> None:
+    """Note in the audit log that failed logins reached a limit ("account-client": this account
+    from one client, "account": this account from new devices, "address": one address), against
+    the account when the name matches one. The caller commits."""
+    user = find_by_login(session, login)
+    audit.record(session, "user.login_locked", None, "user" if user else "", user.id if user else None,
+                 ip_address=ip_address, scope=scope)
+
+
 def create_user(session: Session, *, password: str, display_name: str, username: str | None = None,
                 mobile: str | None = None, role: str = Role.LEARNER, language: str = "zh_CN",
                 centre_id: int | None = None, must_change_password: bool = False) -> User:

@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "user.deletion_cancel": _l("Deletion request withdrawn"),
     "user.deletion_request": _l("Deletion requested"),
     "user.login_failed": _l("Failed login"),
+    "user.login_locked": _l("Logins paused after failed tries"),
     "user.password_change": _l("Password changed"),
     "user.password_reset": _l("Password reset by staff"),
     "user.role_change": _l("Role or centre changed"),
