@@ -104,6 +104,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES="50 per hour",
         LOGIN_LIMIT_PER_IP="300 per 15 minutes",
         LOGIN_DEVICE_DAYS=365,
+        # Sign-up form posts per address (a training room signs up together) and per login name.
+        REGISTER_LIMIT_PER_IP="200 per hour",
+        REGISTER_LIMIT_PER_LOGIN="10 per hour",
+        # Text messages (training/sms.py): console, none or package.module:Class; unset: console
+        # when testing or debugging, else none.
+        SMS_BACKEND=None,
         RATELIMIT_HEADERS_ENABLED=False,
         # Authoring studio limits (bytes / entries): uploaded pictures, uploaded videos, and
         # course .zip imports (files in the archive and their total size once unpacked).
@@ -118,7 +124,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if env.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP",
-                 "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "PASSWORD_HASH_METHOD"):
+                 "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "PASSWORD_HASH_METHOD", "REGISTER_LIMIT_PER_IP",
+                 "REGISTER_LIMIT_PER_LOGIN", "SMS_BACKEND"):
         if env.get(name):
             app.config[name] = env[name]
     for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES", "LOGIN_DEVICE_DAYS",

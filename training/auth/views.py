@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..pages import safe_next
 from ..services.accounts import accounts, privacy, sessions
 from . import throttle
@@ -63,7 +63,18 @@ def _count_failure(limits: list[throttle.Limit]) -> None:
                                 ip_address=request.remote_addr or "")
 
 
+def _register_key() -> str:
+    """Throttle key for sign-ups of one login name (a mobile number or a username)."""
+    return _account_key(request.form.get("login", ""))
+
+
+# Sign-ups are counted per address and per number or username (in Redis when REDIS_URL is set,
+# so across workers): fewer chances to find out which numbers are registered.
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], key_func=throttle.client_address,
+               methods=["POST"], scope="register-ip")
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_LOGIN"], key_func=_register_key,
+               methods=["POST"], scope="register-login")
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
