@@ -61,3 +61,40 @@ def test_no_other_formula_list_in_the_app():
                     isinstance(e, ast.Constant) and e.value in ("=", "+", "-", "@") for e in node.elts) >= 3:
                 own_lists.append(f"{path.relative_to(package)}:{node.lineno}")
     assert [where.split(":")[0] for where in own_lists] == ["services/reports/exports.py"], own_lists
+
+
+def test_cells_lose_every_character_that_is_not_text():
+    """Issue 20: every character openpyxl refuses, the C1 controls, DEL and the noncharacters XML
+    refuses are removed from what is written; tab and line ends stay."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    refused = [chr(c) for c in range(0x20) if ILLEGAL_CHARACTERS_RE.match(chr(c))]
+    others = ["\x7f", "\x80", "\x85", "\x9f", "\ufffe", "\uffff"]
+    assert exports.clean_text("村" + "".join(refused + others) + "\t\n\r") == "村\t\n\r"
+    assert [exports.safe_cell(v) for v in ["\x07=1+1", "王\x1b[31m"]] == ["'=1+1", "王[31m"]
+
+
+def test_both_writers_hold_control_characters():
+    """A stored village with control characters in it still gives a CSV and an XLSX that open."""
+    rows = [["王\x07大姐", "团结\x1b村\x00", "\ufffe=1+1"]]
+    sheet = load_workbook(io.BytesIO(exports.xlsx_bytes(["a", "b\x0b", "c"], rows))).active
+    assert [c.value for c in sheet[1]] + [c.value for c in sheet[2]] == [
+        "a", "b", "c", "王大姐", "团结村", "'=1+1"]
+    assert exports.csv_bytes(["a"], rows).decode("utf-8-sig").splitlines()[1] == "王大姐,团结村,'=1+1"
+
+
+def test_no_other_spreadsheet_writer_in_the_app():
+    """Every CSV and XLSX the app writes goes through exports.py, so every cell is cleaned."""
+    import ast
+    from pathlib import Path
+
+    import training
+
+    writers = []
+    package = Path(training.__file__).parent
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+            if name in ("writer", "DictWriter", "Workbook"):
+                writers.append(str(path.relative_to(package)))
+    assert set(writers) == {"services/reports/exports.py"}, writers

@@ -129,3 +129,18 @@ def test_one_time_passwords_pass_the_password_rules():
         password = roster.one_time_password()
         assert len(password) == 8 and check_password_strength(password) is None
         assert not set(password) & set("0o1lI")
+
+
+def test_control_characters_are_refused_per_row():
+    """Issue 20: a name, township or village holding control characters is refused with its
+    line and the file's own column title; a tab inside a mobile number is only spacing."""
+    rows, errors = roster.validate([
+        ["姓名", "手机号", "乡镇", "村"],
+        ["张\x07三", "13800138000", "城关镇", "团结村"],
+        ["李四", "13900139000", "城关\x1b镇", "新民\x85村"],
+        ["王五", "137\t0013\t7000", "", ""],
+    ])
+    assert [r.line for r in rows] == [4] and rows[0].mobile == "13700137000"
+    assert [(e.line, e.reason, e.value) for e in errors] == [
+        (2, "control-characters", "姓名"), (3, "control-characters", "乡镇"),
+        (3, "control-characters", "村")]

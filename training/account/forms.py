@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth.forms import check_new_password
 from ..classes.forms import ProfileForm as LearnerDetailsForm
+from ..forms_common import AppForm
 from ..services.accounts import accounts
 
 
@@ -29,7 +29,7 @@ class ProfileForm(LearnerDetailsForm):
         yield from (field for field in super().__iter__() if field.name not in first)
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(AppForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
                             render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
@@ -60,7 +60,7 @@ class FirstPasswordForm(ChangePasswordForm):
     )
 
 
-class DeletionRequestForm(FlaskForm):
+class DeletionRequestForm(AppForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
     confirm = BooleanField(

@@ -1,17 +1,17 @@
 """Forms of the admin area: centres and staff accounts."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..forms_common import AppForm
 from ..services.accounts import accounts, centres
 
 ROLE_CHOICES = [SelectChoice("learner", _l("Learner")), SelectChoice("trainer", _l("Trainer")),
                 SelectChoice("admin", _l("Admin"))]
 
 
-class CentreForm(FlaskForm):
+class CentreForm(AppForm):
     name = StringField(_l("Centre name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("e.g. 安定区电子商务公共服务中心"))
     province = StringField(_l("Province"), validators=[Optional(), Length(max=40)])
@@ -23,7 +23,7 @@ class CentreForm(FlaskForm):
                                      self.county.data or "")
 
 
-class TrainerForm(FlaskForm):
+class TrainerForm(AppForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60)],
                         render_kw={"autocapitalize": "none", "autocomplete": "off"})
@@ -36,7 +36,7 @@ class TrainerForm(FlaskForm):
                                      "letters, digits, dots or hyphens (not only digits)."))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     centre_id = SelectField(_l("Centre"), coerce=int,
                             description=_l("Trainers must belong to a centre."))

@@ -4,6 +4,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from ..forms_common import plain_text
 from ..services.accounts import accounts
 
 PASSWORD_PROBLEMS = {
@@ -22,7 +23,7 @@ def check_new_password(password: str, *personal: str | None) -> None:
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60)],
+    login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60), plain_text],
                         render_kw={"autocomplete": "username", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
@@ -30,11 +31,11 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)],
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60), plain_text],
                                render_kw={"autocomplete": "name"})
     login = StringField(
         _l("Mobile number or username"),
-        validators=[DataRequired(), Length(max=60)],
+        validators=[DataRequired(), Length(max=60), plain_text],
         description=_l("A mainland mobile number (11 digits) or a username of 3 to 40 letters or digits."),
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )

@@ -3,13 +3,13 @@ profiles and the ledger's filters. Each form turns its fields into a service's p
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms_common import AppForm
 from ..services.accounts import accounts
 from ..services.classes import ledger_export
 from ..services.classes.classes import ClassDetails, SessionDetails
@@ -26,7 +26,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ClassForm(FlaskForm):
+class ClassForm(AppForm):
     centre_id = SelectField(_l("Centre"), coerce=int)  # admins only; removed for trainers
     name = StringField(_l("Class name"), validators=[DataRequired(), Length(max=120)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)],
@@ -58,19 +58,19 @@ class ClassForm(FlaskForm):
             raise ValidationError(_l("The last day cannot be before the first day."))
 
 
-class JoinForm(FlaskForm):
+class JoinForm(AppForm):
     code = StringField(_l("Class code"), validators=[DataRequired(), Length(max=20)],
                        description=_l("The code on the class poster, e.g. K7M2QX."),
                        render_kw={"autocapitalize": "characters", "autocomplete": "off"})
 
 
-class RosterForm(FlaskForm):
+class RosterForm(AppForm):
     file = FileField(_l("Spreadsheet (CSV or XLSX)"), validators=[FileRequired()],
                      description=_l("Columns: name, mobile, township, village. Up to 200 rows."),
                      render_kw={"accept": ".csv,.xlsx"})
 
 
-class SessionForm(FlaskForm):
+class SessionForm(AppForm):
     held_on = DateField(_l("Date"), validators=[DataRequired()], default=date.today)
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
@@ -85,7 +85,7 @@ class SessionForm(FlaskForm):
                               topic=self.topic.data, trainer_id=self.trainer_id.data)
 
 
-class RollCallForm(FlaskForm):
+class RollCallForm(AppForm):
     """The ids of the members ticked present at a session."""
 
     # Not checked against the members here: the service ignores ids of non-members, so a
@@ -98,7 +98,7 @@ class RollCallForm(FlaskForm):
             self.present.data = sorted(present)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(AppForm):
     gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, validators=[Optional()])
     birth_year = IntegerField(_l("Year of birth"), validators=[Optional()],
                               render_kw={"inputmode": "numeric"})
@@ -123,7 +123,7 @@ class ProfileForm(FlaskForm):
                                      low=this_year - 110, high=this_year - 10))
 
 
-class LedgerForm(FlaskForm):
+class LedgerForm(AppForm):
     """Filters of the ledger page (read from the query string)."""
 
     class Meta:

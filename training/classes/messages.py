@@ -16,6 +16,8 @@ ROW_ERRORS = {
                                  n=e.value, max=roster.MAX_ROWS),
     "formula": lambda e: _("“%(value)s” looks like a spreadsheet formula; type it as plain text.",
                            value=e.value),
+    "control-characters": lambda e: _("The “%(column)s” cell contains invisible control characters; "
+                                      "type it again as plain text.", column=e.value),
     "name-empty": lambda e: _("The name is empty."),
     "name-too-long": lambda e: _("The name is longer than 60 characters."),
     "place-too-long": lambda e: _("The township or village is longer than 60 characters."),

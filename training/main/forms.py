@@ -1,12 +1,12 @@
 """Forms of the site-wide routes."""
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, ValidationError
 
+from ..forms_common import AppForm
 from ..i18n import normalise
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     """The footer's language switcher (base.html): the button pressed and the page to go back to."""
 
     language = StringField(validators=[DataRequired()])

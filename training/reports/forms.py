@@ -1,15 +1,16 @@
 """Report filters. They are GET forms (bookmarkable, no CSRF token): a bad value shows its
 message at the field and the report falls back to the default for it."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional, ValidationError
+
+from ..forms_common import AppForm
 
 
 MAX_OVERVIEW_DAYS = 3 * 366
 
 
-class GetForm(FlaskForm):
+class GetForm(AppForm):
     class Meta:
         csrf = False
 

@@ -19,7 +19,7 @@ from ..accounts import accounts
 from . import classes
 # Spreadsheet programs run cells that start like this as formulas: one list for every import
 # and export. Cells are stripped before the check, so its tab and carriage return never lead.
-from ..reports.exports import FORMULA_STARTS
+from ..reports.exports import FORMULA_STARTS, has_control_characters
 
 MAX_ROWS = 200  # each new account hashes a password: keeps one upload within a request's time
 MAX_BYTES = 1_000_000
@@ -57,7 +57,7 @@ class RosterRow:
 @dataclass
 class RowError:
     line: int
-    reason: str  # "name-empty", "name-too-long", "mobile-invalid", "mobile-duplicate", "formula", ...
+    reason: str  # "name-empty", "mobile-invalid", "mobile-duplicate", "formula", "control-characters", ...
     value: str = ""
     other_line: int | None = None  # for duplicates: the line that has it first
 
@@ -149,13 +149,20 @@ def validate(table: list[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
     rows: list[RosterRow] = []
     errors: list[RowError] = []
     first_line: dict[str, int] = {}
+    # Column titles as written in the file, to name the cell that holds control characters.
+    titles = {field: unicodedata.normalize("NFKC", table[0][index]).strip() for field, index in columns.items()}
     for line, cells in enumerate(body, start=2):
         cell = {field: unicodedata.normalize("NFKC", cells[index]).strip() if index < len(cells) else ""
                 for field, index in columns.items()}
         name, raw_mobile = cell["name"], cell["mobile"]
         township, village = cell.get("township", ""), cell.get("village", "")
-        row_errors = [RowError(line, "formula", value[:40])
-                      for value in (name, township, village) if value.startswith(FORMULA_STARTS)]
+        # Control characters (a bell, an escape) would break the spreadsheets these texts go
+        # into. The mobile number is kept as its 11 digits only, so it needs no such check.
+        row_errors = [RowError(line, "control-characters", titles[field])
+                      for field in ("name", "township", "village")
+                      if field in cell and has_control_characters(cell[field])]
+        row_errors += [RowError(line, "formula", value[:40])
+                       for value in (name, township, village) if value.startswith(FORMULA_STARTS)]
         mobile = accounts.normalise_mobile(raw_mobile)
         if not name:
             row_errors.append(RowError(line, "name-empty"))

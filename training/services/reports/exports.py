@@ -1,7 +1,9 @@
 """Report downloads as CSV (UTF-8 with BOM, so Excel shows Chinese) and XLSX, with every
-cell that could start a formula escaped against formula injection."""
+cell that could start a formula escaped against formula injection and every character that is
+not text removed, so no stored value can break a download."""
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,12 +14,32 @@ from openpyxl import Workbook
 # injection list). The one list for every import and export: roster.py refuses such cells.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# Characters that are not text: the C0 and C1 controls (U+0000-U+001F, U+007F-U+009F), the two
+# noncharacters XML refuses (U+FFFE, U+FFFF) and lone surrogates. Where a text has lines, tab,
+# line feed and carriage return are text. Forms and the roster import refuse the others, and
+# every writer here removes them, because older rows may hold them (issue 20: one such
+# character made openpyxl refuse a whole workbook).
+NOT_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+NOT_TEXT_IN_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def has_control_characters(text: str, lines: bool = False) -> bool:
+    """Whether text holds a character that is not text; with lines, tab and line ends are text."""
+    return (NOT_TEXT_IN_LINES if lines else NOT_TEXT).search(text) is not None
+
+
+def clean_text(text: str) -> str:
+    """Text without the characters that are not text (tab and line ends are kept)."""
+    return NOT_TEXT_IN_LINES.sub("", text)
+
 
 def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A cell's value as written: text cleaned of characters that are not text, then, if a
+    spreadsheet would read it as a formula, given a leading apostrophe."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
