@@ -242,7 +242,7 @@ def import_course():
     try:
         with media.removed_on_failure():
             course, created = archives.import_zip(
-                db.session, form.archive.data.read(), current_user, current_app.config["MEDIA_DIR"],
+                db.session, form.archive.data.stream, current_user, current_app.config["MEDIA_DIR"],
                 zip_limits, replace=form.replace.data, can_replace=lambda c: can_author(current_user, c))
             audit_event("course.import", "course", course.id, slug=course.slug, created=created)
             db.session.commit()

@@ -1,8 +1,14 @@
 """Courses as .zip archives: export, import (within limits) and duplication."""
 import io
 import re
+import shutil
+import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,16 +26,19 @@ class ZipLimits:
     max_total_bytes: int = 200 * 1024 * 1024
 
 
-def read_zip(blob: bytes, limits: ZipLimits) -> dict[str, bytes]:
-    """The files of a course .zip by path, refusing anything that could escape or explode.
+def read_zip(source: bytes | BinaryIO, limits: ZipLimits, folder: Path) -> course_files.FileSet:
+    """The files of a course .zip by path, unpacked into folder, refusing anything that could
+    escape or explode.
 
     Refused: not a zip, path traversal (../), absolute paths, backslashes, too many entries,
-    and more than limits.max_total_bytes uncompressed (counted while reading, so a zip that
-    lies about its sizes is caught too). A single top folder (slug/course.toml) is removed.
+    and more than limits.max_total_bytes uncompressed (counted while unpacking, so a zip that
+    lies about its sizes is caught too). Entries are copied to disk in small chunks and read
+    later one at a time, so memory stays small whatever the archive holds. A single top folder
+    (slug/course.toml) is removed.
     """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(blob))
-    except (zipfile.BadZipFile, ValueError) as exc:
+        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise NotAllowed([_("This file is not a .zip archive.")]) from exc
     with archive:
         entries = [i for i in archive.infolist() if not i.is_dir()]
@@ -45,28 +54,43 @@ def read_zip(blob: bytes, limits: ZipLimits) -> dict[str, bytes]:
                                     "Nothing was imported.", name=name[:200])])
         if sum(i.file_size for i in entries) > limits.max_total_bytes:
             raise NotAllowed([_too_big(limits)])
-        files: dict[str, bytes] = {}
+        files: dict[str, Path] = {}
         total = 0
-        for info in entries:
+        for number, info in enumerate(entries):
             if any(p.startswith(".") or p == "__MACOSX" for p in info.filename.split("/")):
                 continue
-            chunks = []
-            with archive.open(info) as stream:
-                while chunk := stream.read(64 * 1024):
-                    total += len(chunk)
-                    if total > limits.max_total_bytes:
-                        raise NotAllowed([_too_big(limits)])
-                    chunks.append(chunk)
-            files[info.filename] = b"".join(chunks)
+            # Numbered names on disk: the entry's own name never reaches the file system.
+            target = folder / f"{number:04d}"
+            try:
+                with archive.open(info) as stream, target.open("wb") as out:
+                    while chunk := stream.read(64 * 1024):
+                        total += len(chunk)
+                        if total > limits.max_total_bytes:
+                            raise NotAllowed([_too_big(limits)])
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError,
+                    RuntimeError, ValueError) as exc:  # damaged, encrypted or unsupported entries
+                raise NotAllowed([_("This file is not a .zip archive.")]) from exc
+            files[info.filename] = target
     if "course.toml" not in files:
         tops = {name.split("/", 1)[0] for name in files}
         if len(tops) == 1 and all("/" in name for name in files):
             prefix = tops.pop() + "/"
-            files = {name[len(prefix):]: blob for name, blob in files.items()}
+            files = {name[len(prefix):]: path for name, path in files.items()}
     if "course.toml" not in files:
         raise NotAllowed([_("The archive has no course.toml: export a course from the studio "
                             "or zip a course folder.")])
-    return files
+    return course_files.FileSet(files)
+
+
+@contextmanager
+def unpacked(source: bytes | BinaryIO, limits: ZipLimits) -> Iterator[course_files.FileSet]:
+    """read_zip into a temporary folder that is removed when the block ends."""
+    folder = Path(tempfile.mkdtemp(prefix="course-import-"))
+    try:
+        yield read_zip(source, limits, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _too_big(limits: ZipLimits) -> str:
@@ -74,7 +98,7 @@ def _too_big(limits: ZipLimits) -> str:
              mb=limits.max_total_bytes // (1024 * 1024))
 
 
-def _read_course(files: dict[str, bytes]) -> course_files.CourseData:
+def _read_course(files) -> course_files.CourseData:
     try:
         return course_files.read_course(files)
     except course_files.CourseFormatError as exc:
@@ -85,20 +109,28 @@ def export_zip(course: Course, media_dir: str) -> bytes:
     """The course as a .zip in the course file format, media included, under a slug/ folder."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, blob in sorted(course_exchange.export_files(course, media_dir).items()):
-            archive.writestr(f"{course.slug}/{path}", blob)
+        files = course_exchange.export_files(course, media_dir)
+        for path in sorted(files):  # one file in memory at a time
+            archive.writestr(f"{course.slug}/{path}", files[path])
     return buffer.getvalue()
 
 
-def import_zip(session: Session, blob: bytes, user: User, media_dir: str, limits: ZipLimits,
+def import_zip(session: Session, source: bytes | BinaryIO, user: User, media_dir: str, limits: ZipLimits,
                replace: bool, can_replace) -> tuple[Course, bool]:
-    """Import a course .zip with the CLI importer's validation, all or nothing.
+    """Import a course .zip (bytes or a seekable file) with the CLI importer's validation, all
+    or nothing. The archive is unpacked to a temporary folder and its files are read one at
+    a time, so a worker's memory does not grow with the archive.
 
     A new course is created as a draft of the trainer's centre. A course with the same slug
     is updated only when replace is true and can_replace(existing) allows it.
     Returns (course, created). Raises NotAllowed with every problem found.
     """
-    data = _read_course(read_zip(blob, limits))
+    with unpacked(source, limits) as files:
+        return _import(session, _read_course(files), user, media_dir, replace, can_replace)
+
+
+def _import(session: Session, data: course_files.CourseData, user: User, media_dir: str,
+            replace: bool, can_replace) -> tuple[Course, bool]:
     existing = session.scalar(select(Course).where(Course.slug == data.slug))
     if existing is not None:
         if not can_replace(existing):

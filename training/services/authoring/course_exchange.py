@@ -1,5 +1,6 @@
 """Courses in and out of the database: import what course_files.py read (all or nothing, by
 slug, so importing twice changes nothing) and export a course as its files."""
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from ...models import Choice, Course, CourseStatus, Lesson, Question, QuestionKind, Quiz, utcnow
 from ..learning import progress
 from .content import render_lesson
-from .course_files import ChoiceData, CourseData, QuizData
+from .course_files import ChoiceData, CourseData, FileSet, QuizData
 from .media import store_media
 
 QUIZ_SETTINGS = ("title", "pass_mark", "max_attempts", "shuffle")
@@ -135,9 +136,10 @@ def _quiz_dict(quiz: Quiz) -> dict[str, Any]:
     return {**{name: getattr(quiz, name) for name in QUIZ_SETTINGS}, "questions": questions}
 
 
-def export_files(course: Course, media_dir: str) -> dict[str, bytes]:
-    """The course as files in the course format, media included."""
-    files: dict[str, bytes] = {}
+def export_files(course: Course, media_dir: str) -> FileSet:
+    """The course as files in the course format, media included (read from MEDIA_DIR one at a
+    time, when used)."""
+    files: dict[str, bytes | Path] = {}
     meta: dict[str, Any] = {"slug": course.slug, "language": course.language}
     if course.translation_group:
         meta["translation_group"] = course.translation_group
@@ -166,15 +168,15 @@ def export_files(course: Course, media_dir: str) -> dict[str, bytes]:
     meta["lessons"] = lessons
     files["course.toml"] = _toml(meta)
     for item in course.media:
-        files[item.path] = (Path(media_dir) / item.stored_name).read_bytes()
-    return files
+        files[item.path] = Path(media_dir) / item.stored_name
+    return FileSet(files)
 
 
 def _toml(data: dict[str, Any]) -> bytes:
     return tomli_w.dumps(data, multiline_strings=True).encode("utf-8")
 
 
-def write_files(files: dict[str, bytes], folder: Path) -> None:
+def write_files(files: Mapping[str, bytes], folder: Path) -> None:
     for rel, blob in files.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ possible and what is wrong; nothing is written to the database here (course_exch
 """
 import re
 import tomllib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ from .content import image_paths, link_targets, normalise_path
 KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 500
+# Text files (course.toml, lessons, quizzes) are read whole, and Markdown parsing takes about
+# 500 bytes per character of a list: a lesson is at most what the editor accepts (100,000
+# characters), and all text of a course together at most MAX_TEXT_TOTAL bytes.
+MAX_TEXT_CHARS = 100_000
+MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS
+MAX_TEXT_TOTAL = 8 * 1024 * 1024
 
 
 @dataclass
@@ -91,25 +98,65 @@ class CourseData:
     cover_alt: str | None = None
     lessons: list[LessonData] = field(default_factory=list)
     final_exam: QuizData | None = None
-    # Media files the course uses, by path inside the course folder.
-    files: dict[str, bytes] = field(default_factory=dict)
+    # Media files the course uses, by path inside the course folder (read when stored).
+    files: Mapping[str, bytes] = field(default_factory=dict)
     origin: str = ""
 
 
 # ---------------------------------------------------------------- reading files
 
 
-def files_from_directory(folder: Path) -> dict[str, bytes]:
-    """Every file of a course folder by its relative POSIX path."""
-    files: dict[str, bytes] = {}
+class FileSet(Mapping[str, bytes]):
+    """A course's files by path, each either in memory or on disk. Files on disk are read only
+    when asked for, one at a time, so a course's media never sit in memory together."""
+
+    def __init__(self, sources: Mapping[str, bytes | Path]):
+        self._sources = dict(sources)
+
+    def __getitem__(self, name: str) -> bytes:
+        source = self._sources[name]
+        return source.read_bytes() if isinstance(source, Path) else source
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sources)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def __contains__(self, name: object) -> bool:  # Mapping's default would read the file
+        return name in self._sources
+
+    def size(self, name: str) -> int:
+        source = self._sources[name]
+        return source.stat().st_size if isinstance(source, Path) else len(source)
+
+    def head(self, name: str, length: int) -> bytes:
+        source = self._sources[name]
+        if isinstance(source, Path):
+            with source.open("rb") as handle:
+                return handle.read(length)
+        return source[:length]
+
+    def subset(self, names: Iterable[str]) -> "FileSet":
+        return FileSet({name: self._sources[name] for name in names})
+
+
+def file_size(files: Mapping[str, bytes], name: str) -> int:
+    """The size of one file, without reading it when it is on disk."""
+    return files.size(name) if isinstance(files, FileSet) else len(files[name])
+
+
+def files_from_directory(folder: Path) -> FileSet:
+    """Every file of a course folder by its relative POSIX path (read when used)."""
+    files: dict[str, Path] = {}
     for path in sorted(folder.rglob("*")):
         if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
             if len(files) >= MAX_FILES:
                 raise CourseFormatError([Problem(str(folder), None, _("Too many files in the course folder."))])
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise CourseFormatError([Problem(str(path), None, _("File is larger than 10 MB."))])
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return files
+            files[path.relative_to(folder).as_posix()] = path
+    return FileSet(files)
 
 
 def find_course_folders(root: Path) -> list[Path]:
@@ -141,11 +188,12 @@ def _line_of_key(text: str, key: str, start: int = 1) -> int | None:
 class _Reader:
     """Collects problems while reading one course's files."""
 
-    def __init__(self, files: dict[str, bytes], origin: str):
+    def __init__(self, files: Mapping[str, bytes], origin: str):
         self.files = files
         self.origin = origin
         self.problems: list[Problem] = []
         self.used_media: set[str] = set()
+        self.text_bytes = 0
 
     def where(self, path: str) -> str:
         return f"{self.origin}/{path}" if self.origin else path
@@ -157,11 +205,25 @@ class _Reader:
         if path not in self.files:
             self.problem(path, None, _("File not found."))
             return None
+        # Sizes are checked before reading: an archive's entries are on disk until used.
+        size = file_size(self.files, path)
+        self.text_bytes += size
+        if size > MAX_TEXT_BYTES or self.text_bytes > MAX_TEXT_TOTAL:
+            self.problem(path, None, _("The text files of a course may hold at most %(n)d characters "
+                                       "each and %(mb)d MB in all.", n=MAX_TEXT_CHARS,
+                                       mb=MAX_TEXT_TOTAL // (1024 * 1024)))
+            return None
         try:
-            return self.files[path].decode("utf-8")
+            text = self.files[path].decode("utf-8")
         except UnicodeDecodeError:
             self.problem(path, None, _("File is not UTF-8 text."))
             return None
+        if len(text) > MAX_TEXT_CHARS:
+            self.problem(path, None, _("The text files of a course may hold at most %(n)d characters "
+                                       "each and %(mb)d MB in all.", n=MAX_TEXT_CHARS,
+                                       mb=MAX_TEXT_TOTAL // (1024 * 1024)))
+            return None
+        return text
 
     def toml(self, path: str) -> tuple[dict[str, Any], str] | None:
         text = self.text(path)
@@ -222,6 +284,8 @@ class _Reader:
         if not (alt or "").strip():
             self.problem(path, line, _("Image “%(path)s” needs a text alternative.", path=value))
         try:
+            if file_size(self.files, normalised) > media.MAX_IMAGE_BYTES:
+                raise media.MediaError("too-large")
             media.check_image(self.files[normalised])
         except media.MediaError as exc:
             self.problem(path, line, media_message(str(exc), value))
@@ -349,7 +413,7 @@ def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
     return question
 
 
-def read_course(files: dict[str, bytes], origin: str = "") -> CourseData:
+def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
     """Read and validate one course. Raises CourseFormatError listing every problem found."""
     reader = _Reader(files, origin)
     loaded = reader.toml("course.toml")
@@ -420,7 +484,8 @@ def read_course(files: dict[str, bytes], origin: str = "") -> CourseData:
 
     if reader.problems:
         raise CourseFormatError(reader.problems)
-    course.files = {p: files[p] for p in sorted(reader.used_media)}
+    used = sorted(reader.used_media)
+    course.files = files.subset(used) if isinstance(files, FileSet) else FileSet({p: files[p] for p in used})
     return course
 
 
@@ -477,7 +542,11 @@ def _read_video(reader: _Reader, value: Any, path: str, line: int | None) -> str
         reader.problem(path, line, _("Video “%(path)s” not found in the course.", path=value))
         return None
     try:
-        media.check_video(reader.files[normalised])
+        if file_size(reader.files, normalised) > media.MAX_VIDEO_BYTES:
+            raise media.MediaError("too-large")
+        # The signature is in the first bytes: the video itself is read only when stored.
+        files = reader.files
+        media.check_video(files.head(normalised, 64) if isinstance(files, FileSet) else files[normalised])
     except media.MediaError:
         reader.problem(path, line, _("“%(name)s” is not an MP4 or WebM video, or is too large.",
                                      name=value))
