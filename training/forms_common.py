@@ -28,12 +28,18 @@ def plain_text(form, field: Field) -> None:
         raise ValidationError(CONTROL_CHARACTERS_MESSAGE)
 
 
-class AppForm(FlaskForm):
-    """The base of the app's forms: each text field also gets the `plain_text` validator."""
+class PlainTextMeta:
+    """WTForms Meta of any form of the app (sub-forms included): each text field also gets the
+    `plain_text` validator."""
 
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            field = super().bind_field(form, unbound_field, options)
-            if is_text_field(field) and plain_text not in field.validators:
-                field.validators = [*field.validators, plain_text]
-            return field
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if is_text_field(field) and plain_text not in field.validators:
+            field.validators = [*field.validators, plain_text]
+        return field
+
+
+class AppForm(FlaskForm):
+    """The base of the app's forms."""
+
+    Meta = PlainTextMeta

@@ -3,7 +3,6 @@ values, and refuses bad input with a message at the field."""
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import FileStorage
 from wtforms import (
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..forms_common import AppForm, PlainTextMeta
 from ..models import Level, QuestionKind
 from ..services.authoring import authoring, course_checks, uploads
 
@@ -63,7 +63,7 @@ class VersionMixin:
         return int(raw) if raw.isdigit() and len(raw) < 10 else 0
 
 
-class CourseForm(FlaskForm):
+class CourseForm(AppForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)],
                             description=_l("One or two sentences shown in the course list."),
@@ -94,7 +94,7 @@ class NewCourseForm(CourseForm):
                message=_l("Use lowercase letters, digits and hyphens only."))])
 
 
-class LessonForm(VersionMixin, FlaskForm):
+class LessonForm(VersionMixin, AppForm):
     title = StringField(_l("Lesson title"), validators=[DataRequired(), Length(max=200)])
     body_md = TextAreaField(
         _l("Lesson text"), validators=[Length(max=100_000)], render_kw={"rows": 16},
@@ -143,7 +143,7 @@ class LessonForm(VersionMixin, FlaskForm):
                                      self.minutes.data or 5, (self.video_url.data or "").strip() or None)
 
 
-class QuizForm(VersionMixin, FlaskForm):
+class QuizForm(VersionMixin, AppForm):
     title = StringField(_l("Quiz title"), validators=[DataRequired(), Length(max=200)])
     pass_mark = IntegerField(_l("Pass mark (percent)"), default=60,
                              validators=[DataRequired(message=_l("Give a number from 0 to 100.")),
@@ -159,22 +159,22 @@ class QuizForm(VersionMixin, FlaskForm):
                                       self.shuffle.data)
 
 
-class NewQuizForm(FlaskForm):
+class NewQuizForm(AppForm):
     title = StringField(_l("Quiz title"), validators=[DataRequired(), Length(max=200)])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(AppForm):
     archive = FileField(_l("Course archive (.zip)"), validators=[DataRequired(message=_l("Choose a .zip file."))])
     replace = BooleanField(_l("Replace the existing course with the same short name"))
 
 
-class DuplicateForm(FlaskForm):
+class DuplicateForm(AppForm):
     title = StringField(_l("Title of the copy"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Language of the copy"), choices=LANGUAGE_CHOICES)
     slug = NewCourseForm.slug
 
 
-class ConfirmForm(VersionMixin, FlaskForm):
+class ConfirmForm(VersionMixin, AppForm):
     """The "Yes, delete it" button (with the quiz version for questions)."""
 
     confirm = HiddenField()
@@ -185,7 +185,7 @@ class ConfirmForm(VersionMixin, FlaskForm):
         return self.is_submitted() and self.confirm.data == "yes"
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     """The up and down buttons."""
 
     direction = HiddenField()
@@ -205,6 +205,8 @@ def _picture_in_course(form, field):
 class ChoiceForm(Form):
     """One choice (or ordering step), named choice-N-... in the page."""
 
+    Meta = PlainTextMeta
+
     text = StringField(validators=[Length(max=1000, message=_l(
         "A choice may be at most %(max)d characters long."))])
     correct = BooleanField()
@@ -215,7 +217,7 @@ class ChoiceForm(Form):
     image_file = FileField()
 
 
-class QuestionForm(VersionMixin, FlaskForm):
+class QuestionForm(VersionMixin, AppForm):
     """A question as submitted. Its choices grow and shrink with the "Add a choice" and
     "Remove" buttons, which re-show the form without saving."""
 
