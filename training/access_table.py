@@ -39,6 +39,9 @@ auth.login                 GET     200    302     302     302   302
 auth.login                 POST    200    302     302     302   302
 auth.register              GET     200    302     302     302   302
 auth.register              POST    200    302     302     302   302
+auth.register_code         GET     302    302     302     302   302
+auth.register_code         POST    302    302     302     302   302
+auth.register_resend       POST    302    302     302     302   302
 auth.logout                POST    302    302     302     302   302
 main.healthz               GET     200    200     200     200   200
 main.media                 GET     200    200     200     200   200

@@ -1,7 +1,10 @@
 """Register, log in, log out; safe redirects; session versioning."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from training import sms
 from training.extensions import db
 from training.models import AuditEvent, User
 from training.services.accounts import accounts
@@ -45,10 +48,14 @@ def test_invalid_registration_comes_back_with_input_and_message(client, app_ctx,
     assert db.session.scalar(select(func.count(User.id))) == 0
 
 
-def test_duplicate_mobile_is_refused(client, factory):
+def test_duplicate_mobile_is_refused_without_saying_so(client, factory):
+    """A registered number goes on to the code page like any number (its owner gets an SMS
+    instead of a code); the form never says "already registered" for a number."""
     factory.user(mobile="13900001111")
     response = register(client, login="139-0000-1111")
-    assert "already registered" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"] == "/register/code"
+    assert "already registered" not in client.get("/register/code").get_data(as_text=True)
+    assert db.session.scalar(select(func.count(User.id))) == 1
 
 
 def test_login_by_username_and_by_mobile(app, factory):
@@ -146,4 +153,7 @@ def test_registration_returns_to_the_page_that_asked_for_it(client, app_ctx, tar
     response = client.post(f"/register?next={target}", data={
         "display_name": "赵大哥", "login": "13900002222", "password": "tea-garden-88",
         "confirm": "tea-garden-88", "language": "zh_CN", "consent": "y"})
+    assert response.status_code == 302
+    code = re.search(r"\d{6}", sms.backend().outbox[-1][1]).group()
+    response = client.post(response.headers["Location"], data={"code": code})
     assert response.status_code == 302 and response.headers["Location"] == expected

@@ -66,3 +66,9 @@ class RegisterForm(FlaskForm):
 
     def validate_password(self, field):
         check_new_password(field.data, self.login.data, self.display_name.data)
+
+
+class SignupCodeForm(FlaskForm):
+    code = StringField(_l("Code from the text message"), validators=[DataRequired(), Length(max=20), plain_text],
+                       description=_l("6 digits."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})

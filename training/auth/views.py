@@ -1,15 +1,18 @@
 """Register, log in and log out."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
+from .. import sms
 from ..extensions import db, limiter
 from ..pages import safe_next
-from ..services.accounts import accounts, privacy, sessions
+from ..services.accounts import accounts, privacy, sessions, signup
 from . import throttle
-from .forms import LoginForm, RegisterForm
+from .forms import LoginForm, RegisterForm, SignupCodeForm
 
 bp = Blueprint("auth", __name__)
 
@@ -63,18 +66,67 @@ def _count_failure(limits: list[throttle.Limit]) -> None:
                                 ip_address=request.remote_addr or "")
 
 
+# The session key holding the token of a sign-up waiting for its SMS code (never the password).
+SIGNUP_KEY = "signup"
+
+# What a refused code means; a wrong code for a registered number (none was sent) reads the
+# same as for a new number, and points to logging in.
+CODE_PROBLEMS = {
+    "wrong": _l("This code is not right. Check the text message; if it says this number already has an "
+                "account, log in instead."),
+    "expired": _l("This code has expired. Ask for a new code below."),
+    "used-up": _l("Too many wrong codes: this one no longer works. Ask for a new code below."),
+}
+
+
 def _register_key() -> str:
-    """Throttle key for sign-ups of one login name (a mobile number or a username)."""
+    """Throttle key for sign-ups of one login name (a mobile number or a username): the one
+    typed into the form, or the number of the sign-up waiting for its code (a new code)."""
+    if request.endpoint == "auth.register_resend":
+        pending = signup.find(db.session, session.get(SIGNUP_KEY))
+        return _account_key(pending.mobile if pending else "")
     return _account_key(request.form.get("login", ""))
 
 
-# Sign-ups are counted per address and per number or username (in Redis when REDIS_URL is set,
-# so across workers): fewer chances to find out which numbers are registered.
+# Sign-up posts and requests for new codes are counted per address and per number or username
+# (in Redis when REDIS_URL is set, so across workers): fewer chances to probe numbers, fewer SMS.
+_register_ip_limit = limiter.shared_limit(
+    lambda: current_app.config["REGISTER_LIMIT_PER_IP"], scope="register-ip",
+    key_func=throttle.client_address, methods=["POST"])
+_register_login_limit = limiter.shared_limit(
+    lambda: current_app.config["REGISTER_LIMIT_PER_LOGIN"], scope="register-login",
+    key_func=_register_key, methods=["POST"])
+
+
+def _secret() -> bytes:
+    key = current_app.config["SECRET_KEY"]
+    return key.encode() if isinstance(key, str) else key
+
+
+def _send_code(message: signup.CodeMessage) -> None:
+    """Text the code, or tell the owner of a registered number, in that person's language."""
+    with force_locale(message.language):
+        if message.code:
+            text = _("CunBo Academy: your sign-up code is %(code)s. It works for 10 minutes. "
+                     "Do not tell it to anyone.", code=message.code)
+        else:
+            text = _("CunBo Academy: this number already has an account. Please log in; if you "
+                     "forgot your password, ask your trainer.")
+    sms.send(message.mobile, text)
+
+
+def _signed_up(user):
+    """Sign the new account in and go back to where the learner came from."""
+    user.login_session = sessions.new_login_session()
+    login_user(user)
+    flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")
+    # Back to where the learner came from, e.g. a class's join page opened from its QR code.
+    return redirect(safe_next(request.args.get("next")) or url_for("learn.catalogue"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_IP"], key_func=throttle.client_address,
-               methods=["POST"], scope="register-ip")
-@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_LOGIN"], key_func=_register_key,
-               methods=["POST"], scope="register-login")
+@_register_ip_limit
+@_register_login_limit
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("learn.home"))
@@ -83,6 +135,15 @@ def register():
         form.language.data = "en" if request.accept_languages.best_match(["zh", "en"]) == "en" else "zh_CN"
     if form.validate_on_submit():
         username, mobile = accounts.split_login(form.login.data)
+        if mobile and sms.available():
+            # The number is proved by a code first; the same answer whether or not it is registered.
+            token, message = signup.begin(db.session, mobile=mobile, display_name=form.display_name.data,
+                                          password=form.password.data, language=form.language.data,
+                                          secret=_secret())
+            db.session.commit()
+            session[SIGNUP_KEY] = token
+            _send_code(message)
+            return redirect(url_for("auth.register_code", next=request.args.get("next")))
         try:
             user = accounts.create_user(
                 db.session, username=username, mobile=mobile, password=form.password.data,
@@ -93,12 +154,58 @@ def register():
         else:
             privacy.record_consent(db.session, user)
             db.session.commit()
-            user.login_session = sessions.new_login_session()
-            login_user(user)
-            flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")
-            # Back to where the learner came from, e.g. a class's join page opened from its QR code.
-            return redirect(safe_next(request.args.get("next")) or url_for("learn.catalogue"))
+            return _signed_up(user)
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/code", methods=["GET", "POST"])
+def register_code():
+    """Step 2 of a sign-up by mobile number: the code from the text message creates the account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    pending = signup.find(db.session, session.get(SIGNUP_KEY))
+    if pending is None:
+        return redirect(url_for("auth.register", next=request.args.get("next")))
+    masked = accounts.mask_mobile(pending.mobile)
+    form = SignupCodeForm()
+    if form.validate_on_submit():
+        try:
+            user = signup.confirm(db.session, pending, form.code.data, _secret())
+        except signup.SignupError as refused:
+            db.session.commit()  # the counted try, or the used code
+            if refused.args[0] == "taken":
+                # Only someone who received a code for this number gets here.
+                session.pop(SIGNUP_KEY, None)
+                flash(_("This number already has an account. Please log in."), "info")
+                return redirect(url_for("auth.login", next=request.args.get("next")))
+            form.code.errors.append(CODE_PROBLEMS[refused.args[0]])
+        else:
+            privacy.record_consent(db.session, user)
+            db.session.commit()
+            session.pop(SIGNUP_KEY, None)
+            return _signed_up(user)
+    return render_template("auth/register_code.html", form=form, mobile=masked)
+
+
+@bp.route("/register/code/resend", methods=["POST"])
+@_register_ip_limit
+@_register_login_limit
+def register_resend():
+    """A new code for the sign-up waiting in this session (after an expired code or too many tries)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.home"))
+    pending = signup.find(db.session, session.get(SIGNUP_KEY))
+    if pending is None:
+        return redirect(url_for("auth.register", next=request.args.get("next")))
+    try:
+        message = signup.resend(db.session, pending, _secret())
+    except signup.SignupError:
+        flash(_("Please wait a minute before asking for another code."), "error")
+    else:
+        db.session.commit()
+        _send_code(message)
+        flash(_("We sent a new code."), "info")
+    return redirect(url_for("auth.register_code", next=request.args.get("next")))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -17,7 +17,7 @@ from .courses import (
 )
 from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, QuizResult
 from .reports import DailyStat, StatsRefresh
-from .users import Centre, EndedSession, Role, User
+from .users import Centre, EndedSession, PendingSignup, Role, User
 
 __all__ = [
     "Attendance",
@@ -41,6 +41,7 @@ __all__ = [
     "Lesson",
     "LessonCompletion",
     "Level",
+    "PendingSignup",
     "Question",
     "QuestionKind",
     "Quiz",

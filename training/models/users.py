@@ -116,3 +116,24 @@ class EndedSession(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # 128 random bits, as hex
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     ended_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PendingSignup(db.Model):
+    """A sign-up by mobile number waiting for the one-time code sent to that number by SMS: the
+    account is created only when the code comes back (so a stranger cannot tell which numbers
+    are registered). Deleted when its code is used; ignored, then purged, a day after it began."""
+
+    __tablename__ = "pending_signup"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random token kept in the person's signed session cookie.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    mobile: Mapped[str] = mapped_column(String(11))
+    display_name: Mapped[str] = mapped_column(String(60))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    language: Mapped[str] = mapped_column(String(10))
+    # HMAC-SHA256 of the current code; None once the code is used up (too many tries).
+    code_digest: Mapped[str | None] = mapped_column(String(64))
+    code_sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tries: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -135,10 +135,13 @@ def record_lockout(session: Session, login: str, scope: str, ip_address: str = "
                  ip_address=ip_address, scope=scope)
 
 
-def create_user(session: Session, *, password: str, display_name: str, username: str | None = None,
+def create_user(session: Session, *, password: str = "", display_name: str, username: str | None = None,
                 mobile: str | None = None, role: str = Role.LEARNER, language: str = "zh_CN",
-                centre_id: int | None = None, must_change_password: bool = False) -> User:
-    """Create a user; AccountError("login", "taken") when the name or number is in use."""
+                centre_id: int | None = None, must_change_password: bool = False,
+                password_hash: str | None = None) -> User:
+    """Create a user; AccountError("login", "taken") when the name or number is in use.
+
+    `password_hash` instead of `password`: a hash made earlier (a sign-up waiting for its SMS code)."""
     if role not in {r.value for r in Role}:
         raise AccountError("role", "unknown")
     if not username and not mobile:
@@ -148,7 +151,7 @@ def create_user(session: Session, *, password: str, display_name: str, username:
         raise AccountError("login", "taken")
     user = User(
         username=username, mobile=mobile, display_name=display_name.strip()[:60],
-        password_hash=hash_password(password), role=role, language=language,
+        password_hash=password_hash or hash_password(password), role=role, language=language,
         centre_id=centre_id, must_change_password=must_change_password,
     )
     session.add(user)

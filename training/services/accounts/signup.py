@@ -1,0 +1,142 @@
+"""Sign-up by mobile number, proved by a one-time code sent by SMS (issue 20, item 7).
+
+Step 1 (`begin`) keeps the sign-up as a PendingSignup row (the password only as its hash) and
+makes a 6-digit code; step 2 (`confirm`) creates the account when the code comes back. A number
+that already has an account goes through the same steps with the same work, but its owner is
+told by SMS instead of getting a code, and no account is created or changed: the pages say the
+same thing either way, so they do not tell a stranger which numbers are registered.
+
+Codes are stored as HMAC-SHA256 digests keyed with the app's secret, expire after
+CODE_LIFETIME, allow MAX_TRIES tries (then a new code is needed) and are used once.
+"""
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from ...models import PendingSignup, User, utcnow
+from . import accounts
+from .passwords import hash_password
+
+CODE_LIFETIME = timedelta(minutes=10)
+MAX_TRIES = 5
+RESEND_AFTER = timedelta(seconds=60)
+# A sign-up not finished within a day is forgotten (and purged when the next one begins).
+KEEP = timedelta(days=1)
+
+
+class SignupError(Exception):
+    """args[0] is a reason: "wrong" (not the code), "expired", "used-up" (too many tries or
+    already used: a new code is needed), "too-soon" (a new code was asked for too soon after
+    the last) or "taken" (the number got an account since the code was sent)."""
+
+
+@dataclass(frozen=True)
+class CodeMessage:
+    """The text message one step sends: `code` for a new number; None for a number that already
+    has an account (its owner is told so instead), in the language of that account."""
+
+    mobile: str
+    code: str | None
+    language: str
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _code_digest(secret: bytes, pending: PendingSignup, code: str) -> str:
+    return hmac.new(secret, f"{pending.token_digest}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code(session: Session, pending: PendingSignup, secret: bytes) -> CodeMessage:
+    """Give the sign-up a fresh code (the old one stops working) and say what to send.
+
+    A registered number gets a code too, never sent: entering codes for it then behaves exactly
+    as for a new number."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    pending.code_digest = _code_digest(secret, pending, code)
+    pending.code_sent_at = utcnow()
+    pending.tries = 0
+    owner = session.scalar(select(User).where(User.mobile == pending.mobile))
+    if owner is not None:
+        return CodeMessage(pending.mobile, None, owner.language)
+    return CodeMessage(pending.mobile, code, pending.language)
+
+
+def begin(session: Session, *, mobile: str, display_name: str, password: str, language: str,
+          secret: bytes) -> tuple[str, CodeMessage]:
+    """Start a sign-up by mobile number: (the token to keep in the person's session, the text
+    message to send). The caller commits."""
+    session.execute(delete(PendingSignup).where(PendingSignup.created_at < utcnow() - KEEP))
+    token = secrets.token_urlsafe(24)
+    pending = PendingSignup(token_digest=_digest(token), mobile=mobile, display_name=display_name.strip()[:60],
+                            password_hash=hash_password(password), language=language, created_at=utcnow())
+    session.add(pending)
+    message = _new_code(session, pending, secret)
+    session.flush()
+    return token, message
+
+
+def find(session: Session, token: str | None) -> PendingSignup | None:
+    """The sign-up this token started, unless it is finished or older than KEEP."""
+    if not token:
+        return None
+    return session.scalar(select(PendingSignup).where(
+        PendingSignup.token_digest == _digest(token), PendingSignup.created_at >= utcnow() - KEEP))
+
+
+def resend(session: Session, pending: PendingSignup, secret: bytes) -> CodeMessage:
+    """A new code for the sign-up (after an expired code or too many tries); SignupError
+    "too-soon" within RESEND_AFTER of the last one. The caller commits."""
+    if utcnow() - pending.code_sent_at < RESEND_AFTER:
+        raise SignupError("too-soon")
+    message = _new_code(session, pending, secret)
+    session.flush()
+    return message
+
+
+def confirm(session: Session, pending: PendingSignup, code: str, secret: bytes) -> User:
+    """Create the account when `code` is the sign-up's current code; SignupError otherwise.
+
+    Each try is counted before the code is compared, in one UPDATE, so parallel requests cannot
+    pass MAX_TRIES; the right code deletes the sign-up in one DELETE, so it works once. The
+    caller commits in every case (a counted try, a used code)."""
+    if pending.code_digest is None:
+        raise SignupError("used-up")
+    if utcnow() - pending.code_sent_at > CODE_LIFETIME:
+        raise SignupError("expired")
+    current = pending.code_digest
+    counted = session.execute(
+        update(PendingSignup)
+        .where(PendingSignup.id == pending.id, PendingSignup.code_digest == current,
+               PendingSignup.tries < MAX_TRIES)
+        .values(tries=PendingSignup.tries + 1)
+        .execution_options(synchronize_session="fetch")).rowcount
+    if not counted:
+        raise SignupError("used-up")
+    typed = "".join(unicodedata.normalize("NFKC", code or "").split())  # full-width digits too
+    if not hmac.compare_digest(current, _code_digest(secret, pending, typed)):
+        if pending.tries >= MAX_TRIES:
+            pending.code_digest = None
+            session.flush()
+            raise SignupError("used-up")
+        raise SignupError("wrong")
+    details = {"mobile": pending.mobile, "display_name": pending.display_name,
+               "password_hash": pending.password_hash, "language": pending.language}
+    used = session.execute(
+        delete(PendingSignup).where(PendingSignup.id == pending.id, PendingSignup.code_digest == current)
+        .execution_options(synchronize_session="fetch")).rowcount
+    if not used:
+        raise SignupError("used-up")
+    if session.scalar(select(User.id).where(User.mobile == details["mobile"])) is not None:
+        raise SignupError("taken")
+    try:
+        return accounts.create_user(session, **details)
+    except accounts.AccountError as exc:
+        raise SignupError("taken") from exc
