@@ -10,13 +10,15 @@
   default), always (true) or never (false). Behind a reverse proxy set TRUSTED_PROXIES to the
   number of proxies in front of the app, so X-Forwarded-For/-Proto are believed (and only then).
 - Users whose password was set by someone else (must_change_password) are sent to the
-  change-password page until they choose their own.
+  change-password page until they choose their own, then back to the page they had opened.
 """
 import time
 from datetime import timedelta
 
 from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
+
+from .account import landing
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -133,6 +135,8 @@ def _before_request():
     _keep_session_alive(session)
     if current_user.is_authenticated and current_user.must_change_password \
             and request.endpoint not in OPEN_WHILE_PASSWORD_EXPIRED:
+        if request.method == "GET" and request.endpoint:  # a page, not a stray /favicon.ico
+            landing.remember_return(request.full_path.rstrip("?"))  # back there once changed
         return redirect(url_for("account.change_password"))
     return None
 

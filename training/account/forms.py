@@ -1,12 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..auth.forms import check_new_password
+from ..auth.forms import PASSWORD_PROBLEMS, check_new_password
 from ..classes.forms import ProfileForm as LearnerDetailsForm
 from ..forms_common import AppForm
 from ..services.accounts import accounts
+from ..services.accounts.passwords import verify_password
 
 
 class ProfileForm(LearnerDetailsForm):
@@ -30,6 +31,10 @@ class ProfileForm(LearnerDetailsForm):
 
 
 class ChangePasswordForm(AppForm):
+    """An ordinary password change: the current password, then the new one twice. An account
+    made by staff (one-time password) also agrees to the privacy notice here (`needs_consent`):
+    its owner has not seen it yet."""
+
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
                             render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
@@ -40,24 +45,35 @@ class ChangePasswordForm(AppForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
     )
+    consent = BooleanField(
+        _l("I have read the privacy notice above and agree that CunBo Academy keeps my name, "
+           "login and learning records to run my courses."),
+        validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))],
+    )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, needs_consent: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not needs_consent:
+            del self.consent
 
     def validate_password(self, field):
         check_new_password(field.data, self.user.username, self.user.mobile, self.user.display_name)
 
 
 class FirstPasswordForm(ChangePasswordForm):
-    """The forced change after a one-time password, for accounts made by staff: the person has
-    not seen the privacy notice yet, so they agree to it here."""
+    """The forced change right after signing in with a one-time password (the view checks the
+    session proves that sign-in): the new password only, since the person has just typed the
+    one-time one; it must differ from it."""
 
-    consent = BooleanField(
-        _l("I have read the privacy notice above and agree that CunBo Academy keeps my name, "
-           "login and learning records to run my courses."),
-        validators=[DataRequired(message=_l("Please agree to the privacy notice to continue."))],
-    )
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        del self.current
+
+    def validate_password(self, field):
+        super().validate_password(field)
+        if verify_password(self.user.password_hash, field.data):
+            raise ValidationError(PASSWORD_PROBLEMS["unchanged"])
 
 
 class DeletionRequestForm(AppForm):

@@ -10,6 +10,7 @@ from ..policy import require_login
 from ..services.accounts import accounts, audit, privacy
 from ..services.accounts.passwords import verify_password
 from ..services.reports.exports import CSV_MIMETYPE, attachment
+from . import landing
 from .forms import ChangePasswordForm, DeletionRequestForm, FirstPasswordForm, ProfileForm
 
 bp = Blueprint("account", __name__)
@@ -29,12 +30,18 @@ def profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 def change_password():
+    """Change one's password. Right after signing in with a one-time password (this session
+    proves it) only the new password is asked for; then back to the page the person came for."""
     user = current_user._get_current_object()
     needs_consent = privacy.needs_consent(user)
-    form = (FirstPasswordForm if needs_consent else ChangePasswordForm)(user)
+    first = landing.proves_one_time_login(user)
+    form = (FirstPasswordForm if first else ChangePasswordForm)(user, needs_consent=needs_consent)
     if form.validate_on_submit():
         try:
-            accounts.change_own_password(user, form.current.data, form.password.data)
+            if first:
+                accounts.set_password(user, form.password.data)
+            else:
+                accounts.change_own_password(user, form.current.data, form.password.data)
         except accounts.AccountError as exc:
             if exc.args[0] == "current":
                 form.current.errors.append(_("This is not your current password."))
@@ -46,10 +53,12 @@ def change_password():
             audit.record(db.session, "user.password_change", user.id, "user", user.id,
                          ip_address=request.remote_addr or "")
             db.session.commit()
+            landing.forget_one_time_login()
             # Other phones and browsers are signed out; this one stays signed in.
             login_user(user, remember=bool(request.cookies.get("remember_token")))
             flash(_("Your password is changed. Other phones and browsers were signed out."), "success")
-            return redirect(url_for("learn.home"))
+            target = landing.return_target(request.args.get("next"))
+            return redirect(landing.arrive(target) or url_for("learn.home"))
     return render_template("account/password.html", form=form, forced=current_user.must_change_password,
                            needs_consent=needs_consent)
 

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from .. import sms
+from ..account import landing
 from ..extensions import db, limiter
-from ..pages import safe_next
 from ..services.accounts import accounts, privacy, sessions, signup
 from . import throttle
 from .forms import LoginForm, RegisterForm, SignupCodeForm
@@ -50,7 +50,9 @@ def login():
         else:
             user.login_session = sessions.new_login_session()
             login_user(user, remember=form.remember.data)
-            response = redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            # Back to the page the person came for (a check-in link...), through the change of a
+            # one-time password when staff gave it.
+            response = redirect(landing.after_sign_in(user, request.args.get("next"), url_for("learn.home")))
             throttle.remember_device(response, [_account_key(name) for name in (user.mobile, user.username) if name])
             return response
     elif request.method == "POST":
@@ -121,7 +123,7 @@ def _signed_up(user):
     login_user(user)
     flash(_("Welcome, %(name)s! Pick a course to start learning.", name=user.display_name), "success")
     # Back to where the learner came from, e.g. a class's join page opened from its QR code.
-    return redirect(safe_next(request.args.get("next")) or url_for("learn.catalogue"))
+    return redirect(landing.after_sign_in(user, request.args.get("next"), url_for("learn.catalogue")))
 
 
 @bp.route("/register", methods=["GET", "POST"])

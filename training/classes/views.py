@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..account import landing
 from ..extensions import db, limiter
 from ..i18n import course_language
 from ..models import Centre, Role, TrainingClass, TrainingSession, User
@@ -358,7 +359,10 @@ def checkin(code: str):
     if meeting is None:
         abort(404)
     present = current_user.id in classes.attendee_ids(db.session, meeting.id)
-    if request.method == "POST":
+    # A GET changes nothing, except as the end of the sign-in this link started: the farmer who
+    # scanned it, logged in (and chose their own password) came to check in.
+    arrived = landing.just_arrived(request.path) and current_user.role == Role.LEARNER
+    if request.method == "POST" or (arrived and not present):
         if current_user.role != Role.LEARNER:
             return _not_a_learner()
         classes.check_in(db.session, meeting, current_user._get_current_object())
