@@ -23,16 +23,21 @@ def xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
+def response_data(client) -> bytes:
+    return client.get("/classes/roster-template.xlsx").data
+
+
 def learners() -> int:
     return db.session.scalar(select(func.count(User.id)).where(User.role == "learner"))
 
 
 def test_templates_download_as_csv_and_xlsx(trainer_client):
-    """The template has the columns name, mobile, township, village (CSV with BOM, and XLSX)."""
+    """The template has the columns name, mobile, gender, birth year, township, village (CSV with
+    BOM, and XLSX)."""
     csv = trainer_client.get("/classes/roster-template.csv")
-    assert csv.data.startswith("\ufeffname,mobile,township,village".encode())
+    assert csv.data.startswith("\ufeffname,mobile,gender,birth year,township,village".encode())
     sheet = load_workbook(io.BytesIO(trainer_client.get("/classes/roster-template.xlsx").data)).active
-    assert [c.value for c in sheet[1]] == ["name", "mobile", "township", "village"]
+    assert [c.value for c in sheet[1]] == ["name", "mobile", "gender", "birth year", "township", "village"]
     assert trainer_client.get("/classes/roster-template.pdf").status_code == 404
 
 
@@ -42,13 +47,16 @@ def test_template_speaks_the_trainers_language_and_reads_back(app, factory, trai
     db.session.commit()
     client = app.test_client(user=trainer)
     csv = client.get("/classes/roster-template.csv")
-    assert csv.data.startswith("\ufeff姓名,手机号,乡镇,村".encode())
+    assert csv.data.startswith("\ufeff姓名,手机号,性别,出生年份,乡镇,村".encode())
     sheet = load_workbook(io.BytesIO(client.get("/classes/roster-template.xlsx").data)).active
-    assert sheet.title == "学员" and [c.value for c in sheet[1]] == ["姓名", "手机号", "乡镇", "村"]
+    assert sheet.title == "学员"
+    assert [c.value for c in sheet[1]] == ["姓名", "手机号", "性别", "出生年份", "乡镇", "村"]
     from training.services.classes import roster
 
     rows, errors = roster.validate(roster.read_table("roster.csv", csv.data))
-    assert not errors and rows[0].name == "张三"
+    assert not errors and (rows[0].name, rows[0].gender, rows[0].birth_year) == ("张三", "m", 1975)
+    rows, errors = roster.validate(roster.read_table("roster.xlsx", response_data(client)))
+    assert not errors and (rows[0].gender, rows[0].birth_year) == ("m", 1975)
 
 
 def test_good_csv_creates_accounts_and_shows_the_sign_in_sheet(factory, trainer_client, trainer):
@@ -113,3 +121,48 @@ def test_other_centre_cannot_import_into_a_class(factory, app, other_centre_trai
     assert fred.get(f"/classes/{training_class.id}/import").status_code == 403
     response = upload(fred, training_class.id, b"name,mobile\nx,13800138000\n", "r.csv")
     assert response.status_code == 403 and learners() == 0
+
+
+def test_gender_and_birth_year_are_imported(factory, trainer_client):
+    """Issue 21: the 性别 and 出生年份 columns fill the new learners' profiles, which the ledger counts."""
+    training_class = factory.training_class()
+    data = "姓名,手机号,性别,出生年份\n张三,13800138000,男,1975\n李四,13900139000,女,\n".encode()
+    assert upload(trainer_client, training_class.id, data, "roster.csv").status_code == 200
+    people = db.session.execute(select(User.mobile, User.gender, User.birth_year).order_by(User.mobile)
+                                .where(User.role == "learner")).all()
+    assert [tuple(p) for p in people] == [("13800138000", "m", 1975), ("13900139000", "f", None)]
+
+
+def test_bad_gender_and_birth_year_are_listed_per_line(factory, trainer_client):
+    """A gender or birth year that cannot be right is refused on its line, and nothing is imported."""
+    training_class = factory.training_class()
+    data = "name,mobile,gender,birth year\nZhang,13800138000,X,1975\nLi,13900139000,F,75\n".encode()
+    response = upload(trainer_client, training_class.id, data, "roster.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and learners() == 0
+    assert "Line 2: The gender “X” is not one of 男, 女, M or F." in text
+    assert "Line 3: The birth year “75” is not a 4-digit year from 1920 to " in text
+
+
+def test_unknown_columns_refuse_the_file_naming_them(app, factory, trainer):
+    """Issue 21: extra columns are not silently ignored: the page names them and the known ones,
+    in the trainer's language, and nothing is imported."""
+    trainer.language = "zh_CN"
+    db.session.commit()
+    client = app.test_client(user=trainer)
+    training_class = factory.training_class()
+    data = "姓名,手机号,备注,身份证后四位\n张三,13800138000,组长,1234\n".encode()
+    response = upload(client, training_class.id, data, "roster.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and learners() == 0
+    assert "无法识别的列：“备注”和“身份证后四位”。" in text
+    assert "可用的列：“姓名”、“手机号”、“性别”、“出生年份”、“乡镇”和“村”" in text
+
+
+def test_unknown_columns_message_in_english(factory, trainer_client):
+    """The same refusal reads in English for an English-speaking trainer."""
+    training_class = factory.training_class()
+    data = "name,mobile,remarks\nZhang,13800138000,leader\n".encode()
+    text = upload(trainer_client, training_class.id, data, "roster.csv").get_data(as_text=True)
+    assert "Line 1: Unknown column: “remarks”." in text
+    assert "“name”, “mobile”, “gender”, “birth year”, “township”, and “village”" in text

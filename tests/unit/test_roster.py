@@ -1,5 +1,6 @@
 """The roster service: reading CSV/XLSX, validating every row, importing all or nothing."""
 import io
+from datetime import date
 
 import pytest
 from openpyxl import Workbook
@@ -144,3 +145,93 @@ def test_control_characters_are_refused_per_row():
     assert [(e.line, e.reason, e.value) for e in errors] == [
         (2, "control-characters", "姓名"), (3, "control-characters", "乡镇"),
         (3, "control-characters", "村")]
+
+
+def test_gender_and_birth_year_are_read_in_either_language():
+    """Issue 21: 性别 (男/女, M/F) and 出生年份 are read into the roster rows; blank is "not given"."""
+    rows, errors = roster.validate([
+        ["姓名", "手机号", "性别", "出生年份"],
+        ["张三", "13800138000", "男", "1975"],
+        ["李四", "13900139000", "女", "１９８２"],
+        ["王五", "13700137000", "", ""],
+    ], today=date(2026, 5, 1))
+    assert errors == []
+    assert [(r.gender, r.birth_year) for r in rows] == [("m", 1975), ("f", 1982), (None, None)]
+    rows, errors = roster.validate([
+        ["name", "mobile", "gender", "birth year"],
+        ["Zhang", "13800138000", "M", "1960"],
+        ["Li", "13900139000", "f", "1990"],
+    ], today=date(2026, 5, 1))
+    assert errors == [] and [(r.gender, r.birth_year) for r in rows] == [("m", 1960), ("f", 1990)]
+
+
+def test_bad_gender_and_birth_year_cells_are_refused_per_line():
+    """A gender other than 男/女/M/F, or a birth year that is not a 4-digit year from 1920 to ten
+    years ago (the profile form's youngest), is refused with its line and value."""
+    rows, errors = roster.validate([
+        ["姓名", "手机号", "性别", "出生年份"],
+        ["张三", "13800138000", "未知", "1975"],
+        ["李四", "13900139000", "女", "75"],
+        ["王五", "13700137000", "男", "1919"],
+        ["赵六", "13600136000", "男", "2026"],
+        ["钱七", "13500135000", "女", "1975-03"],
+        ["孙八", "13400134000", "男", "2016"],
+        ["周九", "13300133000", "女", "1920"],
+    ], today=date(2026, 5, 1))
+    assert [(e.line, e.reason, e.value) for e in errors] == [
+        (2, "gender-invalid", "未知"), (3, "birth-year-invalid", "75"),
+        (4, "birth-year-invalid", "1919"), (5, "birth-year-invalid", "2026"),
+        (6, "birth-year-invalid", "1975-03")]
+    assert [r.line for r in rows] == [7, 8]
+
+
+def test_unknown_columns_are_reported_not_ignored():
+    """Issue 21: a column the roster does not know (备注, 身份证后四位) is refused by name, and so
+    is a column with data but no title; every row is still checked so one upload lists all."""
+    rows, errors = roster.validate([
+        ["姓名", "手机号", "备注", "身份证后四位", "", ""],
+        ["张三", "13800138000", "组长", "1234", "x", ""],
+        ["李四", "12345", "", "", "", ""],
+    ])
+    assert [(e.line, e.reason, e.columns) for e in errors] == [
+        (1, "unknown-columns", ("备注", "身份证后四位")), (1, "untitled-column", ()),
+        (3, "mobile-invalid", ())]
+    assert errors[1].value == "E"
+
+
+def test_a_field_given_twice_is_reported():
+    """Two columns that mean the same (手机号 and 电话) are refused, not one silently dropped."""
+    _rows, errors = roster.validate([["姓名", "手机号", "电话"], ["张三", "13800138000", "13900139000"]])
+    assert [(e.line, e.reason, e.columns) for e in errors] == [(1, "duplicate-column", ("手机号", "电话"))]
+
+
+def test_blank_trailing_columns_are_not_unknown():
+    """Empty columns after the last title (as spreadsheets save them) are no problem."""
+    rows, errors = roster.validate([["name", "mobile", ""], ["张三", "13800138000", ""], ["李四", "13900139000"]])
+    assert errors == [] and len(rows) == 2
+
+
+def test_template_has_gender_and_birth_year_and_reads_back():
+    """Both templates name every column the roster reads, and their example row is valid."""
+    for language in ("zh", "en"):
+        header, example = roster.template_rows(language)
+        assert len(header) == 6 and len(example[0]) == 6
+        rows, errors = roster.validate([header, [str(v) for v in example[0]]])
+        assert errors == [] and (rows[0].gender, rows[0].birth_year) == ("m", 1975)
+    assert roster.template_rows("zh")[0] == ["姓名", "手机号", "性别", "出生年份", "乡镇", "村"]
+    assert roster.template_rows("en")[0] == ["name", "mobile", "gender", "birth year", "township",
+                                             "village"]
+
+
+def test_import_saves_gender_and_birth_year_of_new_learners(factory):
+    """New accounts get the roster's gender and birth year; an existing account is left as is."""
+    existing = factory.user("learner", mobile="13900139000", display_name="Old Li")
+    training_class = factory.training_class()
+    rows, errors = roster.validate([["姓名", "手机号", "性别", "出生年份"],
+                                    ["张三", "13800138000", "女", "1968"],
+                                    ["李四", "13900139000", "男", "1970"]])
+    assert errors == []
+    new, linked = roster.import_rows(db.session, training_class, rows)
+    db.session.commit()
+    assert (new.user.gender, new.user.birth_year) == ("f", 1968)
+    assert linked.user.id == existing.id and (linked.user.gender, linked.user.birth_year) == (None, None)

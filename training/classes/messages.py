@@ -1,6 +1,10 @@
 """Messages of the classes area for the reason codes services raise, translated when shown."""
-from flask_babel import gettext as _
+from datetime import date
 
+from babel.lists import format_list
+from flask_babel import get_locale, gettext as _, ngettext
+
+from ..i18n import course_language
 from ..services.classes import roster
 
 CLASS_ERRORS = {
@@ -9,8 +13,16 @@ CLASS_ERRORS = {
 }
 ROW_ERRORS = {
     "empty-file": lambda e: _("The file is empty."),
-    "header": lambda e: _("The first row must name the columns: name, mobile, township, village "
-                          "(download the template)."),
+    "header": lambda e: _("The first row must name the columns: %(known)s (download the template).",
+                          known=_known_columns()),
+    "unknown-columns": lambda e: ngettext(
+        "Unknown column: %(columns)s. Rename or delete it; the columns the roster reads are %(known)s.",
+        "Unknown columns: %(columns)s. Rename or delete them; the columns the roster reads are %(known)s.",
+        len(e.columns), columns=_quoted(e.columns), known=_known_columns()),
+    "untitled-column": lambda e: _("Column %(column)s has data but no title in the first row; give it "
+                                   "a title from the template or delete it.", column=e.value),
+    "duplicate-column": lambda e: _("The columns %(columns)s mean the same thing; keep one of them.",
+                                    columns=_quoted(e.columns)),
     "no-rows": lambda e: _("The file has no learners below the header row."),
     "too-many-rows": lambda e: _("Too many rows (%(n)s): upload at most %(max)s learners at a time.",
                                  n=e.value, max=roster.MAX_ROWS),
@@ -25,7 +37,27 @@ ROW_ERRORS = {
                                   value=e.value),
     "mobile-duplicate": lambda e: _("The mobile number %(value)s is already on line %(line)s.",
                                     value=e.value, line=e.other_line),
+    "gender-invalid": lambda e: _("The gender “%(value)s” is not one of 男, 女, M or F.", value=e.value),
+    "birth-year-invalid": lambda e: _("The birth year “%(value)s” is not a 4-digit year from %(low)s to "
+                                      "%(high)s.", value=e.value, low=_birth_years()[0],
+                                      high=_birth_years()[1]),
 }
+
+
+def _quoted(titles) -> str:
+    """Column titles as a list in the interface language: “a”, “b” and “c” / “a”、“b”和“c”."""
+    return format_list([f"“{title}”" for title in titles], locale=get_locale())
+
+
+def _known_columns() -> str:
+    """The template's column titles in the interface language, as a list."""
+    return _quoted(roster.template_rows(course_language())[0])
+
+
+def _birth_years() -> tuple[int, int]:
+    return roster.birth_years(date.today())
+
+
 FILE_ERRORS = {
     "too-big": lambda: _("The file is larger than 1 MB."),
     "file-type": lambda: _("Upload a .csv or .xlsx file."),

@@ -6,11 +6,14 @@ change it at first login; numbers already registered are linked to the class, no
 """
 import csv
 import io
+import re
 import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import date
 
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,19 +27,35 @@ from ..reports.exports import FORMULA_STARTS, has_control_characters
 MAX_ROWS = 200  # each new account hashes a password: keeps one upload within a request's time
 MAX_BYTES = 1_000_000
 MAX_FIELD = 60
-# Column titles we accept for each field (lower case), English and Chinese.
+# Column titles we accept for each field (lower case), English and Chinese. Any other titled
+# column is refused by name: a column silently ignored is data the trainer thinks was kept.
+# Not yet read (issue 21): 身份证后四位 and the household category (脱贫户/监测户), special
+# personal information that needs its own consent first.
 HEADERS = {
     "name": ("name", "姓名", "名字"),
     "mobile": ("mobile", "mobile number", "phone", "手机", "手机号", "手机号码", "电话"),
+    "gender": ("gender", "sex", "性别"),
+    "birth_year": ("birth year", "year of birth", "birth_year", "出生年份", "出生年"),
     "township": ("township", "乡镇", "镇", "乡"),
     "village": ("village", "村", "村庄", "行政村"),
 }
 # The template's column titles in the trainer's language (both are read back, see HEADERS).
 TEMPLATE_HEADERS = {
-    "en": ["name", "mobile", "township", "village"],
-    "zh": ["姓名", "手机号", "乡镇", "村"],
+    "en": ["name", "mobile", "gender", "birth year", "township", "village"],
+    "zh": ["姓名", "手机号", "性别", "出生年份", "乡镇", "村"],
 }
-TEMPLATE_EXAMPLE = ["张三", "13800138000", "城关镇", "团结村"]
+TEMPLATE_EXAMPLES = {
+    "en": ["张三", "13800138000", "M", 1975, "城关镇", "团结村"],
+    "zh": ["张三", "13800138000", "男", 1975, "城关镇", "团结村"],
+}
+# Gender cells (after NFKC and lower case) as User.gender values; a blank cell is "not given".
+GENDER_CELLS = {"男": "m", "男性": "m", "m": "m", "male": "m",
+                "女": "f", "女性": "f", "f": "f", "female": "f"}
+# Birth years: the oldest the roster accepts; the youngest is the profile form's (ten years ago),
+# so every year a roster brings is one the help desk could have typed.
+OLDEST_BIRTH_YEAR = 1920
+YOUNGEST_AGE = 10
+BIRTH_YEAR_RE = re.compile(r"^([0-9]{4})年?$")  # full-width digits are folded first
 # No look-alike characters: these are read off paper and typed on a phone.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -52,14 +71,18 @@ class RosterRow:
     mobile: str
     township: str = ""
     village: str = ""
+    gender: str | None = None  # "f", "m" or None (not given), as User.gender
+    birth_year: int | None = None
 
 
 @dataclass
 class RowError:
     line: int
-    reason: str  # "name-empty", "mobile-invalid", "mobile-duplicate", "formula", "control-characters", ...
+    reason: str  # "name-empty", "mobile-invalid", "mobile-duplicate", "formula", "control-characters",
+    #              "gender-invalid", "birth-year-invalid", "unknown-columns", "untitled-column", ...
     value: str = ""
     other_line: int | None = None  # for duplicates: the line that has it first
+    columns: tuple[str, ...] = ()  # header problems: the column titles concerned, as in the file
 
 
 @dataclass
@@ -123,21 +146,57 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _column_map(header: list[str]) -> dict[str, int]:
+def _tidy(text: str) -> str:
+    """A cell as compared: full-width forms folded (NFKC), spaces around it removed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _columns(table: list[list[str]]) -> tuple[dict[str, int], list[RowError]]:
+    """Which column holds each field, and the header's problems: titles the roster does not
+    know, a field given twice, a column with data but no title. Blank columns are no problem."""
+    header = table[0]
     found: dict[str, int] = {}
-    for index, title in enumerate(header):
-        key = unicodedata.normalize("NFKC", title).strip().lower()
-        for field, names in HEADERS.items():
-            if key in names and field not in found:
-                found[field] = index
-    return found
+    unknown: list[str] = []
+    problems: list[RowError] = []
+    width = max(len(row) for row in table)
+    for index in range(width):
+        title = _tidy(header[index]) if index < len(header) else ""
+        field = next((f for f, names in HEADERS.items() if title.lower() in names), None)
+        if field is not None and field not in found:
+            found[field] = index
+        elif field is not None:
+            problems.append(RowError(1, "duplicate-column", columns=(_tidy(header[found[field]]), title)))
+        elif title:
+            unknown.append(title[:40])
+        elif any(index < len(row) and row[index].strip() for row in table[1:]):
+            problems.append(RowError(1, "untitled-column", get_column_letter(index + 1)))
+    if unknown:
+        problems.insert(0, RowError(1, "unknown-columns", columns=tuple(unknown)))
+    return found, problems
 
 
-def validate(table: list[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
-    """Rows ready to import, and every problem found. Import only when the errors are empty."""
+def birth_years(today: date) -> tuple[int, int]:
+    """The oldest and the youngest birth year a roster may give."""
+    return OLDEST_BIRTH_YEAR, today.year - YOUNGEST_AGE
+
+
+def _gender(cell: str) -> str | None:
+    return GENDER_CELLS.get(cell.lower())
+
+
+def _birth_year(cell: str, today: date) -> int | None:
+    match = BIRTH_YEAR_RE.match(cell)
+    low, high = birth_years(today)
+    return int(match[1]) if match and low <= int(match[1]) <= high else None
+
+
+def validate(table: list[list[str]], today: date | None = None) -> tuple[list[RosterRow], list[RowError]]:
+    """Rows ready to import, and every problem found (the header's first, then each row's).
+    Import only when the errors are empty. `today` bounds the birth years (default: today)."""
     if not table:
         return [], [RowError(1, "empty-file")]
-    columns = _column_map(table[0])
+    today = today or date.today()
+    columns, errors = _columns(table)
     if "name" not in columns or "mobile" not in columns:
         return [], [RowError(1, "header")]
     body = table[1:]
@@ -147,15 +206,15 @@ def validate(table: list[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
         return [], [RowError(MAX_ROWS + 2, "too-many-rows", str(len(body)))]
 
     rows: list[RosterRow] = []
-    errors: list[RowError] = []
     first_line: dict[str, int] = {}
     # Column titles as written in the file, to name the cell that holds control characters.
-    titles = {field: unicodedata.normalize("NFKC", table[0][index]).strip() for field, index in columns.items()}
+    titles = {field: _tidy(table[0][index]) for field, index in columns.items()}
     for line, cells in enumerate(body, start=2):
-        cell = {field: unicodedata.normalize("NFKC", cells[index]).strip() if index < len(cells) else ""
+        cell = {field: _tidy(cells[index]) if index < len(cells) else ""
                 for field, index in columns.items()}
         name, raw_mobile = cell["name"], cell["mobile"]
         township, village = cell.get("township", ""), cell.get("village", "")
+        raw_gender, raw_year = cell.get("gender", ""), cell.get("birth_year", "")
         # Control characters (a bell, an escape) would break the spreadsheets these texts go
         # into. The mobile number is kept as its 11 digits only, so it needs no such check.
         row_errors = [RowError(line, "control-characters", titles[field])
@@ -179,10 +238,16 @@ def validate(table: list[list[str]]) -> tuple[list[RosterRow], list[RowError]]:
                                        first_line[mobile]))
         else:
             first_line[mobile] = line
+        gender = _gender(raw_gender)
+        if raw_gender and gender is None:
+            row_errors.append(RowError(line, "gender-invalid", raw_gender[:40]))
+        birth_year = _birth_year(raw_year, today)
+        if raw_year and birth_year is None:
+            row_errors.append(RowError(line, "birth-year-invalid", raw_year[:40]))
         if row_errors:
             errors.extend(row_errors)
         else:
-            rows.append(RosterRow(line, name, mobile, township, village))
+            rows.append(RosterRow(line, name, mobile, township, village, gender, birth_year))
     return rows, errors
 
 
@@ -213,6 +278,8 @@ def import_rows(session: Session, training_class: TrainingClass, rows: list[Rost
             )
             user.township = row.township or None
             user.village = row.village or None
+            user.gender = row.gender
+            user.birth_year = row.birth_year
         classes.join_class(session, user, training_class)
         result.append(Imported(user, password, password is not None))
     session.flush()
@@ -221,4 +288,5 @@ def import_rows(session: Session, training_class: TrainingClass, rows: list[Rost
 
 def template_rows(language: str = "zh") -> tuple[list[str], list[list[str]]]:
     """Header ("zh" or "en" titles) and one example row for the downloadable template."""
-    return TEMPLATE_HEADERS.get(language, TEMPLATE_HEADERS["zh"]), [TEMPLATE_EXAMPLE]
+    language = language if language in TEMPLATE_HEADERS else "zh"
+    return TEMPLATE_HEADERS[language], [TEMPLATE_EXAMPLES[language]]
