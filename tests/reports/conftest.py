@@ -11,7 +11,8 @@ learner of centre B (Fred's centre) in no class. Dates are relative to NOW:
 | Dan (B) | NOW-10 d   | all        | at NOW      | NOW         | 100 passed |                    |
 
 Item analysis, first question of the lesson-1 quiz: Ann right once, Bo "B" twice, Cai "C"
-once; Dan (not in the class) "C" three times. Sessions of class K: 5 days ago Ann and Bo
+once; Dan (not in the class) "C" three times. "Last active" is the last quiz submitted (the
+class report's measure) and the enrolment's last_active_at. Sessions of class K: 5 days ago Ann and Bo
 checked in, 3 days ago Ann: 3 person-times.
 """
 from dataclasses import dataclass
@@ -103,13 +104,13 @@ def province(factory, trainer, other_centre_trainer, example_course) -> Province
     result(bo, quiz1, 40, False, attempts=2)
     result(dan, final, 100, True)
 
-    at = now - timedelta(days=8)
-    add_attempt(ann, quiz1, 1, [(question_id, "A", True)], at)
-    add_attempt(bo, quiz1, 1, [(question_id, "B", False)], at)
-    add_attempt(bo, quiz1, 2, [(question_id, "B", False)], at)
-    add_attempt(cai, quiz1, 1, [(question_id, "C", False)], at)
+    # Each member's last quiz is their last learning ("last active" above); Dan's is 8 days ago.
+    add_attempt(ann, quiz1, 1, [(question_id, "A", True)], now - timedelta(days=7))
+    add_attempt(bo, quiz1, 1, [(question_id, "B", False)], now - timedelta(days=21))
+    add_attempt(bo, quiz1, 2, [(question_id, "B", False)], now - timedelta(days=20))
+    add_attempt(cai, quiz1, 1, [(question_id, "C", False)], now - timedelta(days=40))
     for n in range(3):
-        add_attempt(dan, quiz1, n + 1, [(question_id, "C", False)], at)
+        add_attempt(dan, quiz1, n + 1, [(question_id, "C", False)], now - timedelta(days=8))
 
     for days, people, code in ((5, (ann, bo), "s1"), (3, (ann,), "s2")):
         session = TrainingSession(class_id=klass.id, held_on=(now - timedelta(days=days)).date(),

@@ -7,19 +7,24 @@ take the centre to limit learners to (None = every centre).
 
 "Learners of a centre" are users whose centre_id is that centre; a class's learners are its
 members.
+
+Activity, in the class report, is learning: a lesson completed or a quiz submitted (their
+LessonCompletion and Attempt rows). Opening a lesson is not recorded anywhere, and
+Enrollment.last_active_at is not used because enrolling (a roster import, joining, a course
+added to the class) sets it too; a login or a check-in is not learning either.
 """
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy import Integer, case, cast, func, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...models import (
-    Attempt, AttemptAnswer, Centre, ClassMember, Course, CourseStatus, Enrollment, Lesson, Question, Quiz,
-    QuizResult, TrainingClass, User, class_course, utcnow,
+    Attempt, AttemptAnswer, Centre, ClassMember, Course, CourseStatus, Enrollment, Lesson, LessonCompletion,
+    Question, Quiz, QuizResult, TrainingClass, User, class_course, utcnow,
 )
 from ..accounts.accounts import mask_mobile
 from ..learning.scoring import percent
@@ -66,7 +71,7 @@ class Cell:
     completed: bool = False
     final_best: int | None = None  # best score on the final exam
     quiz_average: int | None = None  # average of best scores over quizzes attempted
-    last_active: datetime | None = None
+    last_active: datetime | None = None  # last lesson completed or quiz submitted
 
 
 @dataclass
@@ -76,10 +81,12 @@ class LearnerRow:
     mobile: str  # masked
     village: str
     cells: list[Cell]
-    last_active: datetime | None
+    last_active: datetime | None  # last lesson completed or quiz submitted, in any course of the class
+    finished: bool = False  # completed every course of the class
 
     def inactive_since(self, cutoff: datetime) -> bool:
-        return self.last_active is None or self.last_active < cutoff
+        """No learning since cutoff (or ever), and courses of the class left to finish."""
+        return not self.finished and (self.last_active is None or self.last_active < cutoff)
 
 
 @dataclass
@@ -128,7 +135,10 @@ class ClassReport:
 
 def class_report(session: Session, class_id: int, inactive_days: int = 14,
                  now: datetime | None = None) -> ClassReport:
-    """Members × courses, inactive members and item analysis of one class: seven queries."""
+    """Members × courses, inactive members and item analysis of one class: eight queries.
+
+    A member is inactive when they completed no lesson and submitted no quiz of the class's
+    courses since `inactive_days` ago and have not finished all of them."""
     now = now or utcnow()
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id)
     course_ids = select(class_course.c.course_id).where(class_course.c.class_id == class_id)
@@ -143,13 +153,13 @@ def class_report(session: Session, class_id: int, inactive_days: int = 14,
     ).all()
 
     cells: dict[tuple[int, int], Cell] = {}
-    for user_id, course_id, pct, completed_at, last_active in session.execute(
-        select(Enrollment.user_id, Enrollment.course_id, Enrollment.percent,
-               Enrollment.completed_at, Enrollment.last_active_at)
+    for user_id, course_id, pct, completed_at in session.execute(
+        select(Enrollment.user_id, Enrollment.course_id, Enrollment.percent, Enrollment.completed_at)
         .where(Enrollment.user_id.in_(members), Enrollment.course_id.in_(course_ids))
     ):
-        cells[(user_id, course_id)] = Cell(True, pct, completed_at is not None,
-                                           last_active=last_active)
+        cells[(user_id, course_id)] = Cell(True, pct, completed_at is not None)
+    for user_id, course_id, last_active in session.execute(_last_learning(members, course_ids)):
+        cells.setdefault((user_id, course_id), Cell()).last_active = last_active
     for user_id, course_id, final_best, average in session.execute(
         select(QuizResult.user_id, QuizResult.course_id,
                func.max(case((Quiz.is_final, QuizResult.best_score))),
@@ -167,12 +177,26 @@ def class_report(session: Session, class_id: int, inactive_days: int = 14,
     for user_id, name, mobile, village in people:
         row_cells = [cells.get((user_id, c.id), Cell()) for c in courses]
         seen = [c.last_active for c in row_cells if c.last_active is not None]
+        finished = bool(row_cells) and all(c.completed for c in row_cells)
         learners.append(LearnerRow(user_id, name, mask_mobile(mobile), village or "", row_cells,
-                                   max(seen) if seen else None))
+                                   max(seen) if seen else None, finished))
 
     return ClassReport(class_id, courses, learners,
                        _item_analysis(session, members, course_ids),
                        inactive_days, now - timedelta(days=inactive_days))
+
+
+def _last_learning(members, course_ids):
+    """(user, course, time of the last lesson completed or quiz submitted) of the members in
+    the courses: one grouped query over both records."""
+    learning = union_all(
+        select(LessonCompletion.user_id, LessonCompletion.course_id, LessonCompletion.completed_at.label("at"))
+        .where(LessonCompletion.user_id.in_(members), LessonCompletion.course_id.in_(course_ids)),
+        select(Attempt.user_id, Attempt.course_id, Attempt.submitted_at.label("at"))
+        .where(Attempt.user_id.in_(members), Attempt.course_id.in_(course_ids)),
+    ).subquery()
+    return (select(learning.c.user_id, learning.c.course_id, func.max(learning.c.at))
+            .group_by(learning.c.user_id, learning.c.course_id))
 
 
 def _item_analysis(session: Session, members, course_ids) -> list[QuizItems]:
