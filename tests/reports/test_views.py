@@ -164,3 +164,54 @@ def test_course_page_renders_charts(trainer_client, province):
     html = trainer_client.get(f"/reports/courses/{province.course.id}").get_data(True)
     assert "From enrolment to completion" in html and "Median: 3.0 days" in html
     assert html.count("<svg") >= 4
+
+
+def _chinese_client(app, user):
+    """A client of a user whose interface language is Chinese."""
+    user.language = "zh_CN"
+    db.session.commit()
+    return app.test_client(user=user)
+
+
+def _english_words(cells, allowed=()) -> list[str]:
+    """Cells holding Latin letters, other than the allowed texts (course titles, names)."""
+    import re
+
+    return [c for c in cells if isinstance(c, str) and re.search(r"[A-Za-z]", c)
+            and not any(a in c for a in allowed)]
+
+
+def test_chinese_class_exports_have_chinese_headers_and_sheet_names(app, trainer, province):
+    """Issue 21: a Chinese trainer's class report CSV/XLSX reads 完成百分比, not "percent done",
+    and its sheets are named in Chinese, not "class-learners"."""
+    client = _chinese_client(app, trainer)
+    k = province.training_class.id
+    text = client.get(f"/reports/classes/{k}/export.csv").data.decode("utf-8-sig")
+    header = text.splitlines()[0].split(",")
+    course = [h.removeprefix(province.course.title) for h in header if h.startswith(province.course.title)]
+    assert [h.strip(":： ") for h in course] == ["完成百分比", "结业考试最高分", "测验平均分"]
+    assert not _english_words(header, allowed=[province.course.title])
+    for table, title in (("learners", "学员学习进度"), ("items", "测验题目")):
+        workbook = load_workbook(io.BytesIO(client.get(f"/reports/classes/{k}/export.xlsx?table={table}").data))
+        sheet = workbook.active
+        assert sheet.title == title
+        assert not _english_words(next(sheet.values), allowed=[province.course.title])
+
+
+def test_chinese_course_and_overview_exports_have_chinese_sheet_names(app, trainer, admin, province):
+    """The course report and both overview tables are named in Chinese in the workbook."""
+    client = _chinese_client(app, trainer)
+    workbook = load_workbook(io.BytesIO(client.get(f"/reports/courses/{province.course.id}/export.xlsx").data))
+    assert workbook.active.title == "课程报表" and not _english_words(next(workbook.active.values))
+    client = _chinese_client(app, admin)
+    for table, title in (("centres", "按中心"), ("months", "按月份")):
+        sheet = load_workbook(io.BytesIO(client.get(f"/reports/overview/export.xlsx?table={table}").data)).active
+        assert sheet.title == title and not _english_words(next(sheet.values))
+
+
+def test_english_exports_keep_english_sheet_names(trainer_client, province):
+    """An English-speaking trainer gets English sheet names and headers."""
+    k = province.training_class.id
+    sheet = load_workbook(io.BytesIO(trainer_client.get(f"/reports/classes/{k}/export.xlsx").data)).active
+    assert sheet.title == "Progress by learner"
+    assert f"{province.course.title}: percent done" in next(sheet.values)

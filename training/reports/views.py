@@ -30,6 +30,13 @@ def _table_part(choices: dict, default: str) -> str:
     return part
 
 
+def sheet_titles() -> dict[str, str]:
+    """Each downloadable table's sheet name in the reader's language, as its heading on the page."""
+    return {"class-learners": _("Progress by learner"), "class-items": _("Quiz questions"),
+            "course": _("Course report"), "overview-centres": _("By centre"),
+            "overview-months": _("By month")}
+
+
 def _download(table: tables.Table, fmt: str, name: str, report: str, target_type: str,
               target_id: int | None, **detail) -> Response:
     """Send a report table as CSV or XLSX and audit the download in the same request."""
@@ -38,7 +45,8 @@ def _download(table: tables.Table, fmt: str, name: str, report: str, target_type
                  ip_address=request.remote_addr or "", report=report, format=fmt,
                  rows=len(rows), **detail)
     db.session.commit()
-    return exports.download(header, rows, fmt, f"{name}-{utcnow():%Y%m%d}.{fmt}", title=report)
+    return exports.download(header, rows, fmt, f"{name}-{utcnow():%Y%m%d}.{fmt}",
+                            title=sheet_titles()[report])
 
 
 def _with_blank(blank: str, pairs: list[tuple[int, str]]) -> list[tuple[str, str]]:
