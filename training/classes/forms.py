@@ -66,7 +66,7 @@ class JoinForm(AppForm):
 
 class RosterForm(AppForm):
     file = FileField(_l("Spreadsheet (CSV or XLSX)"), validators=[FileRequired()],
-                     description=_l("Columns: name, mobile, township, village. Up to 200 rows."),
+                     description=_l("Columns: name, mobile, gender, birth year, township, village. Up to 200 rows."),
                      render_kw={"accept": ".csv,.xlsx"})
 
 

@@ -265,7 +265,8 @@ def ledger_page():
                      end=data.end.isoformat())
         db.session.commit()
         header, rows = ledger_export.ledger_table(data)
-        return exports.download(header, rows, fmt, ledger_export.file_name(data, fmt), title="Ledger")
+        return exports.download(header, rows, fmt, ledger_export.file_name(data, fmt),
+                                title=_("Training ledger"))
     return render_template("classes/ledger.html", form=form, ledger=data,
                            age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels())
 

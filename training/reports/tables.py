@@ -17,8 +17,9 @@ def _when(value) -> str:
 def class_learners(report: ClassReport) -> Table:
     header = [_("Learner"), _("Mobile"), _("Village")]
     for course in report.courses:
-        header += [f"{course.title}: {_('percent done')}", f"{course.title}: {_('final exam best')}",
-                   f"{course.title}: {_('quiz average')}"]
+        header += [_("%(course)s: percent done", course=course.title),
+                   _("%(course)s: final exam best", course=course.title),
+                   _("%(course)s: quiz average", course=course.title)]
     header += [_("Last active"), _("Inactive for %(days)s days or more", days=report.inactive_days)]
     rows = []
     for row in report.learners:
