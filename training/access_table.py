@@ -78,11 +78,18 @@ classes.detail             GET     login  403     200     403   200
 classes.edit               GET     login  403     200     403   200
 classes.edit               POST    login  403     302     403   302
 classes.poster             GET     login  403     200     403   200
+classes.remove_member      GET     login  403     200     403   200
+classes.remove_member      POST    login  403     200     403   200
 classes.import_roster      GET     login  403     200     403   200
 classes.import_roster      POST    login  403     422     403   422
 classes.new_session        GET     login  403     200     403   200
 classes.new_session        POST    login  403     422     403   422
 classes.session            GET     login  403     200     403   200
+classes.edit_session       GET     login  403     200     403   200
+classes.edit_session       POST    login  403     422     403   422
+classes.delete_session     GET     login  403     200     403   200
+classes.delete_session     POST    login  403     200     403   200
+classes.remove_attendee    POST    login  403     404     403   404
 classes.roll_call          GET     login  403     200     403   200
 classes.roll_call          POST    login  403     302     403   302
 classes.roster_template    GET     login  403     200     200   200
@@ -96,7 +103,7 @@ classes.join               POST    login  422     422     422   422
 classes.join_code          GET     login  200     200     200   200
 classes.join_code          POST    login  302     302     302   302
 classes.checkin            GET     login  200     200     200   200   code=checkin_code
-classes.checkin            POST    login  200     302     302   302   code=checkin_code
+classes.checkin            POST    login  302     302     302   302   code=checkin_code
 author.index               GET     login  403     200     200   200
 author.new_course          GET     login  403     200     200   200
 author.new_course          POST    login  403     422     422   422

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -13,7 +13,6 @@ from ..forms_common import AppForm
 from ..services.accounts import accounts
 from ..services.classes import ledger_export
 from ..services.classes.classes import ClassDetails, SessionDetails
-
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
                   SelectChoice("m", _l("Male"))]
@@ -83,6 +82,16 @@ class SessionForm(AppForm):
     def details(self) -> SessionDetails:
         return SessionDetails(held_on=self.held_on.data, place=self.place.data or "",
                               topic=self.topic.data, trainer_id=self.trainer_id.data)
+
+
+class ConfirmForm(AppForm):
+    """The "Yes, delete it" button of a confirmation page."""
+
+    confirm = HiddenField()
+
+    @property
+    def confirmed(self) -> bool:
+        return self.validate_on_submit() and self.confirm.data == "yes"
 
 
 class RollCallForm(AppForm):

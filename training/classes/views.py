@@ -8,10 +8,12 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..account import landing
 from ..extensions import db, limiter
@@ -23,9 +25,11 @@ from ..policy import (
 )
 from ..services.accounts import accounts, audit
 from ..services.classes import classes, ledger, ledger_export, roster, roster_import
-from ..services.reports import exports
 from ..services.classes.qr import qr_svg
-from .forms import ClassForm, JoinForm, LedgerForm, ProfileForm, RollCallForm, RosterForm, SessionForm
+from ..services.reports import exports
+from .forms import (
+    ClassForm, ConfirmForm, JoinForm, LedgerForm, ProfileForm, RollCallForm, RosterForm, SessionForm,
+)
 from .messages import CLASS_ERRORS, FILE_ERRORS, ROW_ERRORS
 
 bp = Blueprint("classes", __name__)
@@ -135,6 +139,22 @@ def edit(class_id: int):
     return _class_form_page(_load_class(class_id))
 
 
+@bp.route("/<int:class_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
+def remove_member(class_id: int, user_id: int):
+    """Take a member out of the class after a confirmation page (audited with their name)."""
+    training_class = _load_class(class_id)
+    person = db.session.get(User, user_id)
+    ensure(person is not None and classes.is_member(db.session, training_class.id, user_id), 404)
+    form = ConfirmForm()
+    if not form.confirmed:
+        return render_template("classes/confirm_remove_member.html", training_class=training_class,
+                               person=person, form=form)
+    classes.remove_member(db.session, training_class, person, current_user.id, request.remote_addr or "")
+    db.session.commit()
+    flash(_("%(name)s was removed from the class.", name=person.display_name), "success")
+    return redirect(url_for("classes.detail", class_id=training_class.id))
+
+
 @bp.route("/<int:class_id>/poster")
 def poster(class_id: int):
     """An A4 poster with the join code and a QR code of the join link."""
@@ -206,11 +226,56 @@ def session(session_id: int):
     """The session's check-in QR (to show or print) and who has checked in."""
     meeting = _load_session(session_id)
     url = url_for("classes.checkin", code=meeting.checkin_code, _external=True)
-    present = classes.attendee_ids(db.session, meeting.id)
-    members = classes.members(db.session, meeting.class_id)
     return render_template("classes/session.html", meeting=meeting, url=url,
                            qr=qr_svg(url, title=_("Check in")),
-                           attendees=[m for m in members if m.id in present])
+                           attendees=classes.attendees(db.session, meeting.id), remove_form=ConfirmForm())
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    """Correct a session's date, topic, place or trainer (audited with the old values)."""
+    meeting = _load_session(session_id)
+    form = SessionForm(obj=meeting, trainers=classes.session_trainers(
+        db.session, meeting.training_class.centre_id, current_user._get_current_object()))
+    if meeting.trainer is not None and meeting.trainer_id not in {c.value for c in form.trainer_id.choices}:
+        form.trainer_id.choices.append(SelectChoice(meeting.trainer_id, meeting.trainer.display_name))
+    if form.validate_on_submit():
+        changed = classes.update_session(db.session, meeting, form.details(), current_user.id,
+                                         request.remote_addr or "")
+        db.session.commit()
+        flash(_("Session saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("classes.session", session_id=meeting.id))
+    return render_template("classes/session_form.html", form=form, training_class=meeting.training_class,
+                           meeting=meeting), form_status()
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+def delete_session(session_id: int):
+    """Delete a session and its attendance after a confirmation page (audited)."""
+    meeting = _load_session(session_id)
+    form = ConfirmForm()
+    if not form.confirmed:
+        return render_template("classes/confirm_delete_session.html", meeting=meeting, form=form,
+                               count=len(classes.attendee_ids(db.session, meeting.id)))
+    class_id = meeting.class_id
+    classes.delete_session(db.session, meeting, current_user.id, request.remote_addr or "")
+    db.session.commit()
+    flash(_("Session deleted. Its attendance no longer counts in the ledger."), "success")
+    return redirect(url_for("classes.detail", class_id=class_id))
+
+
+@bp.route("/sessions/<int:session_id>/attendees/<int:user_id>/remove", methods=["POST"])
+def remove_attendee(session_id: int, user_id: int):
+    """Undo one attendance (a wrong tick or scan), audited with the person's name."""
+    meeting = _load_session(session_id)
+    form = ConfirmForm()
+    ensure(form.validate_on_submit(), 400)
+    removed = classes.remove_attendances(db.session, meeting, {user_id}, current_user.id,
+                                         request.remote_addr or "")
+    ensure(removed > 0, 404)
+    db.session.commit()
+    flash(_("Attendance removed."), "success")
+    return redirect(url_for("classes.session", session_id=meeting.id))
 
 
 @bp.route("/sessions/<int:session_id>/roll", methods=["GET", "POST"])
@@ -220,7 +285,8 @@ def roll_call(session_id: int):
     members = classes.members(db.session, meeting.class_id)
     form = RollCallForm(present=classes.attendee_ids(db.session, meeting.id))
     if form.validate_on_submit():
-        added, removed = classes.record_roll_call(db.session, meeting, set(form.present.data or ()))
+        added, removed = classes.record_roll_call(db.session, meeting, set(form.present.data or ()),
+                                                  current_user.id, request.remote_addr or "")
         db.session.commit()
         flash(_("Roll call saved: %(added)s added, %(removed)s removed.", added=added, removed=removed),
               "success")
@@ -230,6 +296,10 @@ def roll_call(session_id: int):
 
 
 # --- the training ledger -----------------------------------------------------------------------
+
+# The session fields an edit lists in the ledger's change history.
+SESSION_FIELDS = {"held_on": _l("Date"), "topic": _l("Topic"), "place": _l("Place"), "trainer": _l("Trainer")}
+
 
 def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
     """The ledger's period and centre from the query string: admins any centre or all of them
@@ -268,6 +338,8 @@ def ledger_page():
         return exports.download(header, rows, fmt, ledger_export.file_name(data, fmt),
                                 title=_("Training ledger"))
     return render_template("classes/ledger.html", form=form, ledger=data,
+                           changes=ledger.changes(db.session, start, end, centre_id),
+                           action_label=audit.label, change_fields=SESSION_FIELDS,
                            age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels())
 
 
@@ -369,6 +441,8 @@ def checkin(code: str):
         classes.check_in(db.session, meeting, current_user._get_current_object())
         db.session.commit()
         present = True
+        if request.method == "POST":  # back to the page, so that reloading it sends nothing again
+            return redirect(url_for("classes.checkin", code=meeting.checkin_code))
     return render_template("classes/checkin.html", meeting=meeting, present=present)
 
 

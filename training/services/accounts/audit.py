@@ -23,7 +23,9 @@ def record(session: Session, action: str, actor_id: int | None, target_type: str
 ACTION_LABELS = {
     "centre.create": _l("Centre created"),
     "centre.update": _l("Centre changed"),
+    "attendance.remove": _l("Attendance removed"),
     "class.import": _l("Learners imported into a class"),
+    "class.member_remove": _l("Member removed from a class"),
     "course.publish": _l("Course published"),
     "course.unpublish": _l("Course unpublished"),
     "course.export": _l("Course exported"),
@@ -33,6 +35,8 @@ ACTION_LABELS = {
     "quiz.delete": _l("Quiz deleted"),
     "ledger.export": _l("Training ledger downloaded"),
     "report.export": _l("Report downloaded"),
+    "session.delete": _l("Training session deleted"),
+    "session.update": _l("Training session changed"),
     "user.anonymize": _l("Person anonymized"),
     "user.create": _l("Account created"),
     "user.deletion_cancel": _l("Deletion request withdrawn"),
@@ -59,6 +63,7 @@ TARGET_LABELS = {
     "class": _l("Class"),
     "training_class": _l("Class"),
     "report": _l("Report"),
+    "session": _l("Training session"),
     "ledger": _l("Training ledger"),
 }
 

@@ -14,9 +14,19 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ...dbutil import insert_ignore
 from ...models import (
-    Attempt, Attendance, ClassMember, Course, CourseStatus, Enrollment, Role, TrainingClass,
-    TrainingSession, User, utcnow,
+    Attempt,
+    Attendance,
+    ClassMember,
+    Course,
+    CourseStatus,
+    Enrollment,
+    Role,
+    TrainingClass,
+    TrainingSession,
+    User,
+    utcnow,
 )
+from ..accounts import audit
 from ..learning import progress
 
 # No 0/O, 1/I/L: codes are read off a poster and typed on a phone.
@@ -269,8 +279,10 @@ def attendee_ids(session: Session, session_id: int) -> set[int]:
     return set(session.scalars(select(Attendance.user_id).where(Attendance.session_id == session_id)))
 
 
-def record_roll_call(session: Session, meeting: TrainingSession, present_ids: set[int]) -> tuple[int, int]:
-    """Make attendance match the names a trainer ticked among the class's members.
+def record_roll_call(session: Session, meeting: TrainingSession, present_ids: set[int],
+                     actor_id: int | None = None, ip_address: str = "") -> tuple[int, int]:
+    """Make attendance match the names a trainer ticked among the class's members; each
+    un-ticked name is audited (attendance.remove) with who it was.
 
     Ids that are not members are ignored. Returns (added, removed).
     """
@@ -278,10 +290,104 @@ def record_roll_call(session: Session, meeting: TrainingSession, present_ids: se
     wanted = present_ids & member_ids
     current = attendee_ids(session, meeting.id)
     added = sum(_attend(session, meeting.id, user_id, "roll") for user_id in sorted(wanted - current))
-    gone = (current & member_ids) - wanted
-    if gone:
-        session.execute(
-            delete(Attendance).where(Attendance.session_id == meeting.id, Attendance.user_id.in_(gone))
-        )
+    removed = remove_attendances(session, meeting, (current & member_ids) - wanted, actor_id, ip_address)
     session.flush()
-    return added, len(gone)
+    return added, removed
+
+
+# --- corrections, each audited with the old values --------------------------------------------
+# A wrong date, a test session or the template's sample row must not stay in the county ledger
+# for good; every correction leaves an audit event that the ledger page lists (ledger.changes).
+
+SESSION_EVENTS = ("session.update", "session.delete", "attendance.remove")
+
+
+def _session_facts(meeting: TrainingSession) -> dict:
+    """What an audit event keeps of a session: enough to show it after it is gone, and the
+    centre and date the ledger's change history selects on."""
+    training_class = meeting.training_class
+    return {
+        "centre_id": training_class.centre_id, "class_id": training_class.id,
+        "class_name": training_class.name, "held_on": meeting.held_on.isoformat(),
+        "topic": meeting.topic, "place": meeting.place,
+        "trainer": meeting.trainer.display_name if meeting.trainer else "",
+    }
+
+
+def update_session(session: Session, meeting: TrainingSession, details: SessionDetails,
+                   actor_id: int | None, ip_address: str = "") -> dict[str, list]:
+    """Change a session's date, topic, place or trainer. Returns the changed fields as
+    {field: [old, new]} (empty when nothing changed: then nothing is audited)."""
+    before = _session_facts(meeting)
+    old_trainer_id = meeting.trainer_id
+    meeting.held_on = details.held_on
+    meeting.place = details.place.strip()[:200]
+    meeting.topic = details.topic.strip()[:200]
+    meeting.trainer_id = details.trainer_id
+    session.flush()
+    if meeting.trainer_id != old_trainer_id:
+        session.refresh(meeting, ["trainer"])
+    after = _session_facts(meeting)
+    changes = {key: [before[key], after[key]] for key in ("held_on", "topic", "place", "trainer")
+               if before[key] != after[key]}
+    if changes:
+        audit.record(session, "session.update", actor_id, "session", meeting.id, ip_address,
+                     **before, new_held_on=after["held_on"], changes=changes)
+    return changes
+
+
+def delete_session(session: Session, meeting: TrainingSession, actor_id: int | None,
+                   ip_address: str = "") -> int:
+    """Delete a session and its attendance (so the ledger no longer counts it). Returns the
+    number of attendances deleted, which the audit event keeps with the session's values."""
+    attendees = attendee_ids(session, meeting.id)
+    audit.record(session, "session.delete", actor_id, "session", meeting.id, ip_address,
+                 **_session_facts(meeting), attendees=len(attendees))
+    session.execute(delete(Attendance).where(Attendance.session_id == meeting.id))
+    session.delete(meeting)
+    session.flush()
+    return len(attendees)
+
+
+def attendees(session: Session, session_id: int) -> list[User]:
+    """Everyone recorded at a session by name, members or not (one query)."""
+    return list(session.scalars(
+        select(User).join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.session_id == session_id).order_by(User.display_name, User.id)
+    ))
+
+
+def remove_attendances(session: Session, meeting: TrainingSession, user_ids: set[int],
+                       actor_id: int | None, ip_address: str = "") -> int:
+    """Undo attendances of a session, one audit event each (with the person's name).
+    Ids not recorded at the session are ignored; returns how many were removed."""
+    people = session.execute(
+        select(User.id, User.display_name).join(Attendance, Attendance.user_id == User.id)
+        .where(Attendance.session_id == meeting.id, User.id.in_(user_ids))
+        .order_by(User.id)
+    ).all() if user_ids else []
+    if not people:
+        return 0
+    facts = _session_facts(meeting)
+    for user_id, name in people:
+        audit.record(session, "attendance.remove", actor_id, "session", meeting.id, ip_address,
+                     **facts, user_id=user_id, name=name)
+    session.execute(delete(Attendance).where(
+        Attendance.session_id == meeting.id, Attendance.user_id.in_([p.id for p in people])))
+    session.flush()
+    return len(people)
+
+
+def remove_member(session: Session, training_class: TrainingClass, person: User,
+                  actor_id: int | None, ip_address: str = "") -> bool:
+    """Take a person out of a class. Their attendance at past sessions and their progress in
+    courses stay (they did attend and learn). Returns False when they were not a member."""
+    removed = session.execute(delete(ClassMember).where(
+        ClassMember.class_id == training_class.id, ClassMember.user_id == person.id)).rowcount
+    if not removed:
+        return False
+    audit.record(session, "class.member_remove", actor_id, "class", training_class.id, ip_address,
+                 centre_id=training_class.centre_id, class_name=training_class.name,
+                 user_id=person.id, name=person.display_name)
+    session.flush()
+    return True

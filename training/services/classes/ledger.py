@@ -7,12 +7,13 @@ grouped aggregate per breakdown.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Select, case, distinct, func, select
+from sqlalchemy import Select, case, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ...models import Attendance, TrainingClass, TrainingSession, User
+from ...models import Attendance, AuditEvent, TrainingClass, TrainingSession, User
+from .classes import SESSION_EVENTS
 
 # Values stored in User.gender.
 GENDERS = ("f", "m")
@@ -151,3 +152,37 @@ def build(session: Session, start: date, end: date, centre_id: int | None = None
         by_gender=grouped(facts.c.gender),
         by_age=by_age,
     )
+
+
+@dataclass
+class Change:
+    """One correction of a session in the ledger's period (an audit event, see
+    classes.SESSION_EVENTS): when, what, by whom and the session's values before it."""
+
+    at: datetime
+    action: str
+    actor_name: str
+    detail: dict
+
+
+def changes(session: Session, start: date, end: date, centre_id: int | None = None) -> list[Change]:
+    """Edits, deletions and removed attendances of sessions of the period (and centre), newest
+    first, in one query. A session counts for the period when its old date, or its new date
+    after an edit, falls in it; the events keep the centre and dates, as the session may be gone."""
+    actor = aliased(User)
+    old_date = AuditEvent.detail["held_on"].as_string()
+    new_date = AuditEvent.detail["new_held_on"].as_string()
+    low, high = start.isoformat(), end.isoformat()
+    conditions = [AuditEvent.action.in_(SESSION_EVENTS), AuditEvent.target_type == "session",
+                  or_(old_date.between(low, high), new_date.between(low, high))]
+    if centre_id is not None:
+        conditions.append(AuditEvent.detail["centre_id"].as_integer() == centre_id)
+    return [
+        Change(event.created_at, event.action, actor_name or "", event.detail or {})
+        for event, actor_name in session.execute(
+            select(AuditEvent, actor.display_name)
+            .outerjoin(actor, actor.id == AuditEvent.actor_id)
+            .where(*conditions)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        )
+    ]
