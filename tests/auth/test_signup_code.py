@@ -201,3 +201,19 @@ def test_without_sms_a_mobile_signs_up_at_once(make_app):
     assert "already registered" in start(other, "13800138000").get_data(as_text=True)
     with app.app_context():
         assert users() == 1
+
+
+def test_a_failing_sms_provider_asks_to_try_again(client, app_ctx, monkeypatch):
+    """When the provider fails, the person sees a message and can ask for a new code; no 500."""
+    def fail(mobile, text):
+        raise ConnectionError("provider down")
+
+    monkeypatch.setattr(sms.backend(), "send", fail)
+    response = start(client, "13800138000")
+    assert response.status_code == 302 and "/register/code" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "We could not send the text message just now." in page
+    assert db.session.scalar(select(func.count(PendingSignup.id))) == 1 and users() == 0
+    move_time(monkeypatch, timedelta(minutes=2))
+    again = client.post("/register/code/resend", follow_redirects=True).get_data(as_text=True)
+    assert "We could not send the text message just now." in again and "We sent a new code." not in again

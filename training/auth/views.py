@@ -105,8 +105,10 @@ def _secret() -> bytes:
     return key.encode() if isinstance(key, str) else key
 
 
-def _send_code(message: signup.CodeMessage) -> None:
-    """Text the code, or tell the owner of a registered number, in that person's language."""
+def _send_code(message: signup.CodeMessage) -> bool:
+    """Text the code, or tell the owner of a registered number, in that person's language. A
+    provider that fails is logged, and the person is asked to try again in a minute (the
+    sign-up is kept: "Send a new code" works), with the same words for every number."""
     with force_locale(message.language):
         if message.code:
             text = _("CunBo Academy: your sign-up code is %(code)s. It works for 10 minutes. "
@@ -114,7 +116,14 @@ def _send_code(message: signup.CodeMessage) -> None:
         else:
             text = _("CunBo Academy: this number already has an account. Please log in; if you "
                      "forgot your password, ask your trainer.")
-    sms.send(message.mobile, text)
+    try:
+        sms.send(message.mobile, text)
+    except Exception:  # a provider's own errors: network, quota, refusal
+        current_app.logger.exception("sending a sign-up text message failed")
+        flash(_("We could not send the text message just now. Wait a minute, then tap "
+                "“Send a new code”."), "error")
+        return False
+    return True
 
 
 def _signed_up(user):
@@ -205,8 +214,8 @@ def register_resend():
         flash(_("Please wait a minute before asking for another code."), "error")
     else:
         db.session.commit()
-        _send_code(message)
-        flash(_("We sent a new code."), "info")
+        if _send_code(message):
+            flash(_("We sent a new code."), "info")
     return redirect(url_for("auth.register_code", next=request.args.get("next")))
 
 
