@@ -3,6 +3,8 @@
     .venv/bin/python scripts/i18n.py update    # extract strings, merge them into both catalogues,
                                                # fill English from the source text, compile .mo
     .venv/bin/python scripts/i18n.py compile   # only compile .po to .mo
+    .venv/bin/python scripts/i18n.py add FILE.json  # add {"English": "中文", ...} to both
+                                               # catalogues and compile (safe in parallel)
 
 After `update`, translate every new or fuzzy entry in training/translations/zh_Hans_CN/LC_MESSAGES/
 messages.po (tests fail on untranslated or fuzzy entries), then run `compile`.
@@ -70,6 +72,37 @@ def compile_all() -> None:
             write_mo(handle, catalog)
 
 
+def add(json_path: str) -> None:
+    """Add translations without extracting: {"msgid": "zh text"}, or for plurals
+    {"msgid": ["plural msgid", "zh text"]}. Holds a lock so parallel edits do not collide."""
+    import fcntl
+    import json
+
+    entries = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    with (TRANSLATIONS / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for locale in LOCALES:
+            path = po_path(locale)
+            with path.open("rb") as handle:
+                catalog = read_po(handle, locale=locale)
+            for msgid, value in entries.items():
+                if isinstance(value, list):
+                    plural, zh = value
+                    key, string = (msgid, plural), ((zh,) if locale != "en" else (msgid, plural))
+                else:
+                    key, string = msgid, (value if locale != "en" else msgid)
+                if msgid in catalog:
+                    del catalog[msgid]
+                catalog.add(key, string)
+            with path.open("wb") as handle:
+                write_po(handle, catalog, sort_output=True, omit_header=False, ignore_obsolete=True,
+                         include_previous=False, width=0)
+        compile_all()
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "update"
-    {"update": update, "compile": compile_all}[command]()
+    if command == "add":
+        add(sys.argv[2])
+    else:
+        {"update": update, "compile": compile_all}[command]()

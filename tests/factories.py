@@ -74,10 +74,10 @@ class Factory:
         return user
 
     def training_session(self, training_class, held_on, topic: str = "Live selling practice"):
-        from training.services.classes import classes
+        from training.services.classes import sessions
 
-        meeting = classes.create_session(db.session, training_class,
-                                         classes.SessionDetails(held_on=held_on, topic=topic))
+        meeting = sessions.create_session(db.session, training_class,
+                                          sessions.SessionDetails(held_on=held_on, topic=topic))
         db.session.commit()
         return meeting
 

@@ -22,6 +22,7 @@ from .extensions import db
 from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_files
+from .services.classes import sessions
 from .services.learning import quizzes, scoring
 from .services.reports import admin_overview
 
@@ -214,11 +215,12 @@ COLUMNS = {
                     "passed_at", "last_attempt_at"),
     "attempt": ("id", "token", "user_id", "quiz_id", "course_id", "number", "quiz_title",
                 "pass_mark", "score", "correct_count", "question_count", "passed",
-                "submitted_at"),
+                "mode", "submitted_at"),
     "attempt_answer": ("id", "attempt_id", "question_id", "position", "snapshot", "response",
                        "response_text", "is_correct"),
     "training_session": ("id", "class_id", "held_on", "place", "topic", "trainer_id",
-                         "checkin_code", "created_at"),
+                         "checkin_code", "opens_at", "closes_at", "late_reason", "allow_join",
+                         "screen_code_required", "created_at"),
     "attendance": ("id", "session_id", "user_id", "checked_in_at", "method"),
 }
 
@@ -339,7 +341,8 @@ class Generator:
                 break
             sid = self.take_id("training_session")
             self.row("training_session", sid, class_id, held, place, f"第{week + 1}次课", trainer,
-                     f"demo{sid:010d}", datetime.combine(held, time(8)))
+                     f"demo{sid:010d}", *sessions.default_window(held), "", False, False,
+                     datetime.combine(held, time(8)))
             for uid in members:
                 if rng.random() < 0.72:
                     self.row("attendance", self.take_id("attendance"), sid, uid,
@@ -407,7 +410,7 @@ class Generator:
         score = scoring.percent(right, len(quiz.questions))
         passed = score >= quiz.pass_mark
         self.row("attempt", attempt_id, f"demo-{attempt_id}", uid, quiz.id, course_id, number,
-                 quiz.title, quiz.pass_mark, score, right, len(quiz.questions), passed, at)
+                 quiz.title, quiz.pass_mark, score, right, len(quiz.questions), passed, "self", at)
         return score, passed
 
 

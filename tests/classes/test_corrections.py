@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attendance, AuditEvent, ClassMember, TrainingSession
-from training.services.classes import classes, ledger
+from training.services.classes import classes, ledger, sessions
 
 MARCH = "/classes/ledger?start=2026-03-01&end=2026-03-31"
 
@@ -26,7 +26,7 @@ def setting(factory, trainer):
     second = factory.training_session(training_class, date(2026, 3, 12), "Second")
     for meeting, present in ((first, people), (second, people[:2])):
         for person in present:
-            classes.check_in(db.session, meeting, person, method="roll")
+            sessions.check_in(db.session, meeting, person, method="roll")
     db.session.commit()
     return training_class, people, first, second
 
@@ -111,8 +111,8 @@ def test_change_history_is_per_centre_and_period(setting, factory, trainer_clien
     _class, _people, _first, _second = setting
     other = factory.training_session(factory.training_class("Centre B"), date(2026, 3, 6), "Other centre")
     may = factory.training_session(setting[0], date(2026, 5, 6), "May")
-    classes.delete_session(db.session, other, admin.id)
-    classes.delete_session(db.session, may, admin.id)
+    sessions.delete_session(db.session, other, admin.id)
+    sessions.delete_session(db.session, may, admin.id)
     db.session.commit()
     text = trainer_client.get(MARCH).get_data(as_text=True)
     assert "Other centre" not in text and "May" not in text
@@ -143,7 +143,7 @@ def test_remove_button_undoes_one_attendance(setting, staff):
     assert f"/classes/sessions/{first.id}/attendees/{people[1].id}/remove" in page
     response = client.post(f"/classes/sessions/{first.id}/attendees/{people[1].id}/remove")
     assert response.status_code == 302
-    assert classes.attendee_ids(db.session, first.id) == {people[0].id, people[2].id}
+    assert sessions.attendee_ids(db.session, first.id) == {people[0].id, people[2].id}
     [event] = _events("attendance.remove")
     assert (event.actor_id, event.detail["name"], event.detail["held_on"]) == (user.id, "李四", "2026-03-05")
     assert client.post(f"/classes/sessions/{first.id}/attendees/{people[1].id}/remove").status_code == 404
@@ -152,7 +152,7 @@ def test_remove_button_undoes_one_attendance(setting, staff):
 def test_unticking_in_the_roll_call_is_audited(setting, trainer_client, trainer):
     _class, people, first, _second = setting
     trainer_client.post(f"/classes/sessions/{first.id}/roll", data={"present": [str(people[0].id)]})
-    assert classes.attendee_ids(db.session, first.id) == {people[0].id}
+    assert sessions.attendee_ids(db.session, first.id) == {people[0].id}
     events = _events("attendance.remove")
     assert sorted(e.detail["name"] for e in events) == ["李四", "王五"]
     assert all(e.actor_id == trainer.id for e in events)

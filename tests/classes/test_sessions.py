@@ -74,11 +74,11 @@ def _two_sessions(factory):
               for i in range(3)]
     first = factory.training_session(training_class, date(2026, 3, 5), "First")
     second = factory.training_session(training_class, date(2026, 3, 12), "=Second")
-    from training.services.classes import classes
+    from training.services.classes import sessions
 
     for meeting, present in ((first, people), (second, people[:2])):
         for person in present:
-            classes.check_in(db.session, meeting, person, method="roll")
+            sessions.check_in(db.session, meeting, person, method="roll")
     db.session.commit()
     return training_class
 

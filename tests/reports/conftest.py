@@ -114,7 +114,7 @@ def province(factory, trainer, other_centre_trainer, example_course) -> Province
 
     for days, people, code in ((5, (ann, bo), "s1"), (3, (ann,), "s2")):
         session = TrainingSession(class_id=klass.id, held_on=(now - timedelta(days=days)).date(),
-                                  checkin_code=code)
+                                  checkin_code=code, opens_at=now, closes_at=now)
         db.session.add(session)
         db.session.flush()
         for person in people:

@@ -58,7 +58,8 @@ def test_query_count_does_not_grow_with_learners(counted):
         admin = factory.user("admin")
         course = factory.import_course(EXAMPLE_COURSE)
         klass = add_class(trainer.centre_id, course)
-        session = TrainingSession(class_id=klass.id, held_on=utcnow().date(), checkin_code="q1")
+        session = TrainingSession(class_id=klass.id, held_on=utcnow().date(), checkin_code="q1",
+                                  opens_at=utcnow(), closes_at=utcnow())
         db.session.add(session)
         db.session.commit()
         ids = (trainer.centre_id, klass.id, session.id, course.id)

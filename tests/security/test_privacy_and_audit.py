@@ -140,13 +140,13 @@ def test_data_download_includes_classes_attendance_and_deleted_lessons(app, fact
     """A person's classes, check-ins and completions of lessons deleted since are in their data."""
     from datetime import date
 
-    from training.services.classes import classes as class_service
+    from training.services.classes import sessions as class_sessions
 
     user, client = _learner_with_progress(app, factory, example_course)
     training_class = factory.training_class("Centre A", courses=[example_course], name="春季班")
     factory.member(training_class, user)
     meeting = factory.training_session(training_class, date(2026, 11, 2), topic="直播练习")
-    class_service.check_in(db.session, meeting, user)
+    class_sessions.check_in(db.session, meeting, user)
     db.session.commit()
     lesson = example_course.lessons[0]
     title = lesson.title

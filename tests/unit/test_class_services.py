@@ -8,7 +8,7 @@ from flask_babel import force_locale
 from training.extensions import db
 from training.models import AuditEvent, User
 from training.policy import visible_classes
-from training.services.classes import classes, ledger, ledger_export, roster_import
+from training.services.classes import classes, ledger, ledger_export, roster_import, sessions
 
 
 @pytest.mark.parametrize("start, end, expected", [
@@ -29,7 +29,7 @@ def test_ledger_table_rows_and_totals(app_ctx, factory):
                              gender="f", birth_year=1990, township="城关镇", village="团结村")
     attended = factory.training_session(klass, date(2026, 3, 5), "S1")
     factory.training_session(klass, date(2026, 3, 6), "Empty")
-    classes.check_in(db.session, attended, person)
+    sessions.check_in(db.session, attended, person)
     db.session.commit()
     with force_locale("en"):
         header, rows = ledger_export.ledger_table(ledger.build(db.session, date(2026, 3, 1), date(2026, 3, 31)))
@@ -58,8 +58,8 @@ def test_roster_import_is_all_or_nothing(app_ctx, factory, trainer):
 
 def test_session_trainers_include_a_recording_admin(app_ctx, factory, trainer, other_centre_trainer, admin):
     """A centre's trainers may lead its sessions, and so may the admin recording one."""
-    assert classes.session_trainers(db.session, trainer.centre_id, trainer) == [trainer]
-    assert classes.session_trainers(db.session, trainer.centre_id, admin) == [trainer, admin]
+    assert sessions.session_trainers(db.session, trainer.centre_id, trainer) == [trainer]
+    assert sessions.session_trainers(db.session, trainer.centre_id, admin) == [trainer, admin]
 
 
 def test_counts_sessions_and_learner_record(app_ctx, factory, trainer, other_centre_trainer):
@@ -68,10 +68,10 @@ def test_counts_sessions_and_learner_record(app_ctx, factory, trainer, other_cen
     person = factory.member(klass_a, factory.user("learner"))
     factory.member(klass_b, person)
     meeting = factory.training_session(klass_a, date(2026, 3, 5))
-    classes.check_in(db.session, meeting, person)
+    sessions.check_in(db.session, meeting, person)
     assert classes.member_counts(db.session, [klass_a.id, klass_b.id]) == {klass_a.id: 1, klass_b.id: 1}
     assert classes.member_counts(db.session, []) == {}
-    assert classes.sessions_with_counts(db.session, klass_a.id) == [(meeting, 1)]
+    assert sessions.sessions_with_counts(db.session, klass_a.id) == [(meeting, 1)]
     record = classes.learner_record(db.session, db.session.get(User, person.id), visible_classes(trainer))
     assert record.classes == [klass_a] and record.attempts == [] and record.enrollments == []
 
@@ -83,4 +83,4 @@ def test_roll_call_with_a_bad_id_changes_nothing(factory, trainer_client):
     meeting = factory.training_session(klass, date(2026, 3, 5))
     response = trainer_client.post(f"/classes/sessions/{meeting.id}/roll", data={"present": [str(person.id), "x"]})
     assert response.status_code == 422
-    assert classes.attendee_ids(db.session, meeting.id) == set()
+    assert sessions.attendee_ids(db.session, meeting.id) == set()

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 
 from training.extensions import db
-from training.services.classes import classes, ledger
+from training.services.classes import ledger, sessions
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 
@@ -30,7 +30,7 @@ def attendance(factory):
     s4 = factory.training_session(class_b, date(2026, 3, 6), "S4")
     for meeting, people in ((s1, [l1, l2, l3]), (s2, [l1, l2]), (s3, [l1]), (s4, [l4])):
         for person in people:
-            classes.check_in(db.session, meeting, person)
+            sessions.check_in(db.session, meeting, person)
     db.session.commit()
     return class_a.centre_id
 
@@ -74,7 +74,7 @@ def test_the_ledger_costs_a_fixed_number_of_queries(attendance, factory):
     class_a = factory.training_class("Centre A", name="Another")
     for day in range(1, 8):
         meeting = factory.training_session(class_a, date(2026, 3, day + 10))
-        classes.check_in(db.session, meeting, factory.user("learner"))
+        sessions.check_in(db.session, meeting, factory.user("learner"))
     db.session.commit()
     statements.clear()
     ledger.build(db.session, *MARCH, centre_id=attendance)

@@ -12,7 +12,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..forms_common import AppForm
 from ..services.accounts import accounts
 from ..services.classes import ledger_export
-from ..services.classes.classes import ClassDetails, SessionDetails
+from ..services.classes.classes import ClassDetails
+from ..services.classes.sessions import SessionDetails
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
                   SelectChoice("m", _l("Male"))]

@@ -2,7 +2,16 @@
 from .audit import AuditEvent
 from .authoring import CourseChange
 from .base import utcnow
-from .classes import Attendance, ClassMember, TrainingClass, TrainingSession, class_course
+from .classes import (
+    Attendance,
+    ClassMember,
+    ClassroomAnswer,
+    ClassroomQuiz,
+    SessionPhoto,
+    TrainingClass,
+    TrainingSession,
+    class_course,
+)
 from .courses import (
     COURSE_LANGUAGES,
     Choice,
@@ -22,6 +31,9 @@ from .users import Centre, EndedSession, PendingSignup, Role, User
 __all__ = [
     "Attendance",
     "ClassMember",
+    "ClassroomAnswer",
+    "ClassroomQuiz",
+    "SessionPhoto",
     "TrainingClass",
     "TrainingSession",
     "class_course",

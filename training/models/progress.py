@@ -94,6 +94,9 @@ class Attempt(db.Model):
     correct_count: Mapped[int]
     question_count: Mapped[int]
     passed: Mapped[bool]
+    # "self" (taken on the learner's own), "classroom" (answered on the phone during a live
+    # classroom quiz) or "assisted" (entered by the trainer for a learner who answered aloud).
+    mode: Mapped[str] = mapped_column(String(10), default="self")
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()

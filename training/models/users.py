@@ -41,10 +41,13 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str | None] = mapped_column(String(40), unique=True)
-    mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
+    # Not unique: a household may share one phone and one number.
+    mobile: Mapped[str | None] = mapped_column(String(11), index=True)
     display_name: Mapped[str] = mapped_column(String(60))
     # Read only where a password is checked or set, not with every signed-in request.
     password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
+    # Optional 6-digit PIN a trainer sets for a learner without a phone of their own.
+    pin_hash: Mapped[str | None] = mapped_column(String(255), deferred=True)
     role: Mapped[str] = mapped_column(String(10), default=Role.LEARNER, index=True)
     language: Mapped[str] = mapped_column(String(10), default="zh_CN")
     centre_id: Mapped[int | None] = mapped_column(
@@ -55,6 +58,12 @@ class User(UserMixin, db.Model):
     birth_year: Mapped[int | None]
     township: Mapped[str | None] = mapped_column(String(60))
     village: Mapped[str | None] = mapped_column(String(60))
+    # Last four characters of the ID card number, which some county ledgers ask for.
+    id_last4: Mapped[str | None] = mapped_column(String(4))
+    # PIPL special personal information (e.g. 脱贫户 / 监测户): kept only with its own consent,
+    # shown only to staff of the learner's centre, exported only when the exporter asks.
+    household_category: Mapped[str | None] = mapped_column(String(20))
+    household_consent_at: Mapped[datetime | None]
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Part of the login session id: bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)

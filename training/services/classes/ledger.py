@@ -13,7 +13,7 @@ from sqlalchemy import Select, case, distinct, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import Attendance, AuditEvent, TrainingClass, TrainingSession, User
-from .classes import SESSION_EVENTS
+from .sessions import SESSION_EVENTS
 
 # Values stored in User.gender.
 GENDERS = ("f", "m")
@@ -157,7 +157,7 @@ def build(session: Session, start: date, end: date, centre_id: int | None = None
 @dataclass
 class Change:
     """One correction of a session in the ledger's period (an audit event, see
-    classes.SESSION_EVENTS): when, what, by whom and the session's values before it."""
+    sessions.SESSION_EVENTS): when, what, by whom and the session's values before it."""
 
     at: datetime
     action: str

@@ -1,0 +1,47 @@
+"""The trainer help desk: one learner's profile, progress and password reset."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..policy import visible_classes
+from ..services.accounts import accounts, audit
+from ..services.classes import classes, ledger_export, roster
+from .common import bp, form_status, load_learner
+from .forms import ProfileForm
+
+
+@bp.route("/learners/<int:user_id>")
+def learner(user_id: int):
+    """A learner's profile, whole mobile number, progress in every course and quiz attempts."""
+    person = load_learner(user_id)
+    record = classes.learner_record(db.session, person, visible_classes(current_user))
+    return render_template("classes/learner.html", person=person, enrollments=record.enrollments,
+                           attempts=record.attempts, classes=record.classes,
+                           genders=ledger_export.gender_labels())
+
+
+@bp.route("/learners/<int:user_id>/profile", methods=["GET", "POST"])
+def learner_profile(user_id: int):
+    """A learner's optional details, edited by staff at the help desk."""
+    person = load_learner(user_id)
+    done_url = url_for("classes.learner", user_id=person.id)
+    form = ProfileForm(person=person)
+    if form.validate_on_submit():
+        accounts.update_profile(person, form.details())
+        db.session.commit()
+        flash(_("Profile saved."), "success")
+        return redirect(done_url)
+    return render_template("classes/profile.html", form=form, person=person, back=done_url), form_status()
+
+
+@bp.route("/learners/<int:user_id>/reset-password", methods=["POST"])
+def reset_password(user_id: int):
+    """Give the learner a new one-time password, shown once; they must change it at login."""
+    person = load_learner(user_id)
+    password = roster.one_time_password()
+    accounts.set_password(person, password, must_change=True)
+    audit.record(db.session, "user.password_reset", current_user.id, "user", person.id,
+                 ip_address=request.remote_addr or "")
+    db.session.commit()
+    return render_template("classes/password_reset.html", person=person, password=password)

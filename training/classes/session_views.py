@@ -1,0 +1,171 @@
+"""In-person sessions: trainers record them, show the check-in QR and take the roll; learners
+join a class by code or QR and check in."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from ..account import landing
+from ..extensions import db, limiter
+from ..models import Role
+from ..policy import ensure
+from ..services.classes import classes, sessions
+from ..services.classes.qr import qr_svg
+from .common import bp, form_status, load_class, load_session
+from .forms import ConfirmForm, JoinForm, RollCallForm, SessionForm
+
+# --- sessions and attendance -------------------------------------------------------------------
+
+@bp.route("/<int:class_id>/sessions/new", methods=["GET", "POST"])
+def new_session(class_id: int):
+    training_class = load_class(class_id)
+    form = SessionForm(trainers=sessions.session_trainers(
+        db.session, training_class.centre_id, current_user._get_current_object()))
+    if request.method == "GET":
+        form.trainer_id.data = current_user.id
+        form.place.data = training_class.place
+    if form.validate_on_submit():
+        meeting = sessions.create_session(db.session, training_class, form.details())
+        db.session.commit()
+        flash(_("Session recorded. Show its QR code for check-in."), "success")
+        return redirect(url_for("classes.session", session_id=meeting.id))
+    return render_template("classes/session_form.html", form=form, training_class=training_class), form_status()
+
+
+@bp.route("/sessions/<int:session_id>")
+def session(session_id: int):
+    """The session's check-in QR (to show or print) and who has checked in."""
+    meeting = load_session(session_id)
+    url = url_for("classes.checkin", code=meeting.checkin_code, _external=True)
+    return render_template("classes/session.html", meeting=meeting, url=url,
+                           qr=qr_svg(url, title=_("Check in")),
+                           attendees=sessions.attendees(db.session, meeting.id), remove_form=ConfirmForm())
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+def edit_session(session_id: int):
+    """Correct a session's date, topic, place or trainer (audited with the old values)."""
+    meeting = load_session(session_id)
+    form = SessionForm(obj=meeting, trainers=sessions.session_trainers(
+        db.session, meeting.training_class.centre_id, current_user._get_current_object()))
+    if meeting.trainer is not None and meeting.trainer_id not in {c.value for c in form.trainer_id.choices}:
+        form.trainer_id.choices.append(SelectChoice(meeting.trainer_id, meeting.trainer.display_name))
+    if form.validate_on_submit():
+        changed = sessions.update_session(db.session, meeting, form.details(), current_user.id,
+                                         request.remote_addr or "")
+        db.session.commit()
+        flash(_("Session saved.") if changed else _("Nothing was changed."), "success")
+        return redirect(url_for("classes.session", session_id=meeting.id))
+    return render_template("classes/session_form.html", form=form, training_class=meeting.training_class,
+                           meeting=meeting), form_status()
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+def delete_session(session_id: int):
+    """Delete a session and its attendance after a confirmation page (audited)."""
+    meeting = load_session(session_id)
+    form = ConfirmForm()
+    if not form.confirmed:
+        return render_template("classes/confirm_delete_session.html", meeting=meeting, form=form,
+                               count=len(sessions.attendee_ids(db.session, meeting.id)))
+    class_id = meeting.class_id
+    sessions.delete_session(db.session, meeting, current_user.id, request.remote_addr or "")
+    db.session.commit()
+    flash(_("Session deleted. Its attendance no longer counts in the ledger."), "success")
+    return redirect(url_for("classes.detail", class_id=class_id))
+
+
+@bp.route("/sessions/<int:session_id>/attendees/<int:user_id>/remove", methods=["POST"])
+def remove_attendee(session_id: int, user_id: int):
+    """Undo one attendance (a wrong tick or scan), audited with the person's name."""
+    meeting = load_session(session_id)
+    form = ConfirmForm()
+    ensure(form.validate_on_submit(), 400)
+    removed = sessions.remove_attendances(db.session, meeting, {user_id}, current_user.id,
+                                         request.remote_addr or "")
+    ensure(removed > 0, 404)
+    db.session.commit()
+    flash(_("Attendance removed."), "success")
+    return redirect(url_for("classes.session", session_id=meeting.id))
+
+
+@bp.route("/sessions/<int:session_id>/roll", methods=["GET", "POST"])
+def roll_call(session_id: int):
+    """Tick the names of the members present (a phone-sized list)."""
+    meeting = load_session(session_id)
+    members = classes.members(db.session, meeting.class_id)
+    form = RollCallForm(present=sessions.attendee_ids(db.session, meeting.id))
+    if form.validate_on_submit():
+        added, removed = sessions.record_roll_call(db.session, meeting, set(form.present.data or ()),
+                                                  current_user.id, request.remote_addr or "")
+        db.session.commit()
+        flash(_("Roll call saved: %(added)s added, %(removed)s removed.", added=added, removed=removed),
+              "success")
+        return redirect(url_for("classes.session", session_id=meeting.id))
+    return render_template("classes/roll_call.html", meeting=meeting, members=members,
+                           form=form), form_status()
+
+
+# --- learners: join a class, check in, own profile ---------------------------------------------
+
+def _not_a_learner():
+    """Staff scanning a learner's QR code: nothing to join or check in, back to their classes."""
+    flash(_("Only learner accounts join classes and check in."), "info")
+    return redirect(url_for("classes.index"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"], key_func=lambda: f"join:{current_user.id}")
+def join():
+    """Type the class code from the poster."""
+    form = JoinForm()
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:20]
+    if request.method == "POST" and form.validate_on_submit():
+        training_class = classes.find_by_code(db.session, form.code.data)
+        if training_class is None:
+            form.code.errors.append(_("No class has this code. Check the poster and try again."))
+        else:
+            return redirect(url_for("classes.join_code", code=training_class.code))
+    return render_template("classes/join.html", form=form), form_status()
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join_code(code: str):
+    """The QR code's link: confirm, then join (a GET never changes anything)."""
+    training_class = classes.find_by_code(db.session, code)
+    if training_class is None:
+        abort(404)
+    if request.method == "POST":
+        if current_user.role != Role.LEARNER:
+            return _not_a_learner()
+        joined = classes.join_class(db.session, current_user._get_current_object(), training_class)
+        db.session.commit()
+        if joined:
+            flash(_("You have joined %(name)s.", name=training_class.name), "success")
+        else:
+            flash(_("You are already in %(name)s.", name=training_class.name), "info")
+        return redirect(url_for("learn.my_learning"))
+    member = classes.is_member(db.session, training_class.id, current_user.id)
+    return render_template("classes/join_confirm.html", training_class=training_class, member=member)
+
+
+@bp.route("/checkin/<code>", methods=["GET", "POST"])
+def checkin(code: str):
+    """The session QR code's link: confirm, then check in (once, however often scanned)."""
+    meeting = sessions.find_session_by_code(db.session, code)
+    if meeting is None:
+        abort(404)
+    present = current_user.id in sessions.attendee_ids(db.session, meeting.id)
+    # A GET changes nothing, except as the end of the sign-in this link started: the farmer who
+    # scanned it, logged in (and chose their own password) came to check in.
+    arrived = landing.just_arrived(request.path) and current_user.role == Role.LEARNER
+    if request.method == "POST" or (arrived and not present):
+        if current_user.role != Role.LEARNER:
+            return _not_a_learner()
+        sessions.check_in(db.session, meeting, current_user._get_current_object())
+        db.session.commit()
+        present = True
+        if request.method == "POST":  # back to the page, so that reloading it sends nothing again
+            return redirect(url_for("classes.checkin", code=meeting.checkin_code))
+    return render_template("classes/checkin.html", meeting=meeting, present=present)
