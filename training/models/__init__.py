@@ -24,11 +24,13 @@ from .courses import (
     QuestionKind,
     Quiz,
 )
+from .jobs import ExportJob
 from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, QuizResult
 from .reports import DailyStat, StatsRefresh
 from .users import Centre, EndedSession, PendingSignup, Role, User
 
 __all__ = [
+    "ExportJob",
     "Attendance",
     "ClassMember",
     "ClassroomAnswer",

@@ -3,7 +3,7 @@ and attendance for the training ledger (培训台账)."""
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -60,6 +60,8 @@ class TrainingSession(db.Model):
     place: Mapped[str] = mapped_column(String(200), default="")
     topic: Mapped[str] = mapped_column(String(200), default="")
     trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Training hours (学时) the county ledger credits each attendee with; None: not given.
+    hours: Mapped[float | None] = mapped_column(Numeric(4, 1, asdecimal=False))
     # Random code in the check-in QR shown at the session.
     checkin_code: Mapped[str] = mapped_column(String(32), unique=True)
     # Check-in is accepted from opens_at to closes_at (naive UTC), or until late_until when
