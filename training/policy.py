@@ -94,6 +94,18 @@ def can_help_learner(user, learner: User) -> bool:
     )
 
 
+def can_see_sensitive(user, person: User) -> bool:
+    """A person's special personal information (the household category, PIPL): the person
+    themselves, admins (they manage every centre), and staff of the person's own centre who
+    may help them; never a trainer of another centre who merely runs a class they joined."""
+    if is_signed_in(user) and user.id == person.id:
+        return True
+    if is_admin(user):
+        return True
+    return (is_centre_trainer(user) and person.centre_id == user.centre_id
+            and can_help_learner(user, person))
+
+
 def visible_learners(user) -> Select:
     """Learners this user may see in lists: all for admins, their centre's classes for a trainer."""
     return _scoped(user, select(User).where(User.role == Role.LEARNER), in_centre_classes)
@@ -183,6 +195,7 @@ PREDICATES = {
     "view_learner": can_view_learner,
     "view_attempt": can_view_attempt,
     "help_learner": can_help_learner,
+    "see_sensitive": can_see_sensitive,
     "manage_class": can_manage_class,
     "view_centre": can_view_centre,
     "view_course_report": can_view_course_report,

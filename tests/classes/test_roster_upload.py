@@ -32,12 +32,14 @@ def learners() -> int:
 
 
 def test_templates_download_as_csv_and_xlsx(trainer_client):
-    """The template has the columns name, mobile, gender, birth year, township, village (CSV with
-    BOM, and XLSX)."""
+    """The template has the columns name, mobile, gender, birth year, township, village, ID card
+    last 4 and household category (CSV with BOM, and XLSX)."""
     csv = trainer_client.get("/classes/roster-template.csv")
-    assert csv.data.startswith("\ufeffname,mobile,gender,birth year,township,village".encode())
+    assert csv.data.startswith(
+        "\ufeffname,mobile,gender,birth year,township,village,id last 4,household category".encode())
     sheet = load_workbook(io.BytesIO(trainer_client.get("/classes/roster-template.xlsx").data)).active
-    assert [c.value for c in sheet[1]] == ["name", "mobile", "gender", "birth year", "township", "village"]
+    assert [c.value for c in sheet[1]] == ["name", "mobile", "gender", "birth year", "township", "village",
+                                           "id last 4", "household category"]
     assert trainer_client.get("/classes/roster-template.pdf").status_code == 404
 
 
@@ -47,10 +49,11 @@ def test_template_speaks_the_trainers_language_and_reads_back(app, factory, trai
     db.session.commit()
     client = app.test_client(user=trainer)
     csv = client.get("/classes/roster-template.csv")
-    assert csv.data.startswith("\ufeff姓名,手机号,性别,出生年份,乡镇,村".encode())
+    assert csv.data.startswith("\ufeff姓名,手机号,性别,出生年份,乡镇,村,身份证后四位,户类别".encode())
     sheet = load_workbook(io.BytesIO(client.get("/classes/roster-template.xlsx").data)).active
     assert sheet.title == "学员"
-    assert [c.value for c in sheet[1]] == ["姓名", "手机号", "性别", "出生年份", "乡镇", "村"]
+    assert [c.value for c in sheet[1]] == ["姓名", "手机号", "性别", "出生年份", "乡镇", "村", "身份证后四位",
+                                           "户类别"]
     from training.services.classes import roster
 
     rows, errors = roster.validate(roster.read_table("roster.csv", csv.data))
@@ -78,7 +81,7 @@ def test_good_csv_creates_accounts_and_shows_the_sign_in_sheet(factory, trainer_
 
 def test_good_xlsx_links_an_existing_number(factory, trainer_client):
     """A number already registered is added to the class, not duplicated, and keeps its password."""
-    known = factory.user("learner", mobile="13900139000")
+    known = factory.user("learner", mobile="13900139000", display_name="李四")
     training_class = factory.training_class()
     data = xlsx([["name", "mobile", "village"], ["王五", 13700137000, "新民村"], ["李四", "13900139000", ""]])
     response = upload(trainer_client, training_class.id, data, "roster.xlsx")
@@ -94,7 +97,7 @@ def test_a_bad_row_imports_nothing_and_lists_every_problem(factory, trainer_clie
     """Bad mobile, empty name, a duplicate and a formula cell: each listed, nobody created."""
     training_class = factory.training_class()
     data = ("name,mobile\n张三,13800138000\n,13900139000\n李四,12345\n"
-            "王五,13800138000\n=cmd|' /C calc'!A0,13700137000\n").encode()
+            "张三,13800138000\n=cmd|' /C calc'!A0,13700137000\n").encode()
     response = upload(trainer_client, training_class.id, data, "roster.csv")
     text = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -151,12 +154,12 @@ def test_unknown_columns_refuse_the_file_naming_them(app, factory, trainer):
     db.session.commit()
     client = app.test_client(user=trainer)
     training_class = factory.training_class()
-    data = "姓名,手机号,备注,身份证后四位\n张三,13800138000,组长,1234\n".encode()
+    data = "姓名,手机号,备注,出生年月\n张三,13800138000,组长,1975-01\n".encode()
     response = upload(client, training_class.id, data, "roster.csv")
     text = response.get_data(as_text=True)
     assert response.status_code == 422 and learners() == 0
-    assert "无法识别的列：“备注”和“身份证后四位”。" in text
-    assert "可用的列：“姓名”、“手机号”、“性别”、“出生年份”、“乡镇”和“村”" in text
+    assert "无法识别的列：“备注”和“出生年月”。" in text
+    assert "可用的列：“姓名”、“手机号”、“性别”、“出生年份”、“乡镇”、“村”、“身份证后四位”和“户类别”" in text
 
 
 def test_unknown_columns_message_in_english(factory, trainer_client):
@@ -165,4 +168,39 @@ def test_unknown_columns_message_in_english(factory, trainer_client):
     data = "name,mobile,remarks\nZhang,13800138000,leader\n".encode()
     text = upload(trainer_client, training_class.id, data, "roster.csv").get_data(as_text=True)
     assert "Line 1: Unknown column: “remarks”." in text
-    assert "“name”, “mobile”, “gender”, “birth year”, “township”, and “village”" in text
+    assert ("“name”, “mobile”, “gender”, “birth year”, “township”, “village”, “id last 4”, and "
+            "“household category”") in text
+
+
+def test_household_category_without_consent_imports_nothing(factory, trainer_client):
+    """Issue 21 (PIPL Art. 29): a file with a household category and the consent box unticked
+    is refused as a whole, with a message that says what to do."""
+    training_class = factory.training_class()
+    data = "name,mobile,household category\n张三,13800138000,脱贫户\n李四,13900139000,\n".encode()
+    response = upload(trainer_client, training_class.id, data, "roster.csv")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and learners() == 0
+    assert "Line 1: 1 row gives a household category, which is kept only with each learner&#39;s " \
+           "separate consent: tick the consent box below, or delete the column." in text
+    assert db.session.scalar(select(func.count(ClassMember.id))) == 0
+
+
+def test_household_category_with_consent_is_kept_and_audited(factory, trainer_client):
+    """With the consent box ticked the category and its consent time are kept; the audit notes
+    how many categories were kept, never which."""
+    training_class = factory.training_class()
+    data = ("name,mobile,id last 4,household category\n张三,13800138000,123X,脱贫户\n"
+            "李秀英,13800138000,,\n").encode()
+    response = trainer_client.post(
+        f"/classes/{training_class.id}/import", content_type="multipart/form-data",
+        data={"file": (io.BytesIO(data), "roster.csv"), "household_consent": "y"})
+    assert response.status_code == 200
+    zhang, li = db.session.scalars(select(User).where(User.mobile == "13800138000").order_by(User.id))
+    assert (zhang.household_category, zhang.id_last4) == ("lifted", "123X") and zhang.household_consent_at
+    assert li.household_category is None and li.display_name == "李秀英"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "class.import"))
+    assert event.detail == {"created": 2, "linked": 0, "household_consent": True,
+                            "household_categories": 1, "id_last4": 1}
+    assert "脱贫" not in str(event.detail)
+    text = response.get_data(as_text=True)
+    assert text.count("138****8000") == 2 and "each use their own password" in text

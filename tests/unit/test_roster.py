@@ -53,7 +53,7 @@ def test_every_bad_row_is_reported_with_its_reason():
         ["张三", "13800138000", ""],
         ["", "13900139000", ""],
         ["李四", "12345", ""],
-        ["王五", "138-0013-8000", ""],
+        ["张 三", "138-0013-8000", ""],
         ["=HYPERLINK(\"http://x\")", "13700137000", ""],
         ["赵六", "13600136000", "@SUM(A1)"],
         ["钱七", "=1+1", ""],
@@ -104,7 +104,7 @@ def test_unreadable_files_are_refused(name, data, reason):
 def test_import_creates_new_learners_and_links_existing_numbers(factory, example_course):
     """New numbers get accounts with a one-time password that must be changed; a known number is
     linked to the class without a second account or a new password."""
-    existing = factory.user("learner", mobile="13900139000", display_name="Old Li")
+    existing = factory.user("learner", mobile="13900139000", display_name="李四")
     training_class = factory.training_class(courses=[example_course])
     rows, errors = roster.validate([["name", "mobile", "village"], ["张三", "13800138000", "团结村"],
                                     ["李四", "13900139000", ""]])
@@ -116,7 +116,7 @@ def test_import_creates_new_learners_and_links_existing_numbers(factory, example
     assert new.user.village == "团结村" and new.user.centre_id == training_class.centre_id
     assert authenticate(db.session, "13800138000", new.password) is not None
     assert not linked.created and linked.password is None and linked.user.id == existing.id
-    assert linked.user.display_name == "Old Li"
+    assert linked.user.display_name == "李四"
     assert db.session.scalar(select(func.count(User.id)).where(User.role == "learner")) == 2
     assert db.session.scalar(select(func.count(ClassMember.id))) == 2
     assert db.session.scalar(select(func.count(Enrollment.id))) == 2
@@ -186,15 +186,15 @@ def test_bad_gender_and_birth_year_cells_are_refused_per_line():
 
 
 def test_unknown_columns_are_reported_not_ignored():
-    """Issue 21: a column the roster does not know (备注, 身份证后四位) is refused by name, and so
+    """Issue 21: a column the roster does not know (备注, 出生年月) is refused by name, and so
     is a column with data but no title; every row is still checked so one upload lists all."""
     rows, errors = roster.validate([
-        ["姓名", "手机号", "备注", "身份证后四位", "", ""],
-        ["张三", "13800138000", "组长", "1234", "x", ""],
+        ["姓名", "手机号", "备注", "出生年月", "", ""],
+        ["张三", "13800138000", "组长", "1975-01", "x", ""],
         ["李四", "12345", "", "", "", ""],
     ])
     assert [(e.line, e.reason, e.columns) for e in errors] == [
-        (1, "unknown-columns", ("备注", "身份证后四位")), (1, "untitled-column", ()),
+        (1, "unknown-columns", ("备注", "出生年月")), (1, "untitled-column", ()),
         (3, "mobile-invalid", ())]
     assert errors[1].value == "E"
 
@@ -215,17 +215,19 @@ def test_template_has_gender_and_birth_year_and_reads_back():
     """Both templates name every column the roster reads, and their example row is valid."""
     for language in ("zh", "en"):
         header, example = roster.template_rows(language)
-        assert len(header) == 6 and len(example[0]) == 6
+        assert len(header) == 8 and len(example[0]) == 8
         rows, errors = roster.validate([header, [str(v) for v in example[0]]])
         assert errors == [] and (rows[0].gender, rows[0].birth_year) == ("m", 1975)
-    assert roster.template_rows("zh")[0] == ["姓名", "手机号", "性别", "出生年份", "乡镇", "村"]
+        assert (rows[0].id_last4, rows[0].household) == ("123X", None)
+    assert roster.template_rows("zh")[0] == ["姓名", "手机号", "性别", "出生年份", "乡镇", "村",
+                                             "身份证后四位", "户类别"]
     assert roster.template_rows("en")[0] == ["name", "mobile", "gender", "birth year", "township",
-                                             "village"]
+                                             "village", "id last 4", "household category"]
 
 
 def test_import_saves_gender_and_birth_year_of_new_learners(factory):
     """New accounts get the roster's gender and birth year; an existing account is left as is."""
-    existing = factory.user("learner", mobile="13900139000", display_name="Old Li")
+    existing = factory.user("learner", mobile="13900139000", display_name="李四")
     training_class = factory.training_class()
     rows, errors = roster.validate([["姓名", "手机号", "性别", "出生年份"],
                                     ["张三", "13800138000", "女", "1968"],
@@ -235,3 +237,71 @@ def test_import_saves_gender_and_birth_year_of_new_learners(factory):
     db.session.commit()
     assert (new.user.gender, new.user.birth_year) == ("f", 1968)
     assert linked.user.id == existing.id and (linked.user.gender, linked.user.birth_year) == (None, None)
+
+
+def test_id_last4_is_four_characters_the_last_may_be_x():
+    """Issue 21: 身份证后四位 is read: four digits, or three and the check letter X (any case,
+    full-width forgiven); anything else is listed with its line."""
+    rows, errors = roster.validate([
+        ["姓名", "手机号", "身份证后四位"],
+        ["张三", "13800138000", "0123"], ["李四", "13900139000", "123x"],
+        ["王五", "13700137000", "１２３Ｘ"], ["赵六", "13600136000", ""],
+        ["钱七", "13500135000", "12X4"], ["孙八", "13400134000", "12345"],
+    ])
+    assert [(r.name, r.id_last4) for r in rows] == [("张三", "0123"), ("李四", "123X"), ("王五", "123X"),
+                                                    ("赵六", None)]
+    assert reasons(errors) == [(6, "id-last4-invalid"), (7, "id-last4-invalid")]
+
+
+def test_household_category_needs_its_own_consent():
+    """A household category is special personal information: without the upload's consent box
+    the whole file is refused (one problem naming the count); with it, the codes are read."""
+    table = [["姓名", "手机号", "户类别"], ["张三", "13800138000", "脱贫户"],
+             ["李四", "13900139000", ""], ["王五", "13700137000", " 监测对象 "]]
+    rows, errors = roster.validate(table)
+    assert reasons(errors) == [(1, "household-consent")] and errors[0].value == "2"
+    rows, errors = roster.validate(table, household_consent=True)
+    assert errors == [] and [r.household for r in rows] == ["lifted", None, "monitored"]
+    rows, errors = roster.validate([["name", "mobile", "household category"],
+                                    ["Zhang", "13800138000", "rich"]], household_consent=True)
+    assert reasons(errors) == [(2, "household-invalid")]
+
+
+def test_a_household_shares_one_number_but_not_a_name():
+    """Several people may share a mobile number (one family phone); the same name and number
+    twice is one person written twice and is refused."""
+    rows, errors = roster.validate([
+        ["name", "mobile"], ["张三", "13800138000"], ["李秀英", "13800138000"],
+        ["张小军", "138 0013 8000"], ["张三", "13800138000"],
+    ])
+    assert [r.name for r in rows] == ["张三", "李秀英", "张小军"]
+    assert [(e.line, e.reason, e.other_line) for e in errors] == [(5, "mobile-duplicate", 2)]
+
+
+def test_household_members_are_separate_people_who_each_can_log_in(factory):
+    """Rows sharing a number become separate learners with their own one-time password; an
+    existing account on that number is the same person only when the name matches too."""
+    from training.services.accounts.passwords import verify_password
+
+    mother = factory.user("learner", mobile="13800138000", display_name="李秀英")
+    training_class = factory.training_class()
+    rows, errors = roster.validate([
+        ["name", "mobile", "id last 4", "household category"],
+        ["李秀英", "13800138000", "", ""], ["张建国", "13800138000", "123X", "监测户"],
+        ["张小军", "13800138000", "", ""],
+    ], household_consent=True)
+    assert errors == []
+    imported = roster.import_rows(db.session, training_class, rows)
+    db.session.commit()
+    linked, father, son = imported
+    assert linked.user.id == mother.id and not linked.created
+    assert father.created and son.created and father.user.id != son.user.id
+    assert father.user.mobile == son.user.mobile == "13800138000"
+    assert (father.user.id_last4, father.user.household_category) == ("123X", "monitored")
+    assert father.user.household_consent_at is not None and son.user.household_consent_at is None
+    for item in (father, son):
+        person = db.session.get(User, item.user.id)
+        assert verify_password(person.password_hash, item.password) and person.must_change_password
+    assert not verify_password(db.session.get(User, son.user.id).password_hash, father.password)
+    assert db.session.scalar(select(func.count(User.id)).where(User.mobile == "13800138000")) == 3
+    assert db.session.scalar(select(func.count(ClassMember.id))) == 3

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -66,8 +66,15 @@ class JoinForm(AppForm):
 
 class RosterForm(AppForm):
     file = FileField(_l("Spreadsheet (CSV or XLSX)"), validators=[FileRequired()],
-                     description=_l("Columns: name, mobile, gender, birth year, township, village. Up to 200 rows."),
+                     description=_l("Columns: name, mobile, gender, birth year, township, village, "
+                                    "ID card last 4, household category. Up to 200 rows."),
                      render_kw={"accept": ".csv,.xlsx"})
+    # PIPL Art. 29: the household category is special personal information, kept only with
+    # the person's separate consent, which the trainer confirms here (unticked by default).
+    household_consent = BooleanField(
+        _l("I have each learner's separate consent to record their household category"),
+        description=_l("Only needed when the file has a household category column (e.g. 脱贫户, "
+                       "监测户). Without this box, such a file is refused."))
 
 
 class SessionForm(AppForm):

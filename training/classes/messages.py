@@ -5,7 +5,7 @@ from babel.lists import format_list
 from flask_babel import get_locale, gettext as _, ngettext
 
 from ..i18n import course_language
-from ..services.classes import roster
+from ..services.classes import household, roster
 
 CLASS_ERRORS = {
     "before-start": lambda: _("The last day cannot be before the first day."),
@@ -41,6 +41,15 @@ ROW_ERRORS = {
     "birth-year-invalid": lambda e: _("The birth year “%(value)s” is not a 4-digit year from %(low)s to "
                                       "%(high)s.", value=e.value, low=_birth_years()[0],
                                       high=_birth_years()[1]),
+    "id-last4-invalid": lambda e: _("“%(value)s” is not the last 4 characters of an ID card number "
+                                    "(4 digits, the last may be X).", value=e.value),
+    "household-invalid": lambda e: _("The household category “%(value)s” is not one of %(known)s.",
+                                     value=e.value, known=_quoted(household.CELL_WORDS.values())),
+    "household-consent": lambda e: ngettext(
+        "%(num)s row gives a household category, which is kept only with each learner's separate "
+        "consent: tick the consent box below, or delete the column.",
+        "%(num)s rows give a household category, which is kept only with each learner's separate "
+        "consent: tick the consent box below, or delete the column.", int(e.value)),
 }
 
 

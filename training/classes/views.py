@@ -129,7 +129,7 @@ def import_roster(class_id: int):
             result = roster_import.import_roster(
                 db.session, training_class, upload.filename or "", upload.read(roster.MAX_BYTES + 1),
                 language=current_user.language, actor_id=current_user.id,
-                ip_address=request.remote_addr or "")
+                ip_address=request.remote_addr or "", household_consent=form.household_consent.data)
         except roster_import.RosterFileError as exc:
             form.file.errors.append(FILE_ERRORS[exc.args[0]]())
         else:

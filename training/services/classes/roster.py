@@ -2,7 +2,9 @@
 
 All or nothing: if any row is bad, nothing is imported and every bad row is reported with its
 reason. New learners get a one-time password (shown once, printed on a sign-in sheet) and must
-change it at first login; numbers already registered are linked to the class, not duplicated.
+change it at first login. A family often shares one phone: people with the same mobile number
+are one household, each imported as their own person with their own password; a row is the
+same person as an existing account only when both the number and the name match.
 """
 import csv
 import io
@@ -19,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from ...models import Role, TrainingClass, User
 from ..accounts import accounts
-from . import classes
+from ..accounts.passwords import hash_password
+from . import classes, household
 # Spreadsheet programs run cells that start like this as formulas: one list for every import
 # and export. Cells are stripped before the check, so its tab and carriage return never lead.
 from ..reports.exports import FORMULA_STARTS, has_control_characters
@@ -29,8 +32,8 @@ MAX_BYTES = 1_000_000
 MAX_FIELD = 60
 # Column titles we accept for each field (lower case), English and Chinese. Any other titled
 # column is refused by name: a column silently ignored is data the trainer thinks was kept.
-# Not yet read (issue 21): 身份证后四位 and the household category (脱贫户/监测户), special
-# personal information that needs its own consent first.
+# The household category is special personal information: kept only with the upload's own
+# consent box ticked (see household.py).
 HEADERS = {
     "name": ("name", "姓名", "名字"),
     "mobile": ("mobile", "mobile number", "phone", "手机", "手机号", "手机号码", "电话"),
@@ -38,16 +41,21 @@ HEADERS = {
     "birth_year": ("birth year", "year of birth", "birth_year", "出生年份", "出生年"),
     "township": ("township", "乡镇", "镇", "乡"),
     "village": ("village", "村", "村庄", "行政村"),
+    "id_last4": ("id last 4", "id card last 4", "id_last4", "身份证后四位", "身份证后4位"),
+    "household": ("household category", "household", "户类别", "户属性", "农户类别"),
 }
 # The template's column titles in the trainer's language (both are read back, see HEADERS).
 TEMPLATE_HEADERS = {
-    "en": ["name", "mobile", "gender", "birth year", "township", "village"],
-    "zh": ["姓名", "手机号", "性别", "出生年份", "乡镇", "村"],
+    "en": ["name", "mobile", "gender", "birth year", "township", "village", "id last 4",
+           "household category"],
+    "zh": ["姓名", "手机号", "性别", "出生年份", "乡镇", "村", "身份证后四位", "户类别"],
 }
 TEMPLATE_EXAMPLES = {
-    "en": ["张三", "13800138000", "M", 1975, "城关镇", "团结村"],
-    "zh": ["张三", "13800138000", "男", 1975, "城关镇", "团结村"],
+    "en": ["张三", "13800138000", "M", 1975, "城关镇", "团结村", "123X", ""],
+    "zh": ["张三", "13800138000", "男", 1975, "城关镇", "团结村", "123X", ""],
 }
+# The last four characters of an ID card number: digits, the last one may be the check letter X.
+ID_LAST4_RE = re.compile(r"^[0-9]{3}[0-9X]$")
 # Gender cells (after NFKC and lower case) as User.gender values; a blank cell is "not given".
 GENDER_CELLS = {"男": "m", "男性": "m", "m": "m", "male": "m",
                 "女": "f", "女性": "f", "f": "f", "female": "f"}
@@ -73,13 +81,16 @@ class RosterRow:
     village: str = ""
     gender: str | None = None  # "f", "m" or None (not given), as User.gender
     birth_year: int | None = None
+    id_last4: str | None = None
+    household: str | None = None  # a household.CATEGORIES code
 
 
 @dataclass
 class RowError:
     line: int
     reason: str  # "name-empty", "mobile-invalid", "mobile-duplicate", "formula", "control-characters",
-    #              "gender-invalid", "birth-year-invalid", "unknown-columns", "untitled-column", ...
+    #              "gender-invalid", "birth-year-invalid", "unknown-columns", "untitled-column",
+    #              "id-last4-invalid", "household-invalid", "household-consent", ...
     value: str = ""
     other_line: int | None = None  # for duplicates: the line that has it first
     columns: tuple[str, ...] = ()  # header problems: the column titles concerned, as in the file
@@ -190,9 +201,18 @@ def _birth_year(cell: str, today: date) -> int | None:
     return int(match[1]) if match and low <= int(match[1]) <= high else None
 
 
-def validate(table: list[list[str]], today: date | None = None) -> tuple[list[RosterRow], list[RowError]]:
+def _same_name(name: str) -> str:
+    """A name as compared to find the same person: spaces and case do not count."""
+    return "".join(name.split()).casefold()
+
+
+def validate(table: list[list[str]], today: date | None = None,
+             household_consent: bool = False) -> tuple[list[RosterRow], list[RowError]]:
     """Rows ready to import, and every problem found (the header's first, then each row's).
-    Import only when the errors are empty. `today` bounds the birth years (default: today)."""
+    Import only when the errors are empty. `today` bounds the birth years (default: today).
+
+    A household category is kept only with `household_consent` (the upload's own consent box):
+    without it, any row giving one refuses the whole file ("household-consent")."""
     if not table:
         return [], [RowError(1, "empty-file")]
     today = today or date.today()
@@ -206,7 +226,10 @@ def validate(table: list[list[str]], today: date | None = None) -> tuple[list[Ro
         return [], [RowError(MAX_ROWS + 2, "too-many-rows", str(len(body)))]
 
     rows: list[RosterRow] = []
-    first_line: dict[str, int] = {}
+    # (mobile, name) -> first line: one person twice. The same number with another name is
+    # another member of the household sharing the phone, which is fine.
+    first_line: dict[tuple[str, str], int] = {}
+    categorised: list[int] = []
     # Column titles as written in the file, to name the cell that holds control characters.
     titles = {field: _tidy(table[0][index]) for field, index in columns.items()}
     for line, cells in enumerate(body, start=2):
@@ -215,6 +238,7 @@ def validate(table: list[list[str]], today: date | None = None) -> tuple[list[Ro
         name, raw_mobile = cell["name"], cell["mobile"]
         township, village = cell.get("township", ""), cell.get("village", "")
         raw_gender, raw_year = cell.get("gender", ""), cell.get("birth_year", "")
+        raw_id, raw_household = cell.get("id_last4", "").upper(), cell.get("household", "")
         # Control characters (a bell, an escape) would break the spreadsheets these texts go
         # into. The mobile number is kept as its 11 digits only, so it needs no such check.
         row_errors = [RowError(line, "control-characters", titles[field])
@@ -233,21 +257,34 @@ def validate(table: list[list[str]], today: date | None = None) -> tuple[list[Ro
             row_errors.append(RowError(line, "formula", raw_mobile[:40]))
         elif mobile is None:
             row_errors.append(RowError(line, "mobile-invalid", raw_mobile[:40]))
-        elif mobile in first_line:
+        elif (mobile, _same_name(name)) in first_line:
             row_errors.append(RowError(line, "mobile-duplicate", accounts.mask_mobile(mobile),
-                                       first_line[mobile]))
+                                       first_line[mobile, _same_name(name)]))
         else:
-            first_line[mobile] = line
+            first_line[mobile, _same_name(name)] = line
         gender = _gender(raw_gender)
         if raw_gender and gender is None:
             row_errors.append(RowError(line, "gender-invalid", raw_gender[:40]))
         birth_year = _birth_year(raw_year, today)
         if raw_year and birth_year is None:
             row_errors.append(RowError(line, "birth-year-invalid", raw_year[:40]))
+        if raw_id and not ID_LAST4_RE.match(raw_id):
+            row_errors.append(RowError(line, "id-last4-invalid", raw_id[:40]))
+        category = household.parse_cell(raw_household) if raw_household else None
+        if raw_household and category is None:
+            row_errors.append(RowError(line, "household-invalid", raw_household[:40]))
+        elif category is not None:
+            categorised.append(line)
         if row_errors:
             errors.extend(row_errors)
         else:
-            rows.append(RosterRow(line, name, mobile, township, village, gender, birth_year))
+            rows.append(RosterRow(line, name, mobile, township, village, gender, birth_year,
+                                  raw_id or None, category))
+    if categorised and not household_consent:
+        # PIPL Art. 29: special personal information needs its own consent. Refuse the file
+        # rather than drop the column, so nobody believes it was kept.
+        errors.insert(0, RowError(1, "household-consent", str(len(categorised)),
+                                  columns=tuple(str(n) for n in categorised[:20])))
     return rows, errors
 
 
@@ -261,25 +298,36 @@ def one_time_password() -> str:
 
 def import_rows(session: Session, training_class: TrainingClass, rows: list[RosterRow],
                 language: str = "zh_CN") -> list[Imported]:
-    """Create or link every row's learner and add them to the class (enrolled in its courses)."""
-    existing = {
-        u.mobile: u for u in session.scalars(select(User).where(User.mobile.in_([r.mobile for r in rows])))
-    } if rows else {}
+    """Create or link every row's learner and add them to the class (enrolled in its courses).
+
+    A row is an existing account when the mobile number and the name both match (the oldest
+    such account); otherwise it is a new person, even on a number a household already uses.
+    Each new person signs in with the shared number and their own one-time password (the
+    password tells the people on one number apart). Validate with household_consent first:
+    a row's household category is stored with the consent time."""
+    existing: dict[tuple[str, str], User] = {}
+    if rows:
+        for user in session.scalars(select(User).where(User.mobile.in_({r.mobile for r in rows}))
+                                    .order_by(User.id)):
+            existing.setdefault((user.mobile, _same_name(user.display_name)), user)
     result = []
     for row in rows:
-        user = existing.get(row.mobile)
+        user = existing.get((row.mobile, _same_name(row.name)))
         password = None
         if user is None:
             password = one_time_password()
-            user = accounts.create_user(
-                session, mobile=row.mobile, password=password, display_name=row.name,
-                role=Role.LEARNER, language=language, centre_id=training_class.centre_id,
-                must_change_password=True,
+            # Not accounts.create_user: that refuses a number already in use, and a household
+            # shares one. The password hash is the same as every account's.
+            user = User(
+                mobile=row.mobile, display_name=row.name.strip()[:60],
+                password_hash=hash_password(password), role=Role.LEARNER,
+                language=language, centre_id=training_class.centre_id, must_change_password=True,
+                township=row.township or None, village=row.village or None, gender=row.gender,
+                birth_year=row.birth_year, id_last4=row.id_last4,
             )
-            user.township = row.township or None
-            user.village = row.village or None
-            user.gender = row.gender
-            user.birth_year = row.birth_year
+            household.set_category(user, row.household)
+            session.add(user)
+            session.flush()
         classes.join_class(session, user, training_class)
         result.append(Imported(user, password, password is not None))
     session.flush()
