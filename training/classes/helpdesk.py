@@ -4,11 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..policy import visible_classes
+from ..policy import can_see_sensitive, ensure, visible_classes
 from ..services.accounts import accounts, audit
-from ..services.classes import classes, ledger_export, roster
+from ..services.classes import classes, household, ledger_export, roster
 from .common import bp, form_status, load_learner
-from .forms import ProfileForm
+from .forms import ConfirmForm, ProfileForm
 
 
 @bp.route("/learners/<int:user_id>")
@@ -18,7 +18,8 @@ def learner(user_id: int):
     record = classes.learner_record(db.session, person, visible_classes(current_user))
     return render_template("classes/learner.html", person=person, enrollments=record.enrollments,
                            attempts=record.attempts, classes=record.classes,
-                           genders=ledger_export.gender_labels())
+                           genders=ledger_export.gender_labels(),
+                           household_label=household.label(person.household_category))
 
 
 @bp.route("/learners/<int:user_id>/profile", methods=["GET", "POST"])
@@ -45,3 +46,16 @@ def reset_password(user_id: int):
                  ip_address=request.remote_addr or "")
     db.session.commit()
     return render_template("classes/password_reset.html", person=person, password=password)
+
+
+@bp.route("/learners/<int:user_id>/household/clear", methods=["POST"])
+def clear_household(user_id: int):
+    """Clear a learner's household category and its consent (audited with the old value):
+    staff of the learner's centre and admins, who alone may see it."""
+    person = load_learner(user_id)
+    ensure(can_see_sensitive(current_user, person), 404)
+    if ConfirmForm().validate_on_submit() and household.clear_category(
+            db.session, person, current_user.id, request.remote_addr or ""):
+        db.session.commit()
+        flash(_("Household category cleared."), "success")
+    return redirect(url_for("classes.learner", user_id=person.id))

@@ -21,8 +21,8 @@ from ..reports import exports
 
 ANONYMOUS_NAME = "Deleted user"
 PROFILE_FIELDS = ("display_name", "username", "mobile", "language", "gender", "birth_year",
-                  "township", "village", "role", "created_at", "last_login_at",
-                  "privacy_consent_at", "deletion_requested_at")
+                  "township", "village", "id_last4", "household_category", "household_consent_at",
+                  "role", "created_at", "last_login_at", "privacy_consent_at", "deletion_requested_at")
 
 
 def _value(value: Any) -> Any:
@@ -143,7 +143,8 @@ def anonymize(session: Session, user: User, actor_id: int | None, ip_address: st
         return
     user.display_name = ANONYMOUS_NAME
     user.username = f"deleted-{user.id}"
-    for name in ("mobile", "gender", "birth_year", "township", "village"):
+    for name in ("mobile", "gender", "birth_year", "township", "village", "id_last4",
+                 "household_category", "household_consent_at"):
         setattr(user, name, None)
     # "!" never matches a werkzeug hash: the password is unusable.
     user.password_hash = "!" + secrets.token_hex(16)
