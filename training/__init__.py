@@ -21,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn,
                    main, offline, quiz, reports, security, serve)
+    from . import classroom
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(offline.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(classes.bp, url_prefix="/classes")
+    app.register_blueprint(classroom.bp, url_prefix="/classroom")
     app.register_blueprint(reports.bp, url_prefix="/reports")
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(author.bp, url_prefix="/author")

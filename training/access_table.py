@@ -105,6 +105,16 @@ classes.join_code          GET     login  200     200     200   200
 classes.join_code          POST    login  302     302     302   302
 classes.checkin            GET     login  200     200     200   200   code=checkin_code
 classes.checkin            POST    login  302     302     302   302   code=checkin_code
+classroom.start            GET     login  403     200     403   200
+classroom.start            POST    login  403     302     403   302
+classroom.screen           GET     login  403     200     403   200   classroom_id=classroom
+classroom.screen_state     GET     login  403     200     403   200   classroom_id=classroom
+classroom.control          POST    login  403     302     403   302   classroom_id=classroom
+classroom.assist           GET     login  403     200     403   200   classroom_id=classroom
+classroom.assist           POST    login  403     422     403   422   classroom_id=classroom
+classroom.phone            GET     login  403     302     403   302   code=classroom_code
+classroom.phone            POST    login  403     302     403   302   code=classroom_code
+classroom.state            GET     login  403     403     403   403   code=classroom_code
 author.index               GET     login  403     200     200   200
 author.new_course          GET     login  403     200     200   200
 author.new_course          POST    login  403     422     422   422

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from training.extensions import db
 from training.models import CourseMedia, CourseStatus, User
 from training.services.accounts import privacy
+from training.services.classes import classroom
 
 from ..conftest import EXAMPLE_COURSE
 from ..helpers import answer_form
@@ -51,6 +52,9 @@ def world(app, factory, trainer, other_centre_trainer, admin):
     training_class = factory.training_class("Centre A", courses=[course], trainer=trainer)
     factory.member(training_class, victim)
     meeting = factory.training_session(training_class, date(2026, 11, 1))
+    # A classroom quiz running in that session (classroom mode).
+    live_quiz = classroom.start(db.session, meeting, quiz, trainer)
+    db.session.commit()
     objects = {
         # URL argument names, filled with centre A's objects and the victim's records.
         "slug": course.slug, "key": lesson.key, "quiz_id": quiz.id, "attempt_id": attempt_id,
@@ -62,6 +66,7 @@ def world(app, factory, trainer, other_centre_trainer, admin):
         "victim": victim.id, "requester": requester.id, "draft_slug": draft.slug,
         "draft_id": draft.id, "checkin_code": meeting.checkin_code, "trainer_a": trainer.id,
         "spare_course": spare.id,
+        "classroom": live_quiz.id, "classroom_code": live_quiz.code,
     }
     users = {"anon": None, "learner": learner, "trainer": trainer, "fred": other_centre_trainer,
              "admin": admin}
