@@ -92,12 +92,17 @@ classes.delete_session     POST    login  403     200     403   200
 classes.remove_attendee    POST    login  403     404     403   404
 classes.roll_call          GET     login  403     200     403   200
 classes.roll_call          POST    login  403     302     403   302
+classes.add_photos         POST    login  403     302     403   302
+classes.photo_file         GET     login  403     200     403   200
+classes.delete_photo       GET     login  403     200     403   200
+classes.delete_photo       POST    login  403     200     403   200
 classes.roster_template    GET     login  403     200     200   200
 classes.ledger_page        GET     login  403     200     200   200
 classes.learner            GET     login  403     200     404   200
 classes.learner_profile    GET     login  403     200     404   200
 classes.learner_profile    POST    login  403     302     404   302
 classes.reset_password     POST    login  403     200     404   200
+classes.clear_household    POST    login  403     302     404   302
 classes.clear_household    POST    login  403     302     404   302
 classes.join               GET     login  200     200     200   200
 classes.join               POST    login  422     422     422   422

@@ -133,8 +133,9 @@ def _neutral(html: str) -> str:
 
 def test_a_registered_number_gets_the_same_pages_and_its_owner_an_sms(app, factory):
     """A stranger signing up with a registered number sees exactly what a new number gets (the
-    same redirect, the same code page, the same answer to any code); the owner is told by SMS,
-    in their language, and no account is created or changed."""
+    same redirect, the same code page, the same answer to any code); the phone is told by SMS
+    that the number has an account, with a code that only adds another person of the household;
+    the existing account is not changed."""
     owner = factory.user(mobile="13900001111", display_name="Owner", language="zh_CN")
     before = (owner.password_hash, owner.display_name, owner.session_version)
     answers = {}
@@ -142,15 +143,15 @@ def test_a_registered_number_gets_the_same_pages_and_its_owner_an_sms(app, facto
         client = app.test_client()
         step1 = start(client, mobile, next_url="/courses")
         page = client.get(step1.headers["Location"])
-        code = enter(client, "123456", next_url="/courses")
+        code = enter(client, wrong(last_code(mobile)), next_url="/courses")
         answers[mobile] = (step1.status_code, step1.headers["Location"], page.status_code,
                            _neutral(page.get_data(as_text=True)), code.status_code,
                            _neutral(code.get_data(as_text=True)))
     assert answers["13900001111"] == answers["13955551111"]
     assert "139****1111" in answers["13900001111"][3]
     assert "log in instead" in answers["13900001111"][5]
-    assert [text for to, text in outbox() if to == "13900001111"] == [
-        "村播学堂：这个号码已经有账号了，请直接登录；忘记密码请找你的培训老师。"]
+    [text] = [text for to, text in outbox() if to == "13900001111"]
+    assert text.startswith("村播学堂：这个号码已经有账号了") and re.search(r"\b\d{6}\b", text)
     db.session.expire_all()
     assert db.session.scalar(select(func.count(User.id))) == 1
     owner = db.session.get(User, owner.id)
@@ -159,14 +160,16 @@ def test_a_registered_number_gets_the_same_pages_and_its_owner_an_sms(app, facto
     assert accounts.authenticate(db.session, "13900001111", "mushroom-2026") is None
 
 
-def test_a_number_registered_meanwhile_points_to_login(client, app_ctx, factory):
-    """Whoever holds the code for a number that got an account since is sent to log in; nothing changes."""
+def test_a_number_registered_meanwhile_adds_a_household_member(client, app_ctx, factory):
+    """Whoever holds the code for a number that got an account since gets their own account on
+    the same number (the code proves the phone); the other account is not changed."""
     start(client, "13800138000")
     code = last_code("13800138000")
-    factory.user(mobile="13800138000")
+    other = factory.user(mobile="13800138000")
     response = enter(client, code)
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-    assert users() == 1 and db.session.scalar(select(func.count(PendingSignup.id))) == 0
+    assert response.status_code == 302 and response.headers["Location"] == "/courses"
+    assert users() == 2 and db.session.scalar(select(func.count(PendingSignup.id))) == 0
+    assert accounts.authenticate(db.session, "13800138000", "mushroom-2026").id != other.id
 
 
 def test_new_codes_are_limited_per_number(make_app, monkeypatch):

@@ -1,4 +1,5 @@
 """Fixtures for the security tests: a small world of real objects across two centres."""
+import io
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -8,10 +9,16 @@ from sqlalchemy import func, select
 from training.extensions import db
 from training.models import CourseMedia, CourseStatus, User
 from training.services.accounts import privacy
-from training.services.classes import classroom
+from training.services.classes import classroom, photos
 
 from ..conftest import EXAMPLE_COURSE
 from ..helpers import answer_form
+
+
+# A 2x2 PNG for the session photo.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73"
+                    "0000001649444154789c63fccfc0c0c0c0c0c4c0c0c0c0c000000d1d01036ac2"
+                    "9be90000000049454e44ae426082")
 
 
 @dataclass
@@ -54,6 +61,9 @@ def world(app, factory, trainer, other_centre_trainer, admin):
     meeting = factory.training_session(training_class, date(2026, 11, 1))
     # A classroom quiz running in that session (classroom mode).
     live_quiz = classroom.start(db.session, meeting, quiz, trainer)
+    # A photo of that session (served to the staff who manage it only).
+    photo = photos.add_photos(db.session, meeting, [photos.PhotoUpload("p.png", io.BytesIO(PNG))],
+                              app.config["MEDIA_DIR"], trainer.id)[0]
     db.session.commit()
     objects = {
         # URL argument names, filled with centre A's objects and the victim's records.
@@ -67,6 +77,7 @@ def world(app, factory, trainer, other_centre_trainer, admin):
         "draft_id": draft.id, "checkin_code": meeting.checkin_code, "trainer_a": trainer.id,
         "spare_course": spare.id,
         "classroom": live_quiz.id, "classroom_code": live_quiz.code,
+        "photo_id": photo.id, "size": "full",
     }
     users = {"anon": None, "learner": learner, "trainer": trainer, "fred": other_centre_trainer,
              "admin": admin}

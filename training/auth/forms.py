@@ -4,8 +4,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..forms_common import plain_text
-from ..services.accounts import accounts
+from ..forms_common import AppForm, plain_text
+from ..services.accounts import accounts, households
 
 PASSWORD_PROBLEMS = {
     "too-short": _l("Use at least 8 characters."),
@@ -72,3 +72,54 @@ class SignupCodeForm(FlaskForm):
     code = StringField(_l("Code from the text message"), validators=[DataRequired(), Length(max=20), plain_text],
                        description=_l("6 digits."),
                        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+
+
+class PinLoginForm(AppForm):
+    """Sign in with a PIN a trainer gave: the login name (on a shared number, the number) and the PIN."""
+
+    login = StringField(_l("Mobile number or username"), validators=[DataRequired(), Length(max=60)],
+                        render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    pin = PasswordField(_l("PIN (6 digits)"), validators=[DataRequired(), Length(max=20)],
+                        render_kw={"autocomplete": "off", "inputmode": "numeric", "maxlength": "6"})
+    remember = BooleanField(_l("Keep me signed in on this phone"))
+
+
+class ChoosePersonForm(AppForm):
+    """"Who is this?": one of the people whose password (or PIN) was just checked."""
+
+    person = SelectField(coerce=int, validate_choice=True)
+
+
+PIN_PROBLEMS = {
+    "format": _l("A PIN is 6 digits."),
+    "too-simple": _l("This PIN is too easy to guess (such as 000000, 123456 or the end of the "
+                     "mobile number). Choose another, or leave it empty for a random one."),
+}
+
+
+class SetPinForm(AppForm):
+    """Staff give a learner a PIN: typed, or random when left empty."""
+
+    pin = StringField(_l("New PIN"), validators=[Length(max=20)],
+                      description=_l("6 digits. Leave empty for a random PIN."),
+                      render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": "6"})
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def chosen_pin(self) -> str | None:
+        """The PIN typed (as 6 digits), or None for a random one."""
+        return households.normalise_pin(self.pin.data) if (self.pin.data or "").strip() else None
+
+    def validate_pin(self, field):
+        if not (field.data or "").strip():
+            return
+        pin = households.normalise_pin(field.data)
+        reason = households.check_pin(pin, self.person) if pin else "format"
+        if reason:
+            raise ValidationError(PIN_PROBLEMS[reason])
+
+
+class ClearPinForm(AppForm):
+    """The "Remove the PIN" button (CSRF only)."""

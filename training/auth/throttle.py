@@ -11,6 +11,10 @@ Failed logins are counted (Flask-Limiter's storage: in memory, or Redis shared b
 A known device (a signed cookie set at a successful sign-in to that account) counts only its
 own failures, so the owner's phone gets in whatever others try. The address is the real
 client's behind TRUSTED_PROXIES proxies (ProxyFix); IPv6 addresses count per /64 network.
+
+PIN sign-ins (6 digits, so far easier to guess) have their own, much smaller counters
+(PIN_LIMIT_PER_ACCOUNT, 5 wrong per 15 minutes, and PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES, 10 an
+hour, per login name) and add to the same per-address counter as passwords.
 """
 import hashlib
 import hmac
@@ -93,6 +97,7 @@ class Limit:
     scope: str  # "account-client", "account" or "address"
     item: RateLimitItem
     key: str
+    namespace: str = "login"  # "pin" for the counters of PIN sign-ins
 
 
 def login_limits(account: str) -> list[Limit]:
@@ -109,10 +114,34 @@ def login_limits(account: str) -> list[Limit]:
     ]
 
 
+# Wrong PINs allowed per login name (config names; these defaults when unset).
+PIN_DEFAULTS = {"PIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes", "PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES": "10 per hour"}
+
+
+def pin_limits(account: str) -> list[Limit]:
+    """The counters a wrong PIN for `account` (an account key) from this client adds to: a hard
+    limit per account and client, one per account over new devices, and the address's counter
+    shared with passwords."""
+    config = current_app.config
+
+    def setting(name: str) -> RateLimitItem:
+        return parse(config.get(name) or PIN_DEFAULTS[name])
+
+    device = known_device(account)
+    if device:
+        return [Limit("account-client", setting("PIN_LIMIT_PER_ACCOUNT"), f"{account}|device:{device}", "pin")]
+    address = client_address()
+    return [
+        Limit("account-client", setting("PIN_LIMIT_PER_ACCOUNT"), f"{account}|ip:{address}", "pin"),
+        Limit("account", setting("PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES"), account, "pin"),
+        Limit("address", parse(config["LOGIN_LIMIT_PER_IP"]), f"ip:{address}"),
+    ]
+
+
 def refused(limits: list[Limit]) -> str | None:
     """The scope of the first exhausted counter, or None when this login may be tried."""
     for limit in limits:
-        if not limiter.limiter.test(limit.item, "login", limit.scope, limit.key):
+        if not limiter.limiter.test(limit.item, limit.namespace, limit.scope, limit.key):
             return limit.scope
     return None
 
@@ -121,7 +150,7 @@ def count_failure(limits: list[Limit]) -> list[str]:
     """Count a failed login; the scopes this failure exhausted (a lockout begins)."""
     exhausted = []
     for limit in limits:
-        limiter.limiter.hit(limit.item, "login", limit.scope, limit.key)
-        if not limiter.limiter.test(limit.item, "login", limit.scope, limit.key):
+        limiter.limiter.hit(limit.item, limit.namespace, limit.scope, limit.key)
+        if not limiter.limiter.test(limit.item, limit.namespace, limit.scope, limit.key):
             exhausted.append(limit.scope)
     return exhausted

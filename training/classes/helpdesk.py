@@ -3,9 +3,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..auth.forms import ClearPinForm, SetPinForm
 from ..extensions import db
 from ..policy import can_see_sensitive, ensure, visible_classes
-from ..services.accounts import accounts, audit
+from ..services.accounts import accounts, audit, households
 from ..services.classes import classes, household, ledger_export, roster
 from .common import bp, form_status, load_learner
 from .forms import ConfirmForm, ProfileForm
@@ -46,6 +47,32 @@ def reset_password(user_id: int):
                  ip_address=request.remote_addr or "")
     db.session.commit()
     return render_template("classes/password_reset.html", person=person, password=password)
+
+
+@bp.route("/learners/<int:user_id>/pin", methods=["GET", "POST"])
+def learner_pin(user_id: int):
+    """Give a learner without a phone of their own a 6-digit PIN for signing in (typed, or random
+    when left empty), shown once; or see whether they have one. Audited "user.pin_set"."""
+    person = load_learner(user_id)
+    form = SetPinForm(person=person)
+    if form.validate_on_submit():
+        pin = households.set_pin(db.session, person, form.chosen_pin(), current_user.id,
+                                 ip_address=request.remote_addr or "")
+        db.session.commit()
+        return render_template("auth/pin_set.html", person=person, pin=pin)
+    return render_template("auth/pin_manage.html", form=form, person=person,
+                           has_pin=households.has_pin(db.session, person)), form_status()
+
+
+@bp.route("/learners/<int:user_id>/pin/clear", methods=["POST"])
+def clear_pin(user_id: int):
+    """Take a learner's PIN away (audited "user.pin_clear"); they sign in with their password."""
+    person = load_learner(user_id)
+    if ClearPinForm().validate_on_submit() and households.clear_pin(
+            db.session, person, current_user.id, ip_address=request.remote_addr or ""):
+        db.session.commit()
+        flash(_("PIN removed: %(name)s signs in with a password again.", name=person.display_name), "success")
+    return redirect(url_for("classes.learner_pin", user_id=person.id))
 
 
 @bp.route("/learners/<int:user_id>/household/clear", methods=["POST"])

@@ -11,6 +11,7 @@ from ..models import Role
 from ..policy import ensure
 from ..services.classes import classes, sessions
 from ..services.classes.qr import qr_svg
+from . import photo_views
 from .common import bp, form_status, load_class, load_session
 from .forms import ConfirmForm, JoinForm, RollCallForm, SessionForm
 
@@ -39,7 +40,8 @@ def session(session_id: int):
     url = url_for("classes.checkin", code=meeting.checkin_code, _external=True)
     return render_template("classes/session.html", meeting=meeting, url=url,
                            qr=qr_svg(url, title=_("Check in")),
-                           attendees=sessions.attendees(db.session, meeting.id), remove_form=ConfirmForm())
+                           attendees=sessions.attendees(db.session, meeting.id), remove_form=ConfirmForm(),
+                           **photo_views.page_context(meeting))
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from ...models import Role, User, utcnow
 from . import audit
@@ -90,7 +90,7 @@ def check_password_strength(password: str, *personal: str | None) -> str | None:
     return None
 
 
-def _login_matches(username: str | None, mobile: str | None):
+def login_matches(username: str | None, mobile: str | None):
     """WHERE clause for a username or mobile; never matches on a missing (NULL) value."""
     clauses = []
     if username:
@@ -100,54 +100,81 @@ def _login_matches(username: str | None, mobile: str | None):
     return or_(*clauses)
 
 
-def find_by_login(session: Session, login: str) -> User | None:
+def find_all_by_login(session: Session, login: str) -> list[User]:
+    """Every account a login name names: one for a username, every account sharing a mobile
+    number (a household) for a number, by id; password hashes loaded in the same query."""
     username, mobile = split_login(login)
     if not username and not mobile:
-        return None
-    return session.scalar(select(User).where(_login_matches(username, mobile)))
+        return []
+    return list(session.scalars(select(User).where(login_matches(username, mobile))
+                                .options(undefer(User.password_hash)).order_by(User.id)))
+
+
+def find_by_login(session: Session, login: str) -> User | None:
+    """The account of a login name when it names exactly one, else None."""
+    found = find_all_by_login(session, login)
+    return found[0] if len(found) == 1 else None
+
+
+def authenticate_all(session: Session, login: str, password: str, ip_address: str = "") -> list[User]:
+    """Every active account of this login name whose password is `password`: one for a
+    username, one or several for a mobile number shared by a household (several when they use
+    the same password: the person then says who they are), none when nothing matches.
+
+    An unknown name costs the work of one password check, so its answer's timing does not tell
+    it from a wrong password. A refusal is added to the audit log (the caller commits): against
+    each account the name matches (someone may be guessing its password), else with the address
+    only. What was typed is not kept: people sometimes type their password into the name field."""
+    candidates = find_all_by_login(session, login)
+    if not candidates:
+        spend_the_same_time(password)
+    verified = [user for user in candidates if verify_password(user.password_hash, password) and user.active]
+    for user in verified:
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)  # a hash from an earlier release, upgraded
+    if not verified:
+        for user in candidates or [None]:
+            audit.record(session, "user.login_failed", None, "user" if user else "", user.id if user else None,
+                         ip_address=ip_address)
+    return verified
 
 
 def authenticate(session: Session, login: str, password: str, ip_address: str = "") -> User | None:
-    """The user for these credentials, or None; the same work whether or not the user exists.
-
-    A refusal is added to the audit log (the caller commits): against the account when the name
-    matches one (someone may be guessing its password), else with the address only. What was
-    typed is not kept: people sometimes type their password into the name field."""
-    user = find_by_login(session, login)
-    if user is None:
-        spend_the_same_time(password)
-    elif verify_password(user.password_hash, password) and user.active:
-        if needs_rehash(user.password_hash):
-            user.password_hash = hash_password(password)  # a hash from an earlier release, upgraded
-        user.last_login_at = utcnow()
-        return user
-    audit.record(session, "user.login_failed", None, "user" if user else "", user.id if user else None,
-                 ip_address=ip_address)
-    return None
+    """The one user for these credentials, or None (see authenticate_all; a household sharing
+    one password gives None here: the login page asks who is signing in)."""
+    verified = authenticate_all(session, login, password, ip_address)
+    if len(verified) != 1:
+        return None
+    verified[0].last_login_at = utcnow()
+    return verified[0]
 
 
 def record_lockout(session: Session, login: str, scope: str, ip_address: str = "") -> None:
     """Note in the audit log that failed logins reached a limit ("account-client": this account
     from one client, "account": this account from new devices, "address": one address), against
-    the account when the name matches one. The caller commits."""
-    user = find_by_login(session, login)
-    audit.record(session, "user.login_locked", None, "user" if user else "", user.id if user else None,
-                 ip_address=ip_address, scope=scope)
+    each account the name matches. The caller commits."""
+    for user in find_all_by_login(session, login) or [None]:
+        audit.record(session, "user.login_locked", None, "user" if user else "", user.id if user else None,
+                     ip_address=ip_address, scope=scope)
 
 
 def create_user(session: Session, *, password: str = "", display_name: str, username: str | None = None,
                 mobile: str | None = None, role: str = Role.LEARNER, language: str = "zh_CN",
                 centre_id: int | None = None, must_change_password: bool = False,
-                password_hash: str | None = None) -> User:
-    """Create a user; AccountError("login", "taken") when the name or number is in use.
+                password_hash: str | None = None, new_mobile: bool = False) -> User:
+    """Create a user; AccountError("login", "taken") when the username is in use.
 
-    `password_hash` instead of `password`: a hash made earlier (a sign-up waiting for its SMS code)."""
+    A mobile number may be shared by several accounts (a household on one phone); with
+    `new_mobile` a number already in use is refused too ("taken"): a sign-up that did not prove
+    the number by SMS must not join someone's household. `password_hash` instead of
+    `password`: a hash made earlier (a sign-up waiting for its SMS code)."""
     if role not in {r.value for r in Role}:
         raise AccountError("role", "unknown")
     if not username and not mobile:
         raise AccountError("login", "invalid")
-    existing = session.scalar(select(User.id).where(_login_matches(username, mobile)))
-    if existing:
+    unique_mobile = mobile if new_mobile else None
+    if (username or unique_mobile) and session.scalar(
+            select(User.id).where(login_matches(username, unique_mobile))):
         raise AccountError("login", "taken")
     user = User(
         username=username, mobile=mobile, display_name=display_name.strip()[:60],

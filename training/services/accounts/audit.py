@@ -45,6 +45,8 @@ ACTION_LABELS = {
     "user.login_locked": _l("Logins paused after failed tries"),
     "user.password_change": _l("Password changed"),
     "user.password_reset": _l("Password reset by staff"),
+    "user.pin_clear": _l("PIN removed by staff"),
+    "user.pin_set": _l("PIN given by staff"),
     "user.role_change": _l("Role or centre changed"),
 }
 

@@ -2,9 +2,11 @@
 
 Step 1 (`begin`) keeps the sign-up as a PendingSignup row (the password only as its hash) and
 makes a 6-digit code; step 2 (`confirm`) creates the account when the code comes back. A number
-that already has an account goes through the same steps with the same work, but its owner is
-told by SMS instead of getting a code, and no account is created or changed: the pages say the
-same thing either way, so they do not tell a stranger which numbers are registered.
+that already has an account goes through the same steps: its text message says so (log in if it
+is you) and carries the code too, so another person of the household, holding the same phone,
+gets their own account on the number (issue 21, item 5: several accounts may share a number;
+the code proves the phone). No existing account is changed, and the pages say the same thing
+either way, so they do not tell a stranger which numbers are registered.
 
 Codes are stored as HMAC-SHA256 digests keyed with the app's secret, expire after
 CODE_LIFETIME, allow MAX_TRIES tries (then a new code is needed) and are used once.
@@ -33,17 +35,18 @@ KEEP = timedelta(days=1)
 class SignupError(Exception):
     """args[0] is a reason: "wrong" (not the code), "expired", "used-up" (too many tries or
     already used: a new code is needed), "too-soon" (a new code was asked for too soon after
-    the last) or "taken" (the number got an account since the code was sent)."""
+    the last) or "taken" (the account could not be created: a concurrent sign-up took its name)."""
 
 
 @dataclass(frozen=True)
 class CodeMessage:
-    """The text message one step sends: `code` for a new number; None for a number that already
-    has an account (its owner is told so instead), in the language of that account."""
+    """The text message one step sends: the code, and whether the number already has an account
+    (the message then says to log in if that account is yours), in the language of the sign-up."""
 
     mobile: str
-    code: str | None
+    code: str
     language: str
+    shared: bool = False
 
 
 def _digest(token: str) -> str:
@@ -55,18 +58,13 @@ def _code_digest(secret: bytes, pending: PendingSignup, code: str) -> str:
 
 
 def _new_code(session: Session, pending: PendingSignup, secret: bytes) -> CodeMessage:
-    """Give the sign-up a fresh code (the old one stops working) and say what to send.
-
-    A registered number gets a code too, never sent: entering codes for it then behaves exactly
-    as for a new number."""
+    """Give the sign-up a fresh code (the old one stops working) and say what to send."""
     code = f"{secrets.randbelow(10**6):06d}"
     pending.code_digest = _code_digest(secret, pending, code)
     pending.code_sent_at = utcnow()
     pending.tries = 0
-    owner = session.scalar(select(User).where(User.mobile == pending.mobile))
-    if owner is not None:
-        return CodeMessage(pending.mobile, None, owner.language)
-    return CodeMessage(pending.mobile, code, pending.language)
+    shared = session.scalar(select(User.id).where(User.mobile == pending.mobile).limit(1)) is not None
+    return CodeMessage(pending.mobile, code, pending.language, shared)
 
 
 def begin(session: Session, *, mobile: str, display_name: str, password: str, language: str,
@@ -134,9 +132,7 @@ def confirm(session: Session, pending: PendingSignup, code: str, secret: bytes) 
         .execution_options(synchronize_session="fetch")).rowcount
     if not used:
         raise SignupError("used-up")
-    if session.scalar(select(User.id).where(User.mobile == details["mobile"])) is not None:
-        raise SignupError("taken")
-    try:
+    try:  # a number with accounts already gets one more: a household member (the code proves the phone)
         return accounts.create_user(session, **details)
     except accounts.AccountError as exc:
         raise SignupError("taken") from exc
