@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -13,7 +14,7 @@ from ..forms_common import AppForm
 from ..services.accounts import accounts
 from ..services.classes import ledger_export
 from ..services.classes.classes import ClassDetails
-from ..services.classes.sessions import SessionDetails
+from ..services.classes.sessions import DEFAULT_CLOSES, DEFAULT_OPENS, SessionDetails
 
 GENDER_CHOICES = [SelectChoice("", _l("Not given")), SelectChoice("f", _l("Female")),
                   SelectChoice("m", _l("Male"))]
@@ -82,14 +83,36 @@ class SessionForm(AppForm):
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     trainer_id = SelectField(_l("Trainer"), coerce=int)
+    opens = TimeField(_l("Check-in opens"), validators=[Optional()], default=DEFAULT_OPENS,
+                      description=_l("China time, on the session's date."))
+    closes = TimeField(_l("Check-in closes"), validators=[Optional()], default=DEFAULT_CLOSES,
+                       description=_l("A time before the opening time is on the next day."))
+    allow_join = BooleanField(_l("Allow joining the class at check-in"),
+                              description=_l("Someone not yet in the class joins it by checking in. "
+                                             "Otherwise they are asked to see the trainer."))
+    screen_code_required = BooleanField(
+        _l("Only the code on the classroom screen checks in"),
+        description=_l("The code on the classroom screen changes every minute, so a forwarded "
+                       "photo or link stops working. The printed check-in code is then refused."))
 
-    def __init__(self, *args, trainers=(), **kwargs):
+    def __init__(self, *args, trainers=(), window=None, **kwargs):
+        """`window`: the session's check-in window as local (opens, closes) times, shown when
+        editing."""
         super().__init__(*args, **kwargs)
         self.trainer_id.choices = [SelectChoice(t.id, t.display_name) for t in trainers]
+        if window is not None and not self.is_submitted():
+            self.opens.data, self.closes.data = window
 
     def details(self) -> SessionDetails:
         return SessionDetails(held_on=self.held_on.data, place=self.place.data or "",
-                              topic=self.topic.data, trainer_id=self.trainer_id.data)
+                              topic=self.topic.data, trainer_id=self.trainer_id.data,
+                              opens=self.opens.data, closes=self.closes.data,
+                              allow_join=bool(self.allow_join.data),
+                              screen_code_required=bool(self.screen_code_required.data))
+
+    def validate_closes(self, field):
+        if field.data is not None and field.data == (self.opens.data or DEFAULT_OPENS):
+            raise ValidationError(_l("Check-in must close at a different time than it opens."))
 
 
 class ConfirmForm(AppForm):
@@ -103,16 +126,19 @@ class ConfirmForm(AppForm):
 
 
 class RollCallForm(AppForm):
-    """The ids of the members ticked present at a session."""
+    """The ids of the members ticked present at a session, and of those the trainer checked in
+    for (代签: no phone)."""
 
     # Not checked against the members here: the service ignores ids of non-members, so a
     # member who left the class meanwhile does not cost the trainer the whole roll call.
     present = SelectMultipleField(coerce=int, validate_choice=False)
+    assisted = SelectMultipleField(coerce=int, validate_choice=False)
 
-    def __init__(self, *args, present=(), **kwargs):
+    def __init__(self, *args, present=(), assisted=(), **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_submitted():
             self.present.data = sorted(present)
+            self.assisted.data = sorted(assisted)
 
 
 class ProfileForm(AppForm):
@@ -166,3 +192,15 @@ class LedgerForm(AppForm):
     def show(self, start: date, end: date, centre_id: int | None) -> None:
         """Show the period and centre the page is for."""
         self.start.data, self.end.data, self.centre_id.data = start, end, centre_id or 0
+
+# The late window's lengths a trainer chooses from, in minutes.
+LATE_MINUTES = (15, 30, 60, 120)
+
+
+class LateWindowForm(AppForm):
+    """Open check-in again for a while, with the reason (audited)."""
+
+    minutes = SelectField(_l("Open check-in again for"), coerce=int, default=30,
+                          choices=[SelectChoice(m, _l("%(num)s minutes", num=m)) for m in LATE_MINUTES])
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)],
+                         description=_l("E.g. the bus from the village was late. Kept in the ledger's change history."))
