@@ -105,7 +105,6 @@ classes.learner_profile    GET     login  403     200     404   200
 classes.learner_profile    POST    login  403     302     404   302
 classes.reset_password     POST    login  403     200     404   200
 classes.clear_household    POST    login  403     302     404   302
-classes.clear_household    POST    login  403     302     404   302
 classes.join               GET     login  200     200     200   200
 classes.join               POST    login  422     422     422   422
 classes.join_code          GET     login  200     200     200   200
