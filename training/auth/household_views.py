@@ -68,9 +68,10 @@ def pin_login():
             abort(429)
     if form.validate_on_submit():
         verified = households.authenticate_pin(db.session, form.login.data, form.pin.data,
-                                               ip_address=request.remote_addr or "")
+                                               ip_address=request.remote_addr or "",
+                                               only_id=target.id if target else None)
         if verified:
-            return signed_in_or_chosen(verified, form.remember.data, target)
+            return signed_in_or_chosen(verified, form.remember.data)
         _count_pin_failure(limits)
         db.session.commit()
         form.pin.errors.append(_("Wrong mobile number, username or PIN."))

@@ -58,11 +58,9 @@ def switch_target():
     return households.read_switch(db.session, secret(), session.get(SWITCH_KEY))
 
 
-def signed_in_or_chosen(verified: list, remember: bool, target=None):
-    """After a checked password or PIN: sign in the one person it opens (the person tapped when
-    switching, if it opens theirs), or ask who among several is signing in."""
-    if target is not None and target in verified:
-        verified = [target]
+def signed_in_or_chosen(verified: list, remember: bool):
+    """After a checked password or PIN: sign in the one person it opens, or ask who among
+    several is signing in."""
     if len(verified) == 1:
         return sign_in(verified[0], remember)
     session[CHOICE_KEY] = households.choice_token(secret(), verified, remember)
@@ -87,9 +85,10 @@ def login():
             abort(429)
     if form.validate_on_submit():
         verified = accounts.authenticate_all(db.session, form.login.data, form.password.data,
-                                             ip_address=request.remote_addr or "")
+                                             ip_address=request.remote_addr or "",
+                                             only_id=target.id if target else None)
         if verified:
-            return signed_in_or_chosen(verified, form.remember.data, target)
+            return signed_in_or_chosen(verified, form.remember.data)
         _count_failure(limits)
         db.session.commit()  # the refusal in the audit log
         # The same message for an unknown user, a wrong password and a number shared by many.

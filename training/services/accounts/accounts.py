@@ -116,7 +116,8 @@ def find_by_login(session: Session, login: str) -> User | None:
     return found[0] if len(found) == 1 else None
 
 
-def authenticate_all(session: Session, login: str, password: str, ip_address: str = "") -> list[User]:
+def authenticate_all(session: Session, login: str, password: str, ip_address: str = "",
+                     only_id: int | None = None) -> list[User]:
     """Every active account of this login name whose password is `password`: one for a
     username, one or several for a mobile number shared by a household (several when they use
     the same password: the person then says who they are), none when nothing matches.
@@ -124,8 +125,11 @@ def authenticate_all(session: Session, login: str, password: str, ip_address: st
     An unknown name costs the work of one password check, so its answer's timing does not tell
     it from a wrong password. A refusal is added to the audit log (the caller commits): against
     each account the name matches (someone may be guessing its password), else with the address
-    only. What was typed is not kept: people sometimes type their password into the name field."""
-    candidates = find_all_by_login(session, login)
+    only. What was typed is not kept: people sometimes type their password into the name field.
+
+    `only_id`: the person a shared phone is switching to; when the name is theirs, only their
+    password counts (a tap on their name never signs in someone else)."""
+    candidates = only_the(find_all_by_login(session, login), only_id)
     if not candidates:
         spend_the_same_time(password)
     verified = [user for user in candidates if verify_password(user.password_hash, password) and user.active]
@@ -137,6 +141,13 @@ def authenticate_all(session: Session, login: str, password: str, ip_address: st
             audit.record(session, "user.login_failed", None, "user" if user else "", user.id if user else None,
                          ip_address=ip_address)
     return verified
+
+
+def only_the(candidates: list[User], only_id: int | None) -> list[User]:
+    """The account `only_id` when it is among the candidates, else all of them."""
+    if only_id is not None and any(user.id == only_id for user in candidates):
+        return [user for user in candidates if user.id == only_id]
+    return candidates
 
 
 def authenticate(session: Session, login: str, password: str, ip_address: str = "") -> User | None:

@@ -104,10 +104,12 @@ def clear_pin(session: Session, user: User, actor_id: int | None, ip_address: st
     return True
 
 
-def authenticate_pin(session: Session, login: str, pin: str, ip_address: str = "") -> list[User]:
+def authenticate_pin(session: Session, login: str, pin: str, ip_address: str = "",
+                     only_id: int | None = None) -> list[User]:
     """Every active learner of this login name (a username, or a number a household shares)
-    whose PIN is `pin`: normally one. A refusal is audited like a wrong password ("pin": true)
-    against each account with a PIN the name matches. The caller commits."""
+    whose PIN is `pin`: normally one (`only_id`: as in accounts.authenticate_all). A refusal is
+    audited like a wrong password ("pin": true) against each account with a PIN the name
+    matches. The caller commits."""
     typed = normalise_pin(pin) or ""
     username, mobile = accounts.split_login(login)
     candidates = []
@@ -116,6 +118,7 @@ def authenticate_pin(session: Session, login: str, pin: str, ip_address: str = "
             select(User).where(accounts.login_matches(username, mobile), User.pin_hash.is_not(None),
                                User.role == Role.LEARNER)
             .options(undefer(User.pin_hash)).order_by(User.id)))
+        candidates = accounts.only_the(candidates, only_id)
     if not candidates:
         spend_the_same_time(typed)
     verified = [user for user in candidates if verify_password(user.pin_hash, typed) and user.active]
