@@ -148,3 +148,22 @@ def test_guessing_class_codes_is_rate_limited(learner_client):
     statuses = [learner_client.post("/classes/join", data={"code": f"X{i:05d}"}).status_code
                 for i in range(21)]
     assert statuses[:20] == [422] * 20 and statuses[20] == 429
+
+
+def test_class_page_orders_members_by_pinyin_or_import_order(factory, trainer_client):
+    """The class page lists members by pinyin by default; ?order=import keeps the import order;
+    the choice is a link that keeps it in the query string; an unknown order falls back."""
+    training_class = factory.training_class()
+    for name in ("张三", "李四", "王五", "阿明"):
+        factory.member(training_class, factory.user("learner", display_name=name))
+
+    def names(query=""):
+        page = trainer_client.get(f"/classes/{training_class.id}{query}").get_data(as_text=True)
+        members = page.split('class="list"')[-1]
+        return sorted(("张三", "李四", "王五", "阿明"), key=members.index)
+
+    assert names() == ["阿明", "李四", "王五", "张三"]
+    assert names("?order=import") == ["张三", "李四", "王五", "阿明"]
+    assert names("?order=nonsense") == ["阿明", "李四", "王五", "张三"]
+    page = trainer_client.get(f"/classes/{training_class.id}").get_data(as_text=True)
+    assert f'href="/classes/{training_class.id}?order=import"' in page

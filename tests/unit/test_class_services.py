@@ -84,3 +84,18 @@ def test_roll_call_with_a_bad_id_changes_nothing(factory, trainer_client):
     response = trainer_client.post(f"/classes/sessions/{meeting.id}/roll", data={"present": [str(person.id), "x"]})
     assert response.status_code == 422
     assert sessions.attendee_ids(db.session, meeting.id) == set()
+
+
+def test_members_sort_by_pinyin_or_import_order(factory):
+    """Issue 21: 张三, 李四, 王五, 阿明 imported in that order list as 阿明, 李四, 王五, 张三 by
+    pinyin, and as imported in import order."""
+    from training.services.classes import classes
+
+    training_class = factory.training_class()
+    for name in ("张三", "李四", "王五", "阿明"):
+        factory.member(training_class, factory.user("learner", display_name=name))
+    by_pinyin = classes.members(db.session, training_class.id)
+    assert [m.display_name for m in by_pinyin] == ["阿明", "李四", "王五", "张三"]
+    assert [m.display_name for m in classes.members(db.session, training_class.id, "import")] == [
+        "张三", "李四", "王五", "阿明"]
+    assert classes.pinyin_key("Zhang") > classes.pinyin_key("阿明")  # Latin letters sort with syllables

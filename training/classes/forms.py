@@ -204,3 +204,17 @@ class LateWindowForm(AppForm):
                           choices=[SelectChoice(m, _l("%(num)s minutes", num=m)) for m in LATE_MINUTES])
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=200)],
                          description=_l("E.g. the bus from the village was late. Kept in the ledger's change history."))
+
+class MemberOrderForm(AppForm):
+    """How the class page lists its members (read from the query string, kept in links)."""
+
+    class Meta:
+        csrf = False
+
+    order = SelectField(_l("Order"), default="pinyin",
+                        choices=[SelectChoice("pinyin", _l("By pinyin (拼音)")),
+                                 SelectChoice("import", _l("In import order"))])
+
+    def chosen(self) -> str:
+        """The order asked for, or pinyin for a missing or unknown one."""
+        return self.order.data if self.validate() else "pinyin"

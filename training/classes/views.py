@@ -20,7 +20,7 @@ from ..services.classes import classes, roster, roster_import, sessions
 from ..services.classes.qr import qr_svg
 from ..services.reports import exports
 from .common import bp, centres, form_status, load_class
-from .forms import ClassForm, ConfirmForm, RosterForm
+from .forms import ClassForm, ConfirmForm, MemberOrderForm, RosterForm
 from .messages import CLASS_ERRORS, FILE_ERRORS, ROW_ERRORS
 
 
@@ -70,9 +70,11 @@ def new():
 @bp.route("/<int:class_id>")
 def detail(class_id: int):
     training_class = load_class(class_id)
+    order_form = MemberOrderForm(request.args)
+    order = order_form.chosen()
     return render_template(
-        "classes/detail.html", training_class=training_class,
-        members=classes.members(db.session, training_class.id),
+        "classes/detail.html", training_class=training_class, order_form=order_form, order=order,
+        members=classes.members(db.session, training_class.id, order),
         sessions=sessions.sessions_with_counts(db.session, training_class.id),
         helpable=classes.member_ids_within(db.session, training_class.id, visible_learners(current_user)),
     )

@@ -147,12 +147,31 @@ def member_ids(session: Session, class_id: int) -> set[int]:
     return set(session.scalars(select(ClassMember.user_id).where(ClassMember.class_id == class_id)))
 
 
-def members(session: Session, class_id: int) -> list[User]:
-    """The class's members by name, in one query."""
-    return list(session.scalars(
-        select(User).join(ClassMember, ClassMember.user_id == User.id)
-        .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)
-    ))
+# How member lists may be ordered: by the pinyin of the name (拼音), or in the order people
+# were added (imported or joined: ClassMember.id).
+MEMBER_ORDERS = ("pinyin", "import")
+
+
+def pinyin_key(name: str) -> tuple:
+    """Sort key of a name in pinyin order, as a Chinese reader expects (阿明, 李四, 王五, 张三):
+    each character's syllable with its tone, then the character itself so that names sounding
+    alike keep a fixed order; Latin letters sort with the syllables, case ignored."""
+    from pypinyin import Style, pinyin
+
+    syllables = pinyin(name, style=Style.TONE3, neutral_tone_with_five=True, errors="default")
+    return tuple(s[0].casefold() for s in syllables), name
+
+
+def members(session: Session, class_id: int, order: str = "pinyin") -> list[User]:
+    """The class's members in one query, by pinyin of their names or in import order
+    ("import": the order they were added to the class)."""
+    rows = session.execute(
+        select(User, ClassMember.id).join(ClassMember, ClassMember.user_id == User.id)
+        .where(ClassMember.class_id == class_id).order_by(ClassMember.id)
+    ).all()
+    if order == "pinyin":
+        rows = sorted(rows, key=lambda row: (pinyin_key(row[0].display_name), row[1]))
+    return [user for user, _member_id in rows]
 
 
 def member_ids_within(session: Session, class_id: int, people: Select) -> set[int]:
