@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from training.extensions import db
-from training.models import Attempt, ClassroomAnswer, Course
+from training.models import Attempt, Course
 
 from .conftest import PASSWORD, SCREENSHOTS, log_in
 
@@ -38,7 +38,7 @@ def _world(live):
             held_on=date.today(), topic="第一次直播练习"))
         db.session.commit()
         people = []
-        for name in ("李大姐", "张大哥"):
+        for name in ("李大姐", "张大哥", "王大爷"):
             user = factory.user("learner", centre="Centre A", language="zh_CN", display_name=name)
             factory.member(training_class, user)
             people.append(SimpleNamespace(id=user.id, username=user.username, password=PASSWORD))
@@ -83,10 +83,20 @@ def test_trainer_screen_and_phones_run_a_classroom_quiz(live, phone, playwright_
 
         # The screen polls and reloads when the answered count changes.
         screen.locator(".cr-answered", has_text="2 人作答").wait_for()
+        # A third member answers aloud: the trainer picks the name, then taps the answer.
+        assist = phone().new_page()
+        log_in(assist, world.trainer)
+        assist.goto(screen.locator("a[href$='/assist']").get_attribute("href"))
+        assist.select_option("#learner", str(world.learners[2].id))
+        shot(assist, "assist")
+        assist.locator("button.cr-answer").first.click()
+        assert "已为王大爷记录答案" in assist.locator(".flash").inner_text()
+        assert "全班都已答完这道题" in assist.locator("main").inner_text()  # no one is left to pick
+        screen.locator(".cr-answered", has_text="3 人作答").wait_for()
         screen.locator("button[value=show]").click()
         screen.locator(".cr-bars").wait_for()
-        assert screen.locator(".cr-bar-count").all_inner_texts() == ["1", "1", "0"]
-        assert "李大姐" not in screen.content() and "张大哥" not in screen.content()
+        assert screen.locator(".cr-bar-count").all_inner_texts() == ["2", "1", "0"]
+        assert not any(name in screen.content() for name in ("李大姐", "张大哥", "王大爷"))
         shot(screen, "results")
 
         # The phone with JavaScript reloads after its poll; the other one refreshes itself in 5 s.
@@ -98,10 +108,9 @@ def test_trainer_screen_and_phones_run_a_classroom_quiz(live, phone, playwright_
         screen.locator("button[value=end]").click()
         screen.get_by_text("课堂测验已结束").wait_for()
         with live.app.app_context():
-            modes = db.session.scalars(select(Attempt.mode).join(
-                ClassroomAnswer, ClassroomAnswer.user_id == Attempt.user_id)
-                .where(Attempt.user_id.in_([p.id for p in world.learners]))).all()
+            modes = db.session.scalars(select(Attempt.mode).where(
+                Attempt.user_id.in_([p.id for p in world.learners]))).all()
             db.session.remove()
-        assert sorted(modes) == ["classroom", "classroom"]
+        assert sorted(modes) == ["assisted", "classroom", "classroom"]
     finally:
         screen_context.close()

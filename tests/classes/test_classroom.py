@@ -356,3 +356,22 @@ def test_sixty_phones_polling_an_unchanged_quiz_get_304_from_two_queries(counted
         db.session.commit()
         changed = clients[0].get(f"/classroom/{code}/state", headers={"If-None-Match": tags[0]})
         assert changed.status_code == 200 and changed.headers["ETag"] != tags[0]
+
+
+def test_an_answer_given_aloud_needs_a_learner_of_the_class(factory, room, trainer, trainer_client):
+    """Tapping an answer before picking a name, or naming someone outside the class, records
+    nothing; a learner picked is recorded as assisted, by the trainer."""
+    _course, training_class, meeting, quiz = room
+    (member,) = members(factory, training_class, 1)
+    outsider = factory.user("learner", centre="Centre A")
+    cq = classroom.start(db.session, meeting, quiz, trainer)
+    db.session.commit()
+    view = classroom.question(cq)
+    url = f"/classroom/{cq.id}/assist"
+    page = trainer_client.post(url, data={**phone_form(view, cq, 0), "learner": "0"})
+    assert page.status_code == 422 and "Choose who answered." in page.get_data(as_text=True)
+    assert trainer_client.post(url, data={**phone_form(view, cq, 0), "learner": str(outsider.id)}).status_code == 422
+    assert db.session.scalar(select(func.count(ClassroomAnswer.id))) == 0
+    trainer_client.post(url, data={**phone_form(view, cq, 0), "learner": str(member.id)})
+    answer = db.session.scalar(select(ClassroomAnswer))
+    assert (answer.user_id, answer.assisted, answer.recorded_by_id) == (member.id, True, trainer.id)

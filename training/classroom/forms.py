@@ -4,10 +4,15 @@ position or version the page was showing, so a stale tap changes nothing."""
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, NumberRange
 from wtforms.widgets import HiddenInput
 
 from ..forms_common import AppForm
+
+
+def whole_number(value) -> int:
+    """A select's value as an id; anything else is 0 (no one)."""
+    return int(value) if str(value).isdigit() else 0
 
 
 class StartForm(AppForm):
@@ -33,5 +38,6 @@ class AssistForm(AppForm):
     """An answer given aloud, entered by the trainer for one learner."""
 
     position = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    learner = SelectField(_l("Learner"), coerce=int, validators=[InputRequired()],
-                          validate_choice=True)
+    # The first choice (0, "–") is no one: an answer tapped before a name is picked is refused.
+    learner = SelectField(_l("Learner"), coerce=whole_number,
+                          validators=[NumberRange(min=1, message=_l("Choose who answered."))])

@@ -106,7 +106,7 @@ def assist(classroom_id: int):
     answered = classroom.answered_ids(db.session, cq, cq.position) if view else set()
     waiting = [p for p in people if p.id not in answered]
     form = AssistForm(position=cq.position)
-    form.learner.choices = [SelectChoice(p.id, p.display_name) for p in waiting]
+    form.learner.choices = [SelectChoice(0, "–")] + [SelectChoice(p.id, p.display_name) for p in waiting]
     error = None
     if view is not None and form.validate_on_submit():
         learner = db.session.scalar(select(User).where(User.id == form.learner.data))
