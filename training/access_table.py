@@ -43,6 +43,12 @@ auth.register_code         GET     302    302     302     302   302
 auth.register_code         POST    302    302     302     302   302
 auth.register_resend       POST    302    302     302     302   302
 auth.logout                POST    302    302     302     302   302
+auth.choose                GET     login  302     302     302   302
+auth.choose                POST    login  302     302     302   302
+auth.pin_login             GET     200    302     302     302   302
+auth.pin_login             POST    200    302     302     302   302
+auth.household             GET     login  200     200     200   200
+auth.switch                POST    login  404     404     404   404
 main.healthz               GET     200    200     200     200   200
 main.media                 GET     200    200     200     200   200
 main.set_language          POST    302    302     302     302   302
@@ -104,6 +110,9 @@ classes.learner            GET     login  403     200     404   200
 classes.learner_profile    GET     login  403     200     404   200
 classes.learner_profile    POST    login  403     302     404   302
 classes.reset_password     POST    login  403     200     404   200
+classes.learner_pin        GET     login  403     200     404   200
+classes.learner_pin        POST    login  403     200     404   200
+classes.clear_pin          POST    login  403     302     404   302
 classes.clear_household    POST    login  403     302     404   302
 classes.join               GET     login  200     200     200   200
 classes.join               POST    login  422     422     422   422
