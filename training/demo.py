@@ -6,6 +6,11 @@ Rows are written in bulk with ids assigned here (COPY on PostgreSQL, executemany
 never as ORM objects one by one. The data follows the platform's rules: percent done is
 items done / items, a quiz step is done when a quiz is passed, completion is recorded when
 every step is done, and every attempt answer is graded by services.scoring.
+
+The data is shaped for the reports' default windows: a share of the classes is running now,
+with a session on the day the command runs and learning up to that moment; classes (all with
+Chinese names) are given courses in Chinese; answers are stored as a real attempt stores them
+(a true/false answer reads 对/错 in a Chinese quiz, True/False in an English one).
 """
 import json
 import random
@@ -15,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -35,6 +41,11 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "秀英 建国 桂兰 志强 玉梅 海燕 红霞 国庆 春生 丽娟 长林 金花 小军 秋菊 德福 彩霞".split()
 WRONG_TEXTS = ["不知道", "no idea", "直播", "快递"]
 BATCH = 2000  # learners generated and written per batch
+# Share of classes running when the command runs (started within the last three weeks).
+RUNNING_SHARE = 0.3
+# The interface catalogue that speaks each course language: a real attempt's true/false
+# answer is stored in its taker's language, which for these learners is the quiz's.
+CATALOGUES = {"zh": "zh_Hans_CN", "en": "en"}
 
 
 @dataclass
@@ -59,6 +70,7 @@ class QuizPlan:
 @dataclass
 class CoursePlan:
     id: int
+    language: str
     # Required steps in course order: ("lesson", lesson_id) or ("quiz", QuizPlan).
     steps: list[tuple[str, Any]]
     # Completions keep the lesson's title (history survives a deleted lesson).
@@ -133,7 +145,13 @@ class BulkWriter:
             rows.clear()
 
 
-def _question_plan(question, rng: random.Random) -> QuestionPlan:
+def true_false_labels(language: str) -> tuple[str, str]:
+    """The words a real attempt stores for true and false, in a course's language (对/错)."""
+    with force_locale(CATALOGUES.get(language, "zh_Hans_CN")):
+        return gettext("True"), gettext("False")
+
+
+def _question_plan(question, rng: random.Random, labels: tuple[str, str] = ("True", "False")) -> QuestionPlan:
     snap = quizzes.snapshot(question)
     kind = snap["kind"]
     n = len(snap["choices"])
@@ -164,7 +182,7 @@ def _question_plan(question, rng: random.Random) -> QuestionPlan:
     rng.shuffle(wrong)  # the first wrong answer is the tempting one
 
     def pair(response):
-        return json.dumps(response, ensure_ascii=False), scoring.response_text(snap, response)
+        return json.dumps(response, ensure_ascii=False), scoring.response_text(snap, response, *labels)
 
     return QuestionPlan(
         id=question.id,
@@ -183,10 +201,11 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
     ).all()
     for course in courses:
         steps: list[tuple[str, Any]] = []
+        labels = true_false_labels(course.language)
 
         def quiz_plan(quiz):
             return QuizPlan(quiz.id, quiz.title, quiz.pass_mark,
-                            [_question_plan(q, rng) for q in quiz.questions])
+                            [_question_plan(q, rng, labels) for q in quiz.questions])
 
         for lesson in course.lessons:
             steps.append(("lesson", lesson.id))
@@ -195,7 +214,8 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
         if course.final_exam is not None:
             steps.append(("quiz", quiz_plan(course.final_exam)))
         if steps:
-            plans.append(CoursePlan(course.id, steps, {lesson.id: lesson.title for lesson in course.lessons}))
+            plans.append(CoursePlan(course.id, course.language, steps,
+                                    {lesson.id: lesson.title for lesson in course.lessons}))
     return plans
 
 
@@ -248,15 +268,20 @@ def _reset_sequences(session: Session) -> None:
 class Generator:
     """Writes one province of demo data; every random choice comes from one seeded rng."""
 
-    def __init__(self, session: Session, learners: int, seed: int, today: date):
+    def __init__(self, session: Session, learners: int, seed: int, today: date,
+                 now: datetime | None = None):
         self.session = session
         self.total_learners = learners
         self.rng = random.Random(seed)
-        self.now = datetime.combine(today, time(12, 0))
+        # Activity runs up to `now` (naive UTC): the moment the command runs, or noon of a
+        # given day, so the same seed and day give the same data.
+        self.now = now or datetime.combine(today, time(12, 0))
         self.today = today
         self.ids = _next_ids(session)
         self.out = BulkWriter(session)
         self.plans = _course_plans(session, self.rng)
+        # The classes have Chinese names: they are given Chinese courses (any, if none).
+        self.class_plans = [p for p in self.plans if p.language == "zh"] or self.plans
         self.password_hash = accounts.hash_password(DEMO_PASSWORD)
 
     def take_id(self, table: str) -> int:
@@ -307,22 +332,23 @@ class Generator:
     def _class(self, centre_id: int, trainers: list[int], number: int, size: int) -> None:
         rng = self.rng
         class_id = self.take_id("training_class")
-        starts = self.today - timedelta(days=rng.randint(10, 365))
+        running = number == 1 or rng.random() < RUNNING_SHARE  # at least one class runs now
+        starts = self.today - timedelta(days=rng.randint(0, 20) if running else rng.randint(10, 365))
         trainer = rng.choice(trainers)
         place = f"{rng.choice(TOWNSHIPS)}电商服务站"
         self.row("training_class", class_id, centre_id, trainer,
                  f"{starts.year}年{starts.month}月直播带货培训班（{number}）", f"D{class_id:07d}",
                  place, starts, starts + timedelta(days=28), False,
                  datetime.combine(starts, time(8)) - timedelta(days=7))
-        courses = rng.sample(self.plans, k=min(len(self.plans), rng.choice((1, 1, 2))))
+        courses = rng.sample(self.class_plans, k=min(len(self.class_plans), rng.choice((1, 1, 2))))
         for plan in courses:
             self.row("class_course", class_id, plan.id)
         members = []
         for _ in range(size):
             uid = self.take_id("users")
             members.append(uid)
-            created = datetime.combine(starts, time(9)) - timedelta(
-                days=rng.randint(0, 6), seconds=rng.randint(0, 36000))
+            created = min(self.now - timedelta(hours=2), datetime.combine(starts, time(9)) - timedelta(
+                days=rng.randint(0, 6), seconds=rng.randint(0, 36000)))
             township = rng.choice(TOWNSHIPS)
             self.row("users", uid, None, f"199{uid:08d}",
                      rng.choice(SURNAMES) + rng.choice(GIVEN), self.password_hash, "learner",
@@ -332,21 +358,25 @@ class Generator:
             skill = rng.uniform(0.55, 0.97)
             for plan in courses:
                 if rng.random() < 0.92:
-                    self._progress(uid, plan, created + timedelta(minutes=rng.randint(5, 600)),
-                                   skill)
-        # In-person sessions, weekly from the start date, with most members checking in.
-        for week in range(rng.randint(2, 5)):
-            held = starts + timedelta(days=7 * week)
-            if held > self.today:
-                break
+                    enrolled = min(self.now, created + timedelta(minutes=rng.randint(5, 600)))
+                    self._progress(uid, plan, enrolled, skill)
+        # In-person sessions, weekly from the start date, with most members checking in; a
+        # running class also meets on the day the command runs.
+        days = [starts + timedelta(days=7 * week) for week in range(rng.randint(2, 5))]
+        days = [held for held in days if held <= self.today]
+        if running and self.today not in days:
+            days.append(self.today)
+        for week, held in enumerate(days):
             sid = self.take_id("training_session")
             self.row("training_session", sid, class_id, held, place, f"第{week + 1}次课", trainer,
                      f"demo{sid:010d}", *sessions.default_window(held), "", False, False,
                      datetime.combine(held, time(8)))
+            # Check-ins an hour from the start of the session, never after now.
+            start = min(datetime.combine(held, time(1)), self.now - timedelta(hours=1))
             for uid in members:
                 if rng.random() < 0.72:
                     self.row("attendance", self.take_id("attendance"), sid, uid,
-                             datetime.combine(held, time(9)) + timedelta(seconds=rng.randint(0, 3600)),
+                             start + timedelta(seconds=rng.randint(0, 3600)),
                              "qr" if rng.random() < 0.8 else "roll")
 
     def _progress(self, uid: int, plan: CoursePlan, enrolled: datetime, skill: float) -> None:
@@ -432,8 +462,11 @@ def generate(session: Session, learners: int, seed: int, media_dir: str,
     if session.scalar(select(Centre.id).where(Centre.name == CENTRE_NAME.format(n=1))):
         raise DemoDataExists()
     ensure_courses(session, media_dir)
-    today = today or datetime.now(UTC).date()
-    stats = Generator(session, learners, seed, today).run(echo)
+    now = None
+    if today is None:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        today = now.date()
+    stats = Generator(session, learners, seed, today, now).run(echo)
     admin_overview.rebuild_daily_stats(session)
     return stats
 

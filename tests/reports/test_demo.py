@@ -62,3 +62,65 @@ def test_demo_command_builds_consistent_progress(app, runner):
         assert db.session.scalar(select(func.sum(DailyStat.registered))) == 60
     again = runner.invoke(args=["demo-data", "--learners", "60"])
     assert again.exit_code != 0 and "already" in again.output
+
+
+def test_demo_activity_reaches_the_day_it_runs(app_ctx):
+    """Issue 21: the default report windows show data: a class meets on the given day and
+    learning goes on up to that day's noon, never later."""
+    from datetime import datetime
+
+    from training.models import LessonCompletion, TrainingSession
+
+    day = date(2026, 6, 30)
+    demo.generate(db.session, 200, seed=5, media_dir=app_ctx.config["MEDIA_DIR"], today=day)
+    noon = datetime(2026, 6, 30, 12)
+    assert db.session.scalar(select(func.count(TrainingSession.id)).where(TrainingSession.held_on == day))
+    assert db.session.scalar(select(func.count(Attendance.id)).join(TrainingSession)
+                             .where(TrainingSession.held_on == day))
+    latest = max(db.session.scalar(select(func.max(LessonCompletion.completed_at))),
+                 db.session.scalar(select(func.max(Attempt.submitted_at))))
+    assert latest.date() == day and latest <= noon
+    assert db.session.scalar(select(func.max(Attendance.checked_in_at))) <= noon
+    assert db.session.scalar(select(func.max(Enrollment.enrolled_at))) <= noon
+
+
+def test_demo_without_a_day_runs_up_to_now(app_ctx):
+    """Run on the real day, nothing is dated after the moment it runs, and today has a session."""
+    from datetime import UTC, datetime
+
+    from training.models import TrainingSession
+
+    demo.generate(db.session, 40, seed=2, media_dir=app_ctx.config["MEDIA_DIR"])
+    now = datetime.now(UTC).replace(tzinfo=None)
+    assert db.session.scalar(select(func.max(Attendance.checked_in_at))) <= now
+    assert db.session.scalar(select(func.max(Attempt.submitted_at))) <= now
+    assert db.session.scalar(select(func.count(TrainingSession.id)).where(
+        TrainingSession.held_on == now.date()))
+
+
+def test_demo_true_false_answers_read_as_a_real_chinese_attempt(app_ctx):
+    """A true/false answer is stored the way a real attempt stores it: 对/错 in a Chinese quiz,
+    never the raw "true"/"false" the item analysis showed before."""
+    demo.generate(db.session, 120, seed=4, media_dir=app_ctx.config["MEDIA_DIR"],
+                  today=date(2026, 6, 30))
+    texts = set()
+    for answer in db.session.scalars(select(AttemptAnswer)):
+        if answer.snapshot["kind"] == "true_false":
+            texts.add(answer.response_text)
+    assert texts and texts <= {"对", "错"}
+    assert demo.true_false_labels("en") == ("True", "False")
+
+
+def test_demo_classes_get_courses_in_their_own_language(app_ctx):
+    """Classes with Chinese names are given Chinese courses only (the seed has both languages)."""
+    from training.models import Course, TrainingClass, class_course
+
+    demo.generate(db.session, 200, seed=9, media_dir=app_ctx.config["MEDIA_DIR"],
+                  today=date(2026, 6, 30))
+    assert db.session.scalar(select(func.count(Course.id)).where(Course.language == "en"))
+    languages = set(db.session.scalars(
+        select(Course.language).join(class_course, class_course.c.course_id == Course.id)
+        .join(TrainingClass, TrainingClass.id == class_course.c.class_id)))
+    assert languages == {"zh"}
+    enrolled = set(db.session.scalars(select(Course.language).join(Enrollment)))
+    assert enrolled == {"zh"}
