@@ -2,6 +2,7 @@
 from .audit import AuditEvent
 from .authoring import CourseChange
 from .base import utcnow
+from .certificates import Certificate
 from .classes import (
     Attendance,
     ClassMember,
@@ -44,6 +45,7 @@ __all__ = [
     "AuditEvent",
     "AttemptAnswer",
     "Centre",
+    "Certificate",
     "Choice",
     "Course",
     "CourseChange",

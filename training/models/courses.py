@@ -1,10 +1,13 @@
 """Course content: courses, ordered lessons, quizzes, questions, choices and course media."""
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, select, update
+from sqlalchemy import (
+    JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, select, update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
@@ -54,6 +57,10 @@ class Course(db.Model):
     # Moves on every change to the course or anything in it (lessons, quizzes, questions,
     # choices, media): caches of a course's content compare it to know they are current.
     content_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Study hours (学时) the course declares, and optionally what of the national standard for
+    # 互联网营销师 it covers: {"type": ..., "level": 5, "units": [...]} (see course_files).
+    hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
+    standard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     lessons: Mapped[list["Lesson"]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"

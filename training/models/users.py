@@ -64,6 +64,8 @@ class User(UserMixin, db.Model):
     # shown only to staff of the learner's centre, exported only when the exporter asks.
     household_category: Mapped[str | None] = mapped_column(String(20))
     household_consent_at: Mapped[datetime | None]
+    # Whether the public certificate check shows the whole name (masked, 张*华, by default).
+    certificate_full_name: Mapped[bool] = mapped_column(default=False)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     # Part of the login session id: bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)

@@ -14,6 +14,7 @@ from sqlalchemy.sql import Select
 
 from ...dbutil import insert_ignore
 from ...models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
+from . import certificates
 
 
 def course_percent(done: int, total: int) -> int:
@@ -230,6 +231,8 @@ def refresh_enrollment(session: Session, enrollment: Enrollment, now: datetime |
     enrollment.last_active_at = now
     if total and done >= total and enrollment.completed_at is None:
         enrollment.completed_at = now
+        session.flush()
+        certificates.issue(session, enrollment)
     session.flush()
 
 
