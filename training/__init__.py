@@ -19,9 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     load_config(app, config)
 
-    from . import (account, admin, assets, auth, author, classes, cli, errors, httpcache, i18n, learn,
-                   main, offline, quiz, reports, security, serve)
-    from . import classroom
+    from . import (account, admin, assets, auth, author, certificates, classes, classroom, cli,
+                   errors, httpcache, i18n, learn, main, offline, quiz, reports, security, serve)
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -45,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(classes.bp, url_prefix="/classes")
     app.register_blueprint(classroom.bp, url_prefix="/classroom")
+    app.register_blueprint(certificates.bp, url_prefix="/certificates")
     app.register_blueprint(reports.bp, url_prefix="/reports")
     app.register_blueprint(account.bp, url_prefix="/account")
     app.register_blueprint(author.bp, url_prefix="/author")
