@@ -82,6 +82,7 @@ classes.new                GET     login  403     200     200   200
 classes.new                POST    login  403     422     422   422
 classes.detail             GET     login  403     200     403   200
 classes.edit               GET     login  403     200     403   200
+classes.members_export     GET     login  403     200     403   200
 classes.edit               POST    login  403     302     403   302
 classes.poster             GET     login  403     200     403   200
 classes.remove_member      GET     login  403     200     403   200

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from training.extensions import db
-from training.models import AuditEvent, User, utcnow
+from training.models import AuditEvent, ClassMember, User, utcnow
 from training.policy import can_see_sensitive
 from training.services.classes import household
 
@@ -79,3 +79,38 @@ def test_export_columns_only_when_asked():
     person = User(display_name="x", household_category="lifted", household_consent_at=utcnow())
     assert title == "Household category" and value(person) == "Lifted out of poverty (脱贫户)"
     assert household.parse_cell(" 脱 贫 户 ") == "lifted" and household.parse_cell("富户") is None
+
+
+def test_member_export_leaves_the_category_out_unless_ticked(factory, trainer_client, trainer, member):
+    """The class's member list download has no household column by default; ticked, it has one
+    (filled only for the exporter's centre's people) and the export is audited as sensitive."""
+    training_class = db.session.scalar(select(ClassMember)).training_class
+    other = factory.user("learner", display_name="Visitor", centre="Centre B")
+    household.set_category(other, "dibao")
+    factory.member(training_class, other)
+    db.session.commit()
+    plain = trainer_client.get(f"/classes/{training_class.id}/members.csv").get_data(as_text=True)
+    assert "Household category" not in plain and "监测户" not in plain and "123X" in plain
+    assert "138****8000" in plain and "13800138000" not in plain
+    assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.sensitive"))
+    ticked = trainer_client.get(f"/classes/{training_class.id}/members.csv?household=y").get_data(as_text=True)
+    assert "Household category" in ticked and "Monitored for poverty risk (监测户)" in ticked
+    assert "低保户" not in ticked  # a Centre B learner: not the exporter's to see
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "export.sensitive"))
+    assert event.actor_id == trainer.id and event.target_id == training_class.id
+    assert event.detail["export"] == "class.members" and event.detail["people"] == 2
+    assert event.detail["fields"] == ["household_category"]
+
+
+def test_admin_export_includes_every_category_when_ticked(admin_client, member):
+    """Admins manage every centre: a ticked export fills the category for everyone."""
+    training_class = db.session.scalar(select(ClassMember)).training_class
+    text = admin_client.get(f"/classes/{training_class.id}/members.xlsx?household=y")
+    assert text.status_code == 200 and text.mimetype.endswith("sheet")
+
+
+def test_class_page_offers_the_tick_unticked(trainer_client, member):
+    """The download form's household box is there and not ticked."""
+    training_class = db.session.scalar(select(ClassMember)).training_class
+    page = trainer_client.get(f"/classes/{training_class.id}").get_data(as_text=True)
+    assert 'name="household"' in page and "checked" not in page.split('name="household"')[1][:40]

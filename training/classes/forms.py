@@ -218,3 +218,12 @@ class MemberOrderForm(AppForm):
     def chosen(self) -> str:
         """The order asked for, or pinyin for a missing or unknown one."""
         return self.order.data if self.validate() else "pinyin"
+
+
+class MemberExportForm(AppForm):
+    """The class page's member-list download: the household category only when ticked."""
+
+    class Meta:
+        csrf = False
+
+    household = BooleanField(_l("Include household category (sensitive: the download is recorded)"))

@@ -16,11 +16,11 @@ from ..policy import (
     visible_classes,
     visible_learners,
 )
-from ..services.classes import classes, roster, roster_import, sessions
+from ..services.classes import classes, household, roster, roster_import, sessions
 from ..services.classes.qr import qr_svg
 from ..services.reports import exports
 from .common import bp, centres, form_status, load_class
-from .forms import ClassForm, ConfirmForm, MemberOrderForm, RosterForm
+from .forms import ClassForm, ConfirmForm, MemberExportForm, MemberOrderForm, RosterForm
 from .messages import CLASS_ERRORS, FILE_ERRORS, ROW_ERRORS
 
 
@@ -74,10 +74,33 @@ def detail(class_id: int):
     order = order_form.chosen()
     return render_template(
         "classes/detail.html", training_class=training_class, order_form=order_form, order=order,
+        export_form=MemberExportForm(formdata=None),
         members=classes.members(db.session, training_class.id, order),
         sessions=sessions.sessions_with_counts(db.session, training_class.id),
         helpable=classes.member_ids_within(db.session, training_class.id, visible_learners(current_user)),
     )
+
+
+@bp.route("/<int:class_id>/members.<any(csv, xlsx):fmt>")
+def members_export(class_id: int, fmt: str):
+    """The member list as CSV or XLSX, numbers masked; the household category (special personal
+    information) only when ticked, for the people the exporter may see it of, audited
+    "export.sensitive"."""
+    training_class = load_class(class_id)
+    form = MemberExportForm(request.args)
+    include = bool(form.validate() and form.household.data)
+    order = MemberOrderForm(request.args).chosen()
+    people = classes.members(db.session, training_class.id, order)
+    header, rows = household.member_table(people, include, current_user.centre_id,
+                                          everyone=current_user.is_admin)
+    if include:
+        household.record_sensitive_export(
+            db.session, current_user.id, "class.members", len(people), request.remote_addr or "",
+            target_type="class", target_id=training_class.id, centre_id=training_class.centre_id,
+            format=fmt)
+        db.session.commit()
+    return exports.download(header, rows, fmt, f"class-{training_class.id}-members.{fmt}",
+                            title=_("Members"))
 
 
 @bp.route("/<int:class_id>/edit", methods=["GET", "POST"])

@@ -94,3 +94,29 @@ def clear_category(session: Session, person: User, actor_id: int, ip_address: st
                  old=old, consent_at=consent.isoformat(timespec="seconds") if consent else None)
     session.flush()
     return True
+
+
+def member_table(people: list[User], include: bool, visible_centre_id: int | None,
+                 everyone: bool = False) -> tuple[list[str], list[list]]:
+    """A class's member list as an export table (header, rows) in the current language, numbers
+    masked. The household column is there only when `include` (the exporter ticked it), and
+    filled only for the people whose category the exporter may see: members of
+    `visible_centre_id` (a trainer's own centre), or `everyone` (admins)."""
+    from flask_babel import gettext as _
+
+    from ..accounts import accounts
+    from .ledger_export import gender_labels
+
+    genders = gender_labels()
+    header = [_("Name"), _("Mobile number"), _("Gender"), _("Year of birth"), _("Township"),
+              _("Village"), _("ID card last 4")]
+    extra = category_columns(include)
+    header += [title for title, _value in extra]
+    rows = []
+    for person in people:
+        row = [person.display_name, accounts.mask_mobile(person.mobile), genders[person.gender or "unknown"],
+               person.birth_year or "", person.township or "", person.village or "", person.id_last4 or ""]
+        seen = everyone or (visible_centre_id is not None and person.centre_id == visible_centre_id)
+        row += [value(person) if seen else "" for _title, value in extra]
+        rows.append(row)
+    return header, rows
