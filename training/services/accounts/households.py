@@ -16,6 +16,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -48,7 +49,7 @@ def normalise_pin(raw: str | None) -> str | None:
 
 
 def _run(pin: str, step: int) -> bool:
-    return all((int(b) - int(a)) % 10 == step % 10 for a, b in zip(pin, pin[1:]))
+    return all((int(b) - int(a)) % 10 == step % 10 for a, b in pairwise(pin))
 
 
 def check_pin(pin: str, user: User | None = None) -> str | None:
