@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from training.extensions import db
-from training.models import Attendance, AuditEvent, ClassMember, utcnow
+from training.models import Attendance, AuditEvent, ClassMember, TrainingSession, utcnow
 from training.services.classes import checkin as rules
 
 from .conftest import PASSWORD, log_in
@@ -152,5 +152,24 @@ def test_a_forwarded_code_is_refused_on_a_signed_in_phone(live, phone, new_learn
     log_in(page, new_learner(language="zh_CN"))
     page.goto(f"/classes/checkin/{world.code}?t={old}")
     assert "请重新扫描课堂大屏上的二维码" in page.locator("[role=alert]").inner_text()
+    assert page.locator("form button[type=submit]").filter(has_text="签到").count() == 0
+    assert _attendance(live, world.session_id) == []
+
+
+def test_check_in_after_the_window_is_refused_with_a_clear_message(live, phone, new_learner):
+    """Check-in closed an hour ago: the phone says when it closed and to ask the trainer; no
+    check-in button, nothing recorded."""
+    world = _session(live, allow_join=True)
+    with live.app.app_context():
+        meeting = db.session.get(TrainingSession, world.session_id)
+        meeting.screen_code_required = False
+        meeting.opens_at, meeting.closes_at = utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=1)
+        db.session.commit()
+        db.session.remove()
+    page = phone(locale="zh-CN").new_page()
+    log_in(page, new_learner(language="zh_CN"))
+    page.goto(f"/classes/checkin/{world.code}")
+    alert = page.locator("[role=alert]").inner_text()
+    assert "签到已于" in alert and "请联系培训老师" in alert
     assert page.locator("form button[type=submit]").filter(has_text="签到").count() == 0
     assert _attendance(live, world.session_id) == []

@@ -69,8 +69,8 @@ def test_a_closing_time_before_the_opening_time_is_on_the_next_day():
 
 
 def decide(now, **overrides):
-    facts = dict(now=now, opens_at=OPENS, closes_at=CLOSES, late_until=None, is_member=True,
-                 allow_join=False, screen_code_required=False, token_fresh=False)
+    facts = {"now": now, "opens_at": OPENS, "closes_at": CLOSES, "late_until": None, "is_member": True,
+             "allow_join": False, "screen_code_required": False, "token_fresh": False}
     facts.update(overrides)
     return rules.decide(**facts)
 
