@@ -99,14 +99,16 @@ classes.delete_session     POST    login  403     200     403   200
 classes.remove_attendee    POST    login  403     404     403   404
 classes.roll_call          GET     login  403     200     403   200
 classes.roll_call          POST    login  403     302     403   302
-classes.late_window        POST    login  403     422     403   422
-classes.checkin_screen     GET     login  403     200     403   200
 classes.add_photos         POST    login  403     302     403   302
 classes.photo_file         GET     login  403     200     403   200
 classes.delete_photo       GET     login  403     200     403   200
 classes.delete_photo       POST    login  403     200     403   200
+classes.late_window        POST    login  403     422     403   422
+classes.checkin_screen     GET     login  403     200     403   200
 classes.roster_template    GET     login  403     200     200   200
 classes.ledger_page        GET     login  403     200     200   200
+classes.export_job         GET     login  403     404     404   404   job_id=session_id
+classes.export_download    GET     login  403     404     404   404   job_id=session_id
 classes.learner            GET     login  403     200     404   200
 classes.learner_profile    GET     login  403     200     404   200
 classes.learner_profile    POST    login  403     302     404   302

@@ -117,6 +117,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         AUTHOR_MAX_VIDEO_BYTES=50 * 1024 * 1024,
         AUTHOR_IMPORT_MAX_ENTRIES=500,
         AUTHOR_IMPORT_MAX_BYTES=200 * 1024 * 1024,
+        # Background exports (training/services/jobs.py, docs/ledger.md): where files go, how
+        # long they are kept, the queue ("auto": RQ on REDIS_URL, else a thread; "rq";
+        # "thread"), and the largest ledger XLSX written within the request.
+        EXPORT_DIR=str(instance / "exports"),
+        EXPORT_KEEP_HOURS=24,
+        EXPORT_QUEUE="auto",
+        LEDGER_XLSX_ROWS_IN_REQUEST=20000,
     )
     app.config.from_pyfile("config.py", silent=True)
 
@@ -125,12 +132,13 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP",
                  "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "PASSWORD_HASH_METHOD", "REGISTER_LIMIT_PER_IP",
-                 "REGISTER_LIMIT_PER_LOGIN", "SMS_BACKEND"):
+                 "REGISTER_LIMIT_PER_LOGIN", "SMS_BACKEND", "EXPORT_DIR", "EXPORT_QUEUE"):
         if env.get(name):
             app.config[name] = env[name]
     for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES", "LOGIN_DEVICE_DAYS",
                  "AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
-                 "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH"):
+                 "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH", "EXPORT_KEEP_HOURS",
+                 "LEDGER_XLSX_ROWS_IN_REQUEST"):
         if env.get(name):
             app.config[name] = _env_int(name, env[name])
     if env.get("TIMEZONE"):

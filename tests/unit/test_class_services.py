@@ -22,8 +22,9 @@ def test_ledger_period(start, end, expected):
     assert ledger_export.period(start, end, today=date(2026, 5, 31)) == expected
 
 
-def test_ledger_table_rows_and_totals(app_ctx, factory):
-    """One row per attendance with a masked number, a row for an empty session, then the totals."""
+def test_ledger_rows_and_totals(app_ctx, factory):
+    """One row per attendance in the 13 county columns, a masked number for an exporter of no
+    centre; a session nobody attended has no row; the totals sheet counts the attendance."""
     klass = factory.training_class("Centre A")
     person = factory.profile(factory.user("learner", mobile="13800138000", display_name="L1"),
                              gender="f", birth_year=1990, township="城关镇", village="团结村")
@@ -31,13 +32,15 @@ def test_ledger_table_rows_and_totals(app_ctx, factory):
     factory.training_session(klass, date(2026, 3, 6), "Empty")
     sessions.check_in(db.session, attended, person)
     db.session.commit()
+    march = (date(2026, 3, 1), date(2026, 3, 31))
     with force_locale("en"):
-        header, rows = ledger_export.ledger_table(ledger.build(db.session, date(2026, 3, 1), date(2026, 3, 31)))
-    assert len(header) == 12
-    assert rows[0][:8] == ["2026-03-05", klass.name, "S1", klass.place, "", "L1", "138****8000", "Female"]
-    assert rows[1] == ["2026-03-06", klass.name, "Empty", klass.place, ""]
-    assert ["Person-times", 1] in rows and ["Unique people", 1] in rows
-    assert ["城关镇", "团结村", 1, 1] in rows and ["Female", "", 1, 1] in rows
+        header = ledger_export.header()
+        rows = list(ledger_export.ledger_rows(db.session, *march, None, None, "Asia/Shanghai"))
+        totals = ledger_export.summary_rows(ledger.build(db.session, *march))
+    assert len(header) == 13 and len(rows) == 1
+    assert rows[0][:9] == [1, "L1", "Female", 36, "138****8000", "城关镇", "团结村", "S1", "2026-03-05"]
+    assert ["Person-times", 1] in totals and ["Unique people", 1] in totals
+    assert ["城关镇", "团结村", 1, 1] in totals and ["Female", "", 1, 1] in totals
 
 
 def test_roster_import_is_all_or_nothing(app_ctx, factory, trainer):

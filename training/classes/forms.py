@@ -5,9 +5,9 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms import TimeField
+from wtforms import DecimalField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import AppForm
@@ -94,6 +94,9 @@ class SessionForm(AppForm):
         _l("Only the code on the classroom screen checks in"),
         description=_l("The code on the classroom screen changes every minute, so a forwarded "
                        "photo or link stops working. The printed check-in code is then refused."))
+    hours = DecimalField(_l("Training hours (学时)"), places=1, validators=[Optional(), NumberRange(0.5, 24)],
+                         description=_l("Hours each attendee is credited with in the county ledger."),
+                         render_kw={"inputmode": "decimal"})
 
     def __init__(self, *args, trainers=(), window=None, **kwargs):
         """`window`: the session's check-in window as local (opens, closes) times, shown when
@@ -108,7 +111,8 @@ class SessionForm(AppForm):
                               topic=self.topic.data, trainer_id=self.trainer_id.data,
                               opens=self.opens.data, closes=self.closes.data,
                               allow_join=bool(self.allow_join.data),
-                              screen_code_required=bool(self.screen_code_required.data))
+                              screen_code_required=bool(self.screen_code_required.data),
+                              hours=float(self.hours.data) if self.hours.data is not None else None)
 
     def validate_closes(self, field):
         if field.data is not None and field.data == (self.opens.data or DEFAULT_OPENS):
@@ -192,6 +196,7 @@ class LedgerForm(AppForm):
     def show(self, start: date, end: date, centre_id: int | None) -> None:
         """Show the period and centre the page is for."""
         self.start.data, self.end.data, self.centre_id.data = start, end, centre_id or 0
+
 
 # The late window's lengths a trainer chooses from, in minutes.
 LATE_MINUTES = (15, 30, 60, 120)

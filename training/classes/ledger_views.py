@@ -1,21 +1,43 @@
-"""The training ledger (培训台账) of a period, on the page and as a spreadsheet."""
+"""The training ledger (培训台账) of a period: totals, breakdowns and sessions a page at a time,
+the county-layout export (CSV streamed, XLSX written in the request or, when large, in the
+background) and the background export's page and download."""
 from datetime import date
+from io import BytesIO
+from pathlib import Path
 
-from flask import render_template, request
-from flask_babel import gettext as _
+from flask import (
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
+from ..models import ExportJob, utcnow
 from ..policy import can_view_centre, ensure
+from ..services import jobs
 from ..services.accounts import audit
-from ..services.classes import ledger, ledger_export
+from ..services.classes import ledger, ledger_export, ledger_jobs
 from ..services.reports import exports
 from .common import bp, centres
 from .forms import LedgerForm
 
 # The session fields an edit lists in the ledger's change history.
-SESSION_FIELDS = {"held_on": _l("Date"), "topic": _l("Topic"), "place": _l("Place"), "trainer": _l("Trainer")}
+SESSION_FIELDS = {"held_on": _l("Date"), "topic": _l("Topic"), "place": _l("Place"), "trainer": _l("Trainer"),
+                  "hours": _l("Hours")}
+# Places and changes the page lists (the exports have every place).
+PLACES_SHOWN = 30
+CHANGES_SHOWN = 50
+# Seconds between two reloads of a background export's page.
+REFRESH_SECONDS = 3
+# A job still queued after this many seconds has no worker: the page says so.
+STALE_QUEUE_SECONDS = 120
 
 
 def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
@@ -41,20 +63,87 @@ def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
 
 @bp.route("/ledger")
 def ledger_page():
-    """Sessions of a period with their attendees, and person-times and unique people."""
+    """Totals and breakdowns of a period, and its sessions a page at a time (each links to its
+    attendees); ?format=csv|xlsx downloads the county ledger."""
     form, start, end, centre_id = _ledger_filters()
     fmt = request.args.get("format", "")
     ensure(not fmt or fmt in exports.MIMETYPES, 404)
-    data = ledger.build(db.session, start, end, centre_id)
     if fmt:
-        audit.record(db.session, "ledger.export", current_user.id, "centre", data.centre_id,
-                     ip_address=request.remote_addr or "", format=fmt, start=data.start.isoformat(),
-                     end=data.end.isoformat())
-        db.session.commit()
-        header, rows = ledger_export.ledger_table(data)
-        return exports.download(header, rows, fmt, ledger_export.file_name(data, fmt),
-                                title=_("Training ledger"))
-    return render_template("classes/ledger.html", form=form, ledger=data,
-                           changes=ledger.changes(db.session, start, end, centre_id),
+        return _export(fmt, start, end, centre_id)
+    data = ledger.build(db.session, start, end, centre_id)
+    page = ledger.session_page(db.session, start, end, centre_id, request.args.get("page", 1, type=int))
+    changes = ledger.changes(db.session, start, end, centre_id, limit=CHANGES_SHOWN + 1)
+    return render_template("classes/ledger.html", form=form, ledger=data, page=page,
+                           places=data.top_places(PLACES_SHOWN), changes=changes[:CHANGES_SHOWN],
+                           more_changes=len(changes) > CHANGES_SHOWN,
                            action_label=audit.label, change_fields=SESSION_FIELDS,
-                           age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels())
+                           age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels(),
+                           hours=ledger_export.hours_value)
+
+
+def _export(fmt: str, start: date, end: date, centre_id: int | None):
+    """The county ledger as a streamed CSV, an XLSX written now, or, past
+    LEDGER_XLSX_ROWS_IN_REQUEST rows, an XLSX job (303 to its page). Audited in each case."""
+    config = current_app.config
+    timezone = config["BABEL_DEFAULT_TIMEZONE"]
+    exporter_centre = current_user.centre_id
+    name = ledger_export.file_name(start, end, fmt)
+    detail = {"format": fmt, "start": start.isoformat(), "end": end.isoformat()}
+    if fmt == "csv":
+        audit.record(db.session, "ledger.export", current_user.id, "centre", centre_id,
+                     ip_address=request.remote_addr or "", **detail)
+        db.session.commit()
+        rows = ledger_export.ledger_rows(db.session, start, end, centre_id, exporter_centre, timezone)
+        chunks = exports.csv_stream(ledger_export.header(), rows)
+        return exports.streamed(stream_with_context(chunks), name, exports.CSV_MIMETYPE)
+    count = ledger.attendance_count(db.session, start, end, centre_id)
+    background = count > config["LEDGER_XLSX_ROWS_IN_REQUEST"]
+    audit.record(db.session, "ledger.export", current_user.id, "centre", centre_id,
+                 ip_address=request.remote_addr or "", rows=count, background=background, **detail)
+    if background:
+        jobs.purge(db.session, jobs.export_dir(current_app), config["EXPORT_KEEP_HOURS"])
+        job = jobs.create(db.session, current_user.id, ledger_jobs.KIND,
+                          ledger_jobs.params(start, end, centre_id, exporter_centre,
+                                             str(get_locale()), timezone), count, name)
+        db.session.commit()
+        jobs.start(job.id)
+        return redirect(url_for("classes.export_job", job_id=job.id), 303)
+    db.session.commit()
+    buffer = BytesIO()
+    ledger_jobs.write(buffer, db.session, db.session, start, end, centre_id, exporter_centre, timezone)
+    return exports.attachment(buffer.getvalue(), name, exports.XLSX_MIMETYPE)
+
+
+def _load_job(job_id: int) -> ExportJob:
+    """The current user's own export; anyone else's is 404, as if it did not exist."""
+    job = db.session.get(ExportJob, job_id)
+    ensure(job is not None and jobs.owns(current_user, job), 404)
+    return job
+
+
+@bp.route("/ledger/exports/<int:job_id>")
+def export_job(job_id: int):
+    """A background export's progress (the page reloads itself, no script needed) and, when
+    it is done, its download link."""
+    job = _load_job(job_id)
+    finished = job.status in ("done", "failed")
+    waited = (utcnow() - job.created_at).total_seconds()
+    response = current_app.make_response(render_template(
+        "classes/export_job.html", job=job, finished=finished,
+        stale=job.status == "queued" and waited > STALE_QUEUE_SECONDS,
+        percent=int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
+        keep_hours=current_app.config["EXPORT_KEEP_HOURS"]))
+    if not finished:
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/ledger/exports/<int:job_id>/download")
+def export_download(job_id: int):
+    """The finished file, for the person who asked only; 404 once purged."""
+    job = _load_job(job_id)
+    path = Path(current_app.config["EXPORT_DIR"]) / (job.file_name or "")
+    ensure(job.status == "done" and job.file_name is not None and path.is_file(), 404)
+    return send_file(path, mimetype=exports.XLSX_MIMETYPE, as_attachment=True,
+                     download_name=job.download_name, max_age=0)

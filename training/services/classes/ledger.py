@@ -1,15 +1,17 @@
-"""The training ledger (培训台账): sessions held in a period, who attended, and the totals county
-commerce bureaus ask for — person-times (人次, one per attendance) and unique people (人数),
-broken down by township and village, gender and age band.
+"""The training ledger (培训台账): sessions held in a period and the totals county commerce
+bureaus ask for — person-times (人次, one per attendance) and unique people (人数), broken
+down by township and village, gender and age band.
 
-A fixed number of SQL queries whatever the data size: sessions, attendees, totals and one
-grouped aggregate per breakdown.
+Built for national scale (issue 21): the totals and every breakdown come from one aggregate
+query (attendance counted per person first, then people grouped by their profile fields), the
+sessions are listed a page at a time with their attendee counts, and a session's attendees are
+on its own page. Nothing here loads every attendance of a period; the exports stream them
+(ledger_export.py).
 """
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, distinct, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import Attendance, AuditEvent, TrainingClass, TrainingSession, User
@@ -22,30 +24,8 @@ AGE_BANDS = ((30, "under-30"), (40, "30-39"), (50, "40-49"), (60, "50-59"))
 OLDEST_BAND = "60-plus"
 UNKNOWN = "unknown"
 BAND_ORDER = [key for _, key in AGE_BANDS] + [OLDEST_BAND, UNKNOWN]
-
-
-@dataclass
-class Attendee:
-    user_id: int
-    name: str
-    mobile: str | None
-    gender: str | None
-    birth_year: int | None
-    township: str | None
-    village: str | None
-    method: str
-
-
-@dataclass
-class LedgerSession:
-    id: int
-    held_on: date
-    class_id: int
-    class_name: str
-    topic: str
-    place: str
-    trainer_name: str
-    attendees: list[Attendee] = field(default_factory=list)
+# Sessions per page of the ledger.
+PER_PAGE = 50
 
 
 @dataclass
@@ -59,15 +39,23 @@ class Group:
 
 @dataclass
 class Ledger:
+    """The totals and breakdowns of a period (and centre, or every centre when None)."""
+
     start: date
     end: date
     centre_id: int | None
-    sessions: list[LedgerSession]
+    session_count: int
     person_times: int
     people: int
+    # Sum of the sessions' hours over every attendance (人·学时); sessions without hours add 0.
+    person_hours: float
     by_place: list[Group]
     by_gender: list[Group]
     by_age: list[Group]
+
+    def top_places(self, limit: int) -> list[Group]:
+        """The places with the most person-times first (the page shows a few; exports all)."""
+        return sorted(self.by_place, key=lambda g: (-g.person_times, g.key))[:limit]
 
 
 def _filters(start: date, end: date, centre_id: int | None) -> list:
@@ -77,15 +65,19 @@ def _filters(start: date, end: date, centre_id: int | None) -> list:
     return conditions
 
 
-def _attendances(where: list, *columns) -> Select:
-    """columns of each attendance at a session matching where (see _filters)."""
-    return (
-        select(*columns).select_from(Attendance)
-        .join(User, User.id == Attendance.user_id)
-        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
-        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
-        .where(*where)
-    )
+def _sessions_of(query: Select, start: date, end: date, centre_id: int | None) -> Select:
+    """query restricted to the sessions of the period (and centre); the class is joined only
+    when a centre is asked for."""
+    if centre_id is not None:
+        query = query.join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+    return query.where(*_filters(start, end, centre_id))
+
+
+def attendances(start: date, end: date, centre_id: int | None, *columns) -> Select:
+    """columns of each attendance at a session of the period (and centre)."""
+    query = (select(*columns).select_from(Attendance)
+             .join(TrainingSession, TrainingSession.id == Attendance.session_id))
+    return _sessions_of(query, start, end, centre_id)
 
 
 def age_band(reference_year: int):
@@ -98,60 +90,117 @@ def age_band(reference_year: int):
     )
 
 
+def _fold(rows, index: int | tuple[int, ...]) -> list[Group]:
+    """Sum (key..., person-times, people) rows into one group per key; each person is in one
+    row, so their counts add up without double counting."""
+    indexes = (index,) if isinstance(index, int) else index
+    sums: dict[tuple, list[int]] = {}
+    for row in rows:
+        key = tuple(row[i] for i in indexes)
+        total = sums.setdefault(key, [0, 0])
+        total[0] += row[-2]
+        total[1] += row[-1]
+    return [Group(key, times, people) for key, (times, people) in sorted(sums.items())]
+
+
 def build(session: Session, start: date, end: date, centre_id: int | None = None) -> Ledger:
-    """Every session of the period (and centre, when given) with its attendees and totals."""
-    where = _filters(start, end, centre_id)
-    trainer = aliased(User)
-    sessions = [
-        LedgerSession(s.id, s.held_on, s.class_id, class_name, s.topic, s.place, trainer_name or "")
-        for s, class_name, trainer_name in session.execute(
-            select(TrainingSession, TrainingClass.name, trainer.display_name)
-            .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
-            .outerjoin(trainer, trainer.id == TrainingSession.trainer_id)
-            .where(*where)
-            .order_by(TrainingSession.held_on, TrainingSession.id)
-        )
-    ]
-    # Columns in Attendee's order, after the session's id.
-    attended = _attendances(
-        where, Attendance.session_id, User.id, User.display_name, User.mobile, User.gender,
-        User.birth_year, User.township, User.village, Attendance.method,
-    ).order_by(Attendance.session_id, User.display_name, User.id)
-    by_session: dict[int, list[Attendee]] = defaultdict(list)
-    for session_id, *person in session.execute(attended):
-        by_session[session_id].append(Attendee(*person))
-    for item in sessions:
-        item.attendees = by_session.get(item.id, [])
-
-    # One row per attendance with the columns the breakdowns group by.
-    facts = _attendances(
-        where,
-        Attendance.user_id.label("user_id"),
-        func.coalesce(User.township, "").label("township"),
-        func.coalesce(User.village, "").label("village"),
-        func.coalesce(User.gender, UNKNOWN).label("gender"),
-        age_band(end.year).label("band"),
-    ).subquery()
-    person_times, people = session.execute(
-        select(func.count(), func.count(distinct(facts.c.user_id)))
-    ).one()
-
-    def grouped(*columns) -> list[Group]:
-        query = (
-            select(*columns, func.count(), func.count(distinct(facts.c.user_id)))
-            .group_by(*columns).order_by(*columns)
-        )
-        n = len(columns)
-        return [Group(tuple(row[:n]), row[n], row[n + 1]) for row in session.execute(query)]
-
-    by_age = sorted(grouped(facts.c.band), key=lambda g: BAND_ORDER.index(g.key[0]))
+    """Totals and breakdowns of the period (and centre, when given), in two queries whatever
+    the size: the number of sessions, and attendance counted per person then grouped by the
+    person's township, village, gender and age band (one row per combination)."""
+    session_count = session.scalar(
+        _sessions_of(select(func.count(TrainingSession.id)), start, end, centre_id))
+    per_person = attendances(
+        start, end, centre_id, Attendance.user_id.label("user_id"),
+        func.count().label("times"), func.coalesce(func.sum(TrainingSession.hours), 0).label("hours"),
+    ).group_by(Attendance.user_id).subquery()
+    columns = (func.coalesce(User.township, ""), func.coalesce(User.village, ""),
+               func.coalesce(User.gender, UNKNOWN), age_band(end.year))
+    rows = session.execute(
+        select(*columns, func.sum(per_person.c.hours), func.sum(per_person.c.times), func.count())
+        .select_from(per_person).join(User, User.id == per_person.c.user_id)
+        .group_by(*columns)
+    ).all()
+    # (township, village, gender, band, person-times, people): hours are summed apart.
+    counted = [(*row[:4], int(row[5]), int(row[6])) for row in rows]
+    by_age = sorted(_fold(counted, 3), key=lambda g: BAND_ORDER.index(g.key[0]))
     return Ledger(
-        start=start, end=end, centre_id=centre_id, sessions=sessions,
-        person_times=person_times or 0, people=people or 0,
-        by_place=grouped(facts.c.township, facts.c.village),
-        by_gender=grouped(facts.c.gender),
-        by_age=by_age,
+        start=start, end=end, centre_id=centre_id, session_count=session_count or 0,
+        person_times=sum(row[4] for row in counted), people=sum(row[5] for row in counted),
+        person_hours=float(sum(row[4] or 0 for row in rows)),
+        by_place=_fold(counted, (0, 1)), by_gender=_fold(counted, 2), by_age=by_age,
     )
+
+
+def attendance_count(session: Session, start: date, end: date, centre_id: int | None = None) -> int:
+    """How many attendances (rows of the ledger export) the period has."""
+    return session.scalar(attendances(start, end, centre_id, func.count(Attendance.id))) or 0
+
+
+@dataclass
+class LedgerSession:
+    """One session on a page of the ledger, with how many attended (the names are on the
+    session's own page) and its photos when the photos service gives them."""
+
+    id: int
+    held_on: date
+    class_id: int
+    class_name: str
+    topic: str
+    place: str
+    trainer_name: str
+    hours: float | None
+    present: int = 0
+    photos: list = field(default_factory=list)
+
+
+@dataclass
+class SessionPage:
+    items: list[LedgerSession]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def session_page(session: Session, start: date, end: date, centre_id: int | None = None,
+                 page: int = 1, per_page: int | None = None) -> SessionPage:
+    """One page (PER_PAGE by default) of the period's sessions, newest first, with attendee
+    counts: three queries (the count, the page, the counts of its sessions). A page past the
+    end shows the last."""
+    per_page = per_page or PER_PAGE
+    total = session.scalar(
+        _sessions_of(select(func.count(TrainingSession.id)), start, end, centre_id)) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    trainer = aliased(User)
+    query = (
+        select(TrainingSession.id, TrainingSession.held_on, TrainingSession.class_id,
+               TrainingClass.name, TrainingSession.topic, TrainingSession.place,
+               trainer.display_name, TrainingSession.hours)
+        .join(TrainingClass, TrainingClass.id == TrainingSession.class_id)
+        .outerjoin(trainer, trainer.id == TrainingSession.trainer_id)
+        .where(*_filters(start, end, centre_id))
+        .order_by(TrainingSession.held_on.desc(), TrainingSession.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    )
+    items = [LedgerSession(sid, held_on, class_id, class_name, topic, place, trainer_name or "", hours)
+             for sid, held_on, class_id, class_name, topic, place, trainer_name, hours
+             in session.execute(query)]
+    if items:
+        counts = dict(session.execute(
+            select(Attendance.session_id, func.count())
+            .where(Attendance.session_id.in_([item.id for item in items]))
+            .group_by(Attendance.session_id)).all())
+        for item in items:
+            item.present = counts.get(item.id, 0)
+    return SessionPage(items, page, pages, total)
 
 
 @dataclass
@@ -165,7 +214,8 @@ class Change:
     detail: dict
 
 
-def changes(session: Session, start: date, end: date, centre_id: int | None = None) -> list[Change]:
+def changes(session: Session, start: date, end: date, centre_id: int | None = None,
+            limit: int | None = None) -> list[Change]:
     """Edits, deletions and removed attendances of sessions of the period (and centre), newest
     first, in one query. A session counts for the period when its old date, or its new date
     after an edit, falls in it; the events keep the centre and dates, as the session may be gone."""
@@ -184,5 +234,6 @@ def changes(session: Session, start: date, end: date, centre_id: int | None = No
             .outerjoin(actor, actor.id == AuditEvent.actor_id)
             .where(*conditions)
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+            .limit(limit)
         )
     ]

@@ -4,7 +4,7 @@ not text removed, so no stored value can break a download."""
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response
@@ -51,6 +51,42 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
 
 
+def csv_stream(header: Sequence[str], rows: Iterable[Sequence[Any]], batch: int = 500) -> Iterator[bytes]:
+    """The CSV of csv_bytes as chunks of about batch rows, for a streamed response: the first
+    chunk (BOM and header) goes out before any row is read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([safe_cell(h) for h in header])
+    yield "\ufeff".encode("utf-8") + buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for number, row in enumerate(rows, 1):
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
+        if number % batch == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode("utf-8")
+
+
+Sheet = tuple[str, Sequence[str] | None, Iterable[Sequence[Any]]]
+
+
+def write_xlsx(target: Any, sheets: Iterable[Sheet]) -> None:
+    """Write (title, header or None, rows) sheets to target (a path or a binary file) with
+    openpyxl's write-only mode: rows go to disk as they come, so memory stays flat however
+    many there are."""
+    workbook = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31] or "Report")
+        if header is not None:
+            sheet.append([safe_cell(h) for h in header])
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+    workbook.save(target)
+
+
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Report") -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Report")
@@ -70,6 +106,13 @@ MIMETYPES = {"csv": CSV_MIMETYPE, "xlsx": XLSX_MIMETYPE}
 def attachment(data: bytes | str, filename: str, mimetype: str) -> Response:
     """A response the browser saves as filename instead of showing it."""
     return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def streamed(chunks: Iterable[bytes], filename: str, mimetype: str) -> Response:
+    """A download sent as it is produced (wrap chunks in flask.stream_with_context when they
+    read the database)."""
+    return Response(chunks, mimetype=mimetype, direct_passthrough=True,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
