@@ -296,3 +296,17 @@ def test_the_queue_is_chosen_from_the_settings():
     assert jobs.backend({"EXPORT_QUEUE": "auto", "REDIS_URL": None}) == "thread"
     assert jobs.backend({"EXPORT_QUEUE": "auto", "REDIS_URL": "redis://x"}) == "rq"
     assert jobs.backend({"EXPORT_QUEUE": "thread", "REDIS_URL": "redis://x"}) == "thread"
+
+
+def test_sessions_show_their_photo_thumbnails(busy_centre, admin_client, admin):
+    """A session's photos appear as thumbnails on the ledger page (one query for the page)."""
+    from training.models import SessionPhoto
+
+    meeting = db.session.scalar(select(TrainingSession).where(TrainingSession.topic == "Day 1"))
+    photo = SessionPhoto(session_id=meeting.id, file_name="a" * 32 + ".jpg", width=10, height=10,
+                         uploaded_by_id=admin.id)
+    db.session.add(photo)
+    db.session.commit()
+    text = admin_client.get(f"/classes/ledger?{MARCH}&centre_id=0").get_data(as_text=True)
+    assert f"/classes/photos/{photo.id}/thumb.jpg" in text
+    assert text.count("/thumb.jpg") == 1

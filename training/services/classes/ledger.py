@@ -15,6 +15,7 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ...models import Attendance, AuditEvent, TrainingClass, TrainingSession, User
+from . import photos
 from .sessions import SESSION_EVENTS
 
 # Values stored in User.gender.
@@ -172,8 +173,8 @@ class SessionPage:
 def session_page(session: Session, start: date, end: date, centre_id: int | None = None,
                  page: int = 1, per_page: int | None = None) -> SessionPage:
     """One page (PER_PAGE by default) of the period's sessions, newest first, with attendee
-    counts: three queries (the count, the page, the counts of its sessions). A page past the
-    end shows the last."""
+    counts and photos: four queries (the count, the page, its attendee counts, its photos). A
+    page past the end shows the last."""
     per_page = per_page or PER_PAGE
     total = session.scalar(
         _sessions_of(select(func.count(TrainingSession.id)), start, end, centre_id)) or 0
@@ -198,8 +199,10 @@ def session_page(session: Session, start: date, end: date, centre_id: int | None
             select(Attendance.session_id, func.count())
             .where(Attendance.session_id.in_([item.id for item in items]))
             .group_by(Attendance.session_id)).all())
+        pictures = photos.photos_for_sessions(session, [item.id for item in items])
         for item in items:
             item.present = counts.get(item.id, 0)
+            item.photos = pictures.get(item.id, [])
     return SessionPage(items, page, pages, total)
 
 
