@@ -1,14 +1,14 @@
 """A farmer scans a session's check-in QR code before ever signing in: log in with the one-time
 password from the roster, choose their own password (without typing the one-time one again),
 and land back on the check-in, which is recorded (issue 21, item 1)."""
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from sqlalchemy import func, select
 
 from training.account import landing
 from training.extensions import db
-from training.models import Attendance, User
+from training.models import Attendance, User, utcnow
 from training.services.accounts.passwords import verify_password
 
 from ..factories import PASSWORD
@@ -28,7 +28,12 @@ def imported_farmer(factory, mobile="13800138001"):
 
 
 def scan(factory):
+    """A session open for check-in now, which people not yet in the class may join by checking
+    in (the farmers here are not members)."""
     meeting = factory.training_session(factory.training_class(), date(2026, 3, 5))
+    meeting.opens_at, meeting.closes_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+    meeting.allow_join = True
+    db.session.commit()
     return meeting, f"/classes/checkin/{meeting.checkin_code}"
 
 
