@@ -7,6 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh
 ensure_venv ""
+# The certificate image (PNG) is drawn with a CJK font: Debian's fonts-noto-cjk.
+if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing fonts-noto-cjk with apt-get ..."
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null || true
+    else
+        echo "No CJK font: install it with sudo apt-get install fonts-noto-cjk (certificate images need it)" >&2
+    fi
+fi
 .venv/bin/flask --app training setup
 bind="${BIND:-127.0.0.1:${PORT:-5000}}"
 case "$bind" in

@@ -93,6 +93,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         **INT_SETTINGS,
         # Seconds the admin overview's pre-aggregated daily figures may be old.
         REPORTS_STATS_MAX_AGE=60,
+        # A font with Chinese glyphs for the certificate image (PNG); None: look for Noto CJK or
+        # WenQuanYi in the usual Debian places (training/services/learning/certificate_image.py).
+        FONT_PATH=None,
         # Security (training/security.py, docs/security.md).
         SESSION_IDLE_MINUTES=120,
         REMEMBER_DAYS=30,
@@ -143,6 +146,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
             app.config[name] = _env_int(name, env[name])
     if env.get("TIMEZONE"):
         app.config["BABEL_DEFAULT_TIMEZONE"] = env["TIMEZONE"]
+    if env.get("FONT_PATH"):
+        app.config["FONT_PATH"] = env["FONT_PATH"]
     if env.get("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE_MODE"] = env["SESSION_COOKIE_SECURE"]
 
