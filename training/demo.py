@@ -223,7 +223,8 @@ COLUMNS = {
     "centre": ("id", "name", "province", "city", "county", "created_at"),
     "users": ("id", "username", "mobile", "display_name", "password_hash", "role", "language",
               "centre_id", "gender", "birth_year", "township", "village",
-              "must_change_password", "session_version", "active", "created_at"),
+              "must_change_password", "session_version", "active", "certificate_full_name",
+              "created_at"),
     "training_class": ("id", "centre_id", "trainer_id", "name", "code", "place", "starts_on",
                        "ends_on", "archived", "created_at"),
     "class_course": ("class_id", "course_id"),
@@ -308,7 +309,7 @@ class Generator:
                 trainers.append(uid)
                 self.row("users", uid, f"demo-trainer-{cid}-{t + 1}", None,
                          f"{rng.choice(SURNAMES)}老师", self.password_hash, "trainer", "zh_CN",
-                         cid, None, None, None, None, False, 1, True,
+                         cid, None, None, None, None, False, 1, True, False,
                          self.now - timedelta(days=400))
             centres.append((cid, trainers))
         self.out.flush(list(COLUMNS))
@@ -353,7 +354,7 @@ class Generator:
             self.row("users", uid, None, f"199{uid:08d}",
                      rng.choice(SURNAMES) + rng.choice(GIVEN), self.password_hash, "learner",
                      "zh_CN", centre_id, rng.choice("fm"), rng.randint(1958, 2006), township,
-                     rng.choice(VILLAGES), False, 1, True, created)
+                     rng.choice(VILLAGES), False, 1, True, False, created)
             self.row("class_member", self.take_id("class_member"), class_id, uid, created)
             skill = rng.uniform(0.55, 0.97)
             for plan in courses:
