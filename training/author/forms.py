@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from ..forms_common import AppForm, PlainTextMeta
 from ..models import Level, QuestionKind
 from ..services.authoring import authoring, course_checks, uploads
+from ..services.learning import standard
 
 LANGUAGE_CHOICES = [SelectChoice("zh", "中文"), SelectChoice("en", "English")]
 LEVEL_CHOICES = [SelectChoice(Level.BEGINNER.value, _l("Beginner")),
@@ -73,10 +74,51 @@ class CourseForm(AppForm):
     cover = FileField(_l("Cover picture"), description=_l("Optional. A photo (JPEG, PNG or WebP) up to 10 MB."))
     cover_alt = StringField(_l("What the cover picture shows"), validators=[Length(max=300)],
                             description=_l("A few words for learners who cannot see the picture."))
+    # Study hours and the mapping to the national standard (services/learning/standard.py).
+    hours = StringField(_l("Study hours"), validators=[Length(max=10)],
+                        description=_l("Optional. For example 2.5: one decimal, at most 999."))
+    standard_type = SelectField(_l("Occupation type of the national standard"), default="",
+                                choices=[SelectChoice("", _l("Not mapped to the standard"))]
+                                + [SelectChoice(k, v) for k, v in standard.TYPES.items()])
+    standard_level = SelectField(_l("Level of the standard"), default="5",
+                                 choices=[SelectChoice(str(k), v) for k, v in standard.LEVELS.items()])
+    standard_units = TextAreaField(_l("Units of the standard the course covers"), render_kw={"rows": 3},
+                                   validators=[Length(max=4000)],
+                                   description=_l("One per line, named as the standard names them. "
+                                                  "Leave empty if you are not sure."))
 
     def __init__(self, *args, current_cover: str | None = None, **kwargs):
+        mapping = standard.read_mapping(getattr(kwargs.get("obj"), "standard", None))
+        if mapping is not None:
+            kwargs.update(standard_type=mapping["type"], standard_level=str(mapping["level"]),
+                          standard_units="\n".join(mapping["units"]))
         super().__init__(*args, **kwargs)
         self.current_cover = current_cover
+
+    def validate_hours(self, field):
+        if (field.data or "").strip() and standard.parse_hours(field.data.strip()) is None:
+            raise ValidationError(_l("Give the hours as a number above 0 and at most 999, "
+                                     "with at most one decimal (for example 2.5)."))
+
+    def validate_standard_units(self, field):
+        if self.standard_type.data:
+            problems = standard.check_mapping(self.standard_type.data, int(self.standard_level.data),
+                                              self.units())
+            if problems:
+                raise ValidationError(" ".join(problems))
+
+    def units(self) -> list[str]:
+        return [line.strip() for line in (self.standard_units.data or "").splitlines() if line.strip()]
+
+    def hours_value(self):
+        """The hours to store (None when left empty)."""
+        return standard.parse_hours((self.hours.data or "").strip()) if (self.hours.data or "").strip() else None
+
+    def standard_value(self) -> dict | None:
+        """The mapping to store (None when the course is not mapped)."""
+        if not self.standard_type.data:
+            return None
+        return standard.mapping(self.standard_type.data, int(self.standard_level.data), self.units())
 
     def validate_cover_alt(self, field):
         if (self.current_cover or upload(self.cover)) and not (field.data or "").strip():

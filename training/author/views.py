@@ -64,6 +64,7 @@ def course(course_id: int):
     if not form.validate_on_submit():
         return _course_page(course, form, status=422 if form.errors else 200)
     try:
+        course.hours, course.standard = form.hours_value(), form.standard_value()
         authoring.save_course_details(db.session, course, current_user.id, form.details(),
                                       upload(form.cover), storage())
     except course_checks.MediaRefused as exc:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Choice, Course, CourseStatus, Lesson, Question, QuestionKind, Quiz, utcnow
-from ..learning import progress
+from ..learning import progress, standard
 from .content import render_lesson
 from .course_files import ChoiceData, CourseData, FileSet, QuizData
 from .media import store_media
@@ -65,7 +65,7 @@ def import_course(session: Session, data: CourseData, media_dir: str,
     if course is None:
         course = Course(slug=data.slug, author_id=author_id, centre_id=centre_id)
         session.add(course)
-    for name in ("language", "translation_group", "title", "summary", "level"):
+    for name in ("language", "translation_group", "title", "summary", "level", "hours", "standard"):
         setattr(course, name, getattr(data, name))
     if data.status == CourseStatus.PUBLISHED and course.status != CourseStatus.PUBLISHED:
         course.published_at = utcnow()
@@ -145,6 +145,8 @@ def export_files(course: Course, media_dir: str) -> FileSet:
         meta["translation_group"] = course.translation_group
     meta.update({"title": course.title, "summary": course.summary, "level": course.level,
                  "status": course.status})
+    if course.hours is not None:
+        meta["hours"] = float(course.hours)
     if course.cover_image:
         meta["cover_image"] = course.cover_image
         meta["cover_alt"] = course.cover_alt or ""
@@ -166,6 +168,9 @@ def export_files(course: Course, media_dir: str) -> FileSet:
             entry["video"] = stored or lesson.video_url
         lessons.append(entry)
     meta["lessons"] = lessons
+    mapping = standard.read_mapping(course.standard)
+    if mapping is not None:
+        meta["standard"] = mapping
     files["course.toml"] = _toml(meta)
     for item in course.media:
         files[item.path] = Path(media_dir) / item.stored_name

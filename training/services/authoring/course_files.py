@@ -7,12 +7,14 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
 
 from ...models import COURSE_LANGUAGES, CourseStatus, Level, QuestionKind
+from ..learning import standard
 from . import media
 from .content import image_paths, link_targets, normalise_path
 
@@ -98,6 +100,9 @@ class CourseData:
     cover_alt: str | None = None
     lessons: list[LessonData] = field(default_factory=list)
     final_exam: QuizData | None = None
+    # Study hours (学时) and the mapping to the national standard (learning/standard.py).
+    hours: Decimal | None = None
+    standard: dict[str, Any] | None = None
     # Media files the course uses, by path inside the course folder (read when stored).
     files: Mapping[str, bytes] = field(default_factory=dict)
     origin: str = ""
@@ -449,6 +454,7 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
         status=status if isinstance(status, str) else CourseStatus.PUBLISHED,
         translation_group=group, origin=origin,
     )
+    course.hours, course.standard = _read_hours_and_standard(reader, data, text)
     course.cover_alt = data.get("cover_alt")
     course.cover_image = reader.media_path(data.get("cover_image"), path,
                                            _line_of_key(text, "cover_image"), course.cover_alt)
@@ -487,6 +493,36 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
     used = sorted(reader.used_media)
     course.files = files.subset(used) if isinstance(files, FileSet) else FileSet({p: files[p] for p in used})
     return course
+
+
+def _read_hours_and_standard(reader: _Reader, data: dict, text: str
+                             ) -> tuple[Decimal | None, dict[str, Any] | None]:
+    """`hours = 2.5` (optional) and the optional [standard] table: type, level, units."""
+    path = "course.toml"
+    hours = None
+    if "hours" in data:
+        hours = standard.parse_hours(data["hours"])
+        if hours is None:
+            reader.problem(path, _line_of_key(text, "hours"),
+                           _("“hours” must be a number above 0 and at most 999, with at most one "
+                             "decimal (for example 2.5)."))
+    raw = data.get("standard")
+    if raw is None:
+        return hours, None
+    line = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip() == "[standard]"), None)
+    if not isinstance(raw, dict):
+        reader.problem(path, _line_of_key(text, "standard"), _("“standard” must be a table."))
+        return hours, None
+    unknown = sorted(set(raw) - {"type", "level", "units"})
+    if unknown:
+        reader.problem(path, line, _("[standard]: unknown field “%(key)s” (use type, level and "
+                                     "units).", key=unknown[0]))
+    problems = standard.check_mapping(raw.get("type"), raw.get("level"), raw.get("units", []))
+    for message in problems:
+        reader.problem(path, line, "[standard]: " + message)
+    if problems or unknown:
+        return hours, None
+    return hours, standard.mapping(raw["type"], raw["level"], raw.get("units", []))
 
 
 def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) -> LessonData | None:
