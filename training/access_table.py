@@ -176,6 +176,10 @@ reports.course_report      GET     login  403     200     200   200
 reports.course_export      GET     login  403     200     200   200
 reports.overview           GET     login  403     403     403   200
 reports.overview_export    GET     login  403     403     403   200
+certificates.my_hours      GET     login  200     200     200   200
+certificates.hours_export  GET     login  403     200     200   200
+certificates.class_hours   GET     login  403     200     403   200
+certificates.centre_hours  GET     login  403     200     403   200
 """
 
 
