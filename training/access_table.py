@@ -176,6 +176,11 @@ reports.course_report      GET     login  403     200     200   200
 reports.course_export      GET     login  403     200     200   200
 reports.overview           GET     login  403     403     403   200
 reports.overview_export    GET     login  403     403     403   200
+certificates.verify        GET     200    200     200     200   200   code=certificate_code
+certificates.class_certificates GET login 403    200     403   200
+certificates.print_class   GET     login  403     200     403   200
+certificates.revoke        GET     login  404     200     404   200   cert_id=victim_certificate
+certificates.revoke        POST    login  404     422     404   422   cert_id=victim_certificate
 certificates.my_hours      GET     login  200     200     200   200
 certificates.hours_export  GET     login  403     200     200   200
 certificates.class_hours   GET     login  403     200     403   200

@@ -127,6 +127,17 @@ def visible_classes(user) -> Select:
     return _scoped(user, query, lambda centre_id: TrainingClass.centre_id == centre_id)
 
 
+def can_view_certificates_of_class(user, training_class: TrainingClass) -> bool:
+    """A class's certificates (the list and the batch print): those who manage the class."""
+    return training_class is not None and can_manage_class(user, training_class)
+
+
+def can_revoke_certificate(user, certificate) -> bool:
+    """Revoke a certificate: admins, or trainers of the centre that issued it."""
+    return is_admin(user) or (is_centre_trainer(user) and certificate.centre_id is not None
+                              and certificate.centre_id == user.centre_id)
+
+
 def can_view_centre(user, centre_id: int | None = None) -> bool:
     """A centre's classes and figures (the training ledger, class reports): admins any centre,
     trainers their own. With no centre (None), every centre at once: admins only."""
@@ -203,6 +214,8 @@ PREDICATES = {
     "admin_area": is_admin,
     "view_overview": is_admin,
     "anonymize": can_anonymize,
+    "view_class_certificates": can_view_certificates_of_class,
+    "revoke_certificate": can_revoke_certificate,
 }
 
 

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from training.extensions import db
-from training.models import CourseMedia, CourseStatus, User
+from training.models import Certificate, CourseMedia, CourseStatus, User, utcnow
 from training.services.accounts import privacy
 from training.services.classes import classroom, photos
+from training.services.learning import certificates
 
 from ..conftest import EXAMPLE_COURSE
 from ..helpers import answer_form
@@ -64,6 +65,13 @@ def world(app, factory, trainer, other_centre_trainer, admin):
     # A photo of that session (served to the staff who manage it only).
     photo = photos.add_photos(db.session, meeting, [photos.PhotoUpload("p.png", io.BytesIO(PNG))],
                               app.config["MEDIA_DIR"], trainer.id)[0]
+    # A certificate of the victim, issued by centre A through its class.
+    victim_certificate = Certificate(
+        code=certificates.new_code(), user_id=victim.id, course_id=course.id,
+        learner_name=victim.display_name, course_title=course.title,
+        course_language=course.language, completed_at=utcnow(), centre_id=centre_a.id,
+        centre_name=centre_a.name, class_id=training_class.id, class_name=training_class.name)
+    db.session.add(victim_certificate)
     db.session.commit()
     objects = {
         # URL argument names, filled with centre A's objects and the victim's records.
@@ -78,6 +86,7 @@ def world(app, factory, trainer, other_centre_trainer, admin):
         "spare_course": spare.id,
         "classroom": live_quiz.id, "classroom_code": live_quiz.code,
         "photo_id": photo.id, "size": "full",
+        "certificate_code": victim_certificate.code, "victim_certificate": victim_certificate.id,
     }
     users = {"anon": None, "learner": learner, "trainer": trainer, "fred": other_centre_trainer,
              "admin": admin}

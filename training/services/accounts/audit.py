@@ -23,6 +23,7 @@ def record(session: Session, action: str, actor_id: int | None, target_type: str
 ACTION_LABELS = {
     "centre.create": _l("Centre created"),
     "centre.update": _l("Centre changed"),
+    "certificate.revoke": _l("Certificate revoked"),
     "attendance.remove": _l("Attendance removed"),
     "class.import": _l("Learners imported into a class"),
     "class.member_remove": _l("Member removed from a class"),
@@ -67,6 +68,7 @@ TARGET_LABELS = {
     "question": _l("Question"),
     "quiz": _l("Quiz"),
     "centre": _l("Centre"),
+    "certificate": _l("Certificate"),
     "class": _l("Class"),
     "training_class": _l("Class"),
     "report": _l("Report"),
