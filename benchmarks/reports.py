@@ -4,6 +4,13 @@
     .venv/bin/python benchmarks/reports.py --sizes 1000 --databases sqlite
     .venv/bin/python benchmarks/reports.py --build-only         # only build missing databases
     .venv/bin/python benchmarks/reports.py --drop               # drop the PostgreSQL databases
+    .venv/bin/python benchmarks/reports.py --only ledger --sizes 10000,100000 --databases postgresql
+
+The training ledger (issue 21) has its own table: the page (admin, every centre, last 90 days;
+a later page of its sessions; a trainer's own centre) with its size, the streamed CSV's time to
+first byte and to the last byte, and the XLSX: written in the request when small, else the
+time until the 303 to the job's page and until the background job (an in-process thread here,
+as without Redis) has written the file.
 
 Databases are built once with `flask demo-data` (SQLite files in instance/bench/, PostgreSQL
 databases reports_bench_<size> on PG_URL, default postgresql://postgres@127.0.0.1) and kept for
@@ -170,6 +177,125 @@ def time_pages(kind: str, size: int, repeat: int) -> list[tuple]:
     return results
 
 
+def _wait_for_job(app, job_id: int, timeout: float = 600) -> float:
+    """Seconds until the export job is done (polling its row, as its page does)."""
+    from training.models import ExportJob
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        with app.app_context():
+            status = db.session.scalar(select(ExportJob.status).where(ExportJob.id == job_id))
+        if status in ("done", "failed"):
+            if status == "failed":
+                raise SystemExit(f"export job {job_id} failed")
+            return time.perf_counter() - started
+        time.sleep(0.2)
+    raise SystemExit(f"export job {job_id} did not finish in {timeout} s")
+
+
+def time_ledger(kind: str, size: int, repeat: int) -> list[tuple]:
+    """(kind, size, label, median ms, KB, first byte ms, rows, note) for the ledger's page and
+    exports, as an admin (every centre) and as a trainer (their centre)."""
+    import tempfile
+
+    from training.models import Attendance, TrainingSession
+
+    export_dir = tempfile.mkdtemp(prefix="ledger-bench-")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(kind, size), "EXPORT_QUEUE": "thread",
+                      "MEDIA_DIR": str(BENCH_DIR / "media"), "WTF_CSRF_ENABLED": False,
+                      "EXPORT_DIR": export_dir})
+    app.test_client_class = FlaskLoginClient
+    _, centre_id = pages(app)
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).limit(1))
+        if admin is None:
+            admin = User(username="bench-admin", display_name="Bench admin", password_hash="!",
+                         role=Role.ADMIN)
+            db.session.add(admin)
+            db.session.commit()
+        trainer = db.session.scalar(select(User).where(User.role == Role.TRAINER,
+                                                       User.centre_id == centre_id).limit(1))
+        today = db.session.scalar(select(func.max(TrainingSession.held_on)))
+        rows_all = db.session.scalar(
+            select(func.count()).select_from(Attendance)
+            .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+            .where(TrainingSession.held_on >= today - timedelta(days=90)))
+        users = {"admin": admin, "trainer": trainer}
+        for user in users.values():
+            db.session.refresh(user)
+            db.session.expunge(user)
+    period = f"start={today - timedelta(days=90)}&end={today}"
+    results = []
+
+    def client(role):
+        c = app.test_client(user=users[role])
+        c.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+        return c
+
+    def page(label, role, url):
+        c = client(role)
+        response = c.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = c.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        results.append((kind, size, label, statistics.median(times), len(response.data) / 1024,
+                        None, None, ""))
+
+    page("ledger page (admin, all centres, 90 days)", "admin", f"/classes/ledger?{period}&centre_id=0")
+    page("ledger page 40 (admin, all centres)", "admin", f"/classes/ledger?{period}&centre_id=0&page=40")
+    page("ledger page (trainer, own centre)", "trainer", f"/classes/ledger?{period}")
+
+    def csv(label, role, url):
+        started = time.perf_counter()
+        response = client(role).get(url, buffered=False)
+        chunks = iter(response.response)
+        size_bytes = len(next(chunks))
+        first = (time.perf_counter() - started) * 1000
+        lines = 0
+        for chunk in chunks:
+            size_bytes += len(chunk)
+            lines += chunk.count(b"\n")
+        response.close()
+        total = (time.perf_counter() - started) * 1000
+        results.append((kind, size, label, total, size_bytes / 1024, first, lines, "streamed"))
+
+    csv("ledger CSV (admin, all centres, 90 days)", "admin", f"/classes/ledger?{period}&centre_id=0&format=csv")
+    csv("ledger CSV (trainer, own centre)", "trainer", f"/classes/ledger?{period}&format=csv")
+
+    def xlsx(label, role, url):
+        started = time.perf_counter()
+        response = client(role).get(url)
+        answered = (time.perf_counter() - started) * 1000
+        if response.status_code == 303:
+            job_id = int(response.headers["Location"].rsplit("/", 1)[1])
+            seconds = _wait_for_job(app, job_id)
+            results.append((kind, size, label + ": request (303 to the job)", answered, None, None, None, ""))
+            results.append((kind, size, label + ": background job", seconds * 1000, None, None,
+                            None, "thread"))
+        else:
+            results.append((kind, size, label, answered, len(response.data) / 1024, None, None,
+                            "in the request"))
+
+    xlsx("ledger XLSX (admin, all centres, 90 days)", "admin", f"/classes/ledger?{period}&centre_id=0&format=xlsx")
+    xlsx("ledger XLSX (trainer, own centre)", "trainer", f"/classes/ledger?{period}&format=xlsx")
+    print(f"{kind} {size}: {rows_all:,} attendances in the last 90 days (all centres)", flush=True)
+    with app.app_context():
+        dispose_engines(db)
+    return results
+
+
+def print_ledger(results: list[tuple]) -> None:
+    print()
+    print("| database | learners | ledger | ms | KB | first byte ms | rows | note |")
+    print("|---|---:|---|---:|---:|---:|---:|---|")
+    for kind, size, label, ms, kb, first, lines, note in results:
+        print(f"| {kind} | {size:,} | {label} | {ms:,.0f} | {'' if kb is None else f'{kb:,.0f}'} | "
+              f"{'' if first is None else f'{first:,.0f}'} | {'' if lines is None else f'{lines:,}'} | {note} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -178,6 +304,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL databases")
+    parser.add_argument("--only", choices=("reports", "ledger"), default=None,
+                        help="time only the report pages or only the training ledger")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.drop:
@@ -188,6 +316,14 @@ def main() -> None:
         for size in sizes:
             build(kind, size, args.seed)
     if args.build_only:
+        return
+    if args.only != "reports":
+        ledger_results = []
+        for kind in kinds:
+            for size in sizes:
+                ledger_results.extend(time_ledger(kind, size, args.repeat))
+        print_ledger(ledger_results)
+    if args.only == "ledger":
         return
     results = []
     for kind in kinds:

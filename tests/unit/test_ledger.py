@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from training.extensions import db
 from training.models import Attendance, TrainingSession
@@ -103,9 +103,8 @@ def test_export_rows_in_the_county_layout(attendance):
     the learner's centre, else masked), township, village, topic, date, place, hours, check-in
     method and time in China time."""
     db.session.execute(update(Attendance).values(checked_in_at=datetime(2026, 3, 5, 1, 30)))
-    db.session.execute(update(Attendance).where(Attendance.session_id == db.session.scalar(
-        TrainingSession.__table__.select().with_only_columns(TrainingSession.id)
-        .where(TrainingSession.topic == "S2"))).values(method="assisted"))
+    s2 = db.session.scalar(select(TrainingSession.id).where(TrainingSession.topic == "S2"))
+    db.session.execute(update(Attendance).where(Attendance.session_id == s2).values(method="assisted"))
     db.session.commit()
     with force_locale("en"):
         assert ledger_export.header() == [
@@ -135,3 +134,22 @@ def test_summary_sheet_rows(attendance):
     assert ["Person-times", 5] in rows and ["Unique people", 3] in rows
     assert ["Sessions", 2] in rows and ["Person-hours", 9] in rows
     assert ["城关镇", "团结村", 2, 1] in rows and ["Female", "", 2, 1] in rows
+
+
+def test_cached_totals_follow_every_attendance_and_correction(attendance, factory, trainer):
+    """The cache answers while nothing changed, and a new attendance or an audited removal
+    gives fresh totals at once."""
+    from cachetools import TTLCache
+
+    cache = TTLCache(maxsize=8, ttl=300)
+    first = ledger.build_cached(db.session, cache, *MARCH, attendance)
+    assert ledger.build_cached(db.session, cache, *MARCH, attendance) is first
+    meeting = db.session.scalar(select(TrainingSession).where(TrainingSession.topic == "S2"))
+    newcomer = factory.member(meeting.training_class, factory.user("learner"))
+    sessions.check_in(db.session, meeting, newcomer)
+    db.session.commit()
+    added = ledger.build_cached(db.session, cache, *MARCH, attendance)
+    assert (added.person_times, added.people) == (6, 4)
+    sessions.remove_attendances(db.session, meeting, {newcomer.id}, trainer.id)
+    db.session.commit()
+    assert ledger.build_cached(db.session, cache, *MARCH, attendance).person_times == 5

@@ -5,6 +5,7 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
+from cachetools import TTLCache
 from flask import (
     current_app,
     redirect,
@@ -70,7 +71,7 @@ def ledger_page():
     ensure(not fmt or fmt in exports.MIMETYPES, 404)
     if fmt:
         return _export(fmt, start, end, centre_id)
-    data = ledger.build(db.session, start, end, centre_id)
+    data = ledger.build_cached(db.session, _totals_cache(), start, end, centre_id)
     page = ledger.session_page(db.session, start, end, centre_id, request.args.get("page", 1, type=int))
     changes = ledger.changes(db.session, start, end, centre_id, limit=CHANGES_SHOWN + 1)
     return render_template("classes/ledger.html", form=form, ledger=data, page=page,
@@ -79,6 +80,14 @@ def ledger_page():
                            action_label=audit.label, change_fields=SESSION_FIELDS,
                            age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels(),
                            hours=ledger_export.hours_value)
+
+
+def _totals_cache() -> TTLCache:
+    """This worker's cache of ledger totals (LEDGER_CACHE_SECONDS; 0 turns it off)."""
+    seconds = current_app.config["LEDGER_CACHE_SECONDS"]
+    if not seconds:
+        return {}
+    return current_app.extensions.setdefault("ledger_totals", TTLCache(maxsize=64, ttl=seconds))
 
 
 def _export(fmt: str, start: date, end: date, centre_id: int | None):

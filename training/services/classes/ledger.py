@@ -8,6 +8,7 @@ sessions are listed a page at a time with their attendee counts, and a session's
 on its own page. Nothing here loads every attendance of a period; the exports stream them
 (ledger_export.py).
 """
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -130,6 +131,24 @@ def build(session: Session, start: date, end: date, centre_id: int | None = None
         person_hours=float(sum(row[4] or 0 for row in rows)),
         by_place=_fold(counted, (0, 1)), by_gender=_fold(counted, 2), by_age=by_age,
     )
+
+
+def fingerprint(session: Session) -> tuple:
+    """What changes when the ledger's counts can: a new attendance, or a correction (every
+    removal and session edit or deletion is audited). Two index lookups."""
+    return (session.scalar(select(func.max(Attendance.id))),
+            session.scalar(select(func.max(AuditEvent.id))))
+
+
+def build_cached(session: Session, cache: MutableMapping, start: date, end: date,
+                 centre_id: int | None = None) -> Ledger:
+    """build(), kept in cache (a cachetools.TTLCache: its time to live bounds how long a changed
+    profile field may take to show) until an attendance is added or a correction made."""
+    key = (start, end, centre_id, fingerprint(session))
+    data = cache.get(key)
+    if data is None:
+        data = cache[key] = build(session, start, end, centre_id)
+    return data
 
 
 def attendance_count(session: Session, start: date, end: date, centre_id: int | None = None) -> int:
