@@ -190,3 +190,9 @@ def test_class_lists_are_two_queries_and_keep_former_members(app, factory, sprin
     assert listing.others == [other]
     assert {c.id for c in certificate_lists.valid_of_class(db.session, training_class)} == {cert.id, other.id}
     assert isinstance(listing.members[0].user, User)
+
+
+def test_the_class_page_links_to_its_certificates(app, spring, trainer):
+    training_class, _, _ = spring
+    page = app.test_client(user=trainer).get(f"/classes/{training_class.id}").get_data(as_text=True)
+    assert f"/certificates/class/{training_class.id}" in page

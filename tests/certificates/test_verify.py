@@ -112,3 +112,23 @@ def test_checks_are_rate_limited_per_address(make_app, factory, learner, example
     assert statuses == [200, 200, 200, 429]
     other = client.get(f"/certificates/{code}", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert other.status_code == 200
+
+
+def test_the_learner_chooses_full_name_in_their_profile(app, factory, example_course, make_cert):
+    """The profile's tick box turns the full name on, and unticking turns it off again."""
+    learner = factory.user("learner", display_name="张小华")
+    cert = make_cert(learner, example_course)
+    client = app.test_client(user=learner)
+    form = client.get("/account/").get_data(as_text=True)
+    assert 'name="certificate_full_name"' in form and "张*华" in form
+    profile = {"display_name": "张小华", "language": "zh_CN", "certificate_full_name": "y"}
+    assert client.post("/account/", data=profile).status_code == 302
+    db.session.expire_all()
+    assert learner.certificate_full_name is True
+    assert "张小华" in app.test_client().get(f"/certificates/{cert.code}").get_data(as_text=True)
+    del profile["certificate_full_name"]
+    client.post("/account/", data=profile)
+    db.session.expire_all()
+    assert learner.certificate_full_name is False
+    page = app.test_client().get(f"/certificates/{cert.code}").get_data(as_text=True)
+    assert "张*华" in page and "张小华" not in page

@@ -17,6 +17,9 @@ class ProfileForm(LearnerDetailsForm):
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)],
                                render_kw={"autocomplete": "name"})
     language = SelectField(_l("Language"), choices=[SelectChoice("zh_CN", "简体中文"), SelectChoice("en", "English")])
+    # Stored in User.certificate_full_name; the public certificate check masks the name otherwise.
+    certificate_full_name = BooleanField(
+        _l("Show my full name when someone checks my certificate (otherwise it looks like 张*华)"))
 
     def details(self) -> accounts.ProfileDetails:
         details = super().details()

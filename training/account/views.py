@@ -22,6 +22,7 @@ def profile():
     form = ProfileForm(person=user)
     if form.validate_on_submit():
         accounts.update_profile(user, form.details())
+        user.certificate_full_name = form.certificate_full_name.data
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
