@@ -61,7 +61,7 @@ def load_photo(photo_id: int) -> SessionPhoto:
 def add_photos(session_id: int):
     """Add photos to a session: all of them, or none and a message saying why."""
     meeting = load_session(session_id)
-    back = redirect(url_for("classes.session", session_id=meeting.id, _anchor="photos"))
+    back = redirect(url_for("classes.session", session_id=meeting.id, _anchor="session-photos"))
     form = PhotoForm()
     if not form.validate_on_submit():
         flash(_("Choose one or more photos to add."), "error")
@@ -108,4 +108,4 @@ def delete_photo(photo_id: int):
     db.session.commit()
     photos.remove_files(current_app.config["MEDIA_DIR"], names)
     flash(_("Photo deleted."), "success")
-    return redirect(url_for("classes.session", session_id=meeting.id, _anchor="photos"))
+    return redirect(url_for("classes.session", session_id=meeting.id, _anchor="session-photos"))
