@@ -310,3 +310,15 @@ def test_sessions_show_their_photo_thumbnails(busy_centre, admin_client, admin):
     text = admin_client.get(f"/classes/ledger?{MARCH}&centre_id=0").get_data(as_text=True)
     assert f"/classes/photos/{photo.id}/thumb.jpg" in text
     assert text.count("/thumb.jpg") == 1
+
+
+def test_session_form_takes_the_training_hours(factory, trainer_client, trainer):
+    """学时 entered on the session form is stored; a bad value is refused with a message and
+    records nothing."""
+    training_class = factory.training_class("Centre A", trainer=trainer)
+    form = {"held_on": "2026-03-05", "topic": "直播带货", "place": "", "trainer_id": str(trainer.id)}
+    refused = trainer_client.post(f"/classes/{training_class.id}/sessions/new", data={**form, "hours": "99"})
+    assert refused.status_code == 422 and "24" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
+    trainer_client.post(f"/classes/{training_class.id}/sessions/new", data={**form, "hours": "1.5"})
+    assert db.session.scalar(select(TrainingSession.hours)) == 1.5
