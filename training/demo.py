@@ -203,7 +203,7 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
         steps: list[tuple[str, Any]] = []
         labels = true_false_labels(course.language)
 
-        def quiz_plan(quiz):
+        def quiz_plan(quiz, labels=labels):
             return QuizPlan(quiz.id, quiz.title, quiz.pass_mark,
                             [_question_plan(q, rng, labels) for q in quiz.questions])
 

@@ -15,7 +15,7 @@ def test_each_chart_shows_its_title_above_it(app):
             '{% from "macros/charts.html" import bar_chart %}'
             '{{ bar_chart(c, "Trained person-times by month", "a") }}'
             '{{ bar_chart(c, "Enrolments by month", "b") }}', c=chart)
-    captions = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.S)
+    captions = re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.DOTALL)
     assert [re.sub("<[^>]+>", "", c).strip() for c in captions] == [
         "Trained person-times by month", "Enrolments by month"]
     for title in ("Trained person-times by month", "Enrolments by month"):
@@ -27,5 +27,5 @@ def test_overview_page_captions_both_monthly_charts(admin_client, province):
     """On the admin overview the two monthly charts carry their titles as visible text."""
     html = admin_client.get("/reports/overview").get_data(True)
     captions = [re.sub("<[^>]+>", "", c).strip()
-                for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.S)]
+                for c in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", html, re.DOTALL)]
     assert "Trained person-times by month" in captions and "Enrolments by month" in captions

@@ -6,7 +6,14 @@ from sqlalchemy import func, select
 from training import demo
 from training.extensions import db
 from training.models import (
-    Attempt, AttemptAnswer, Attendance, ClassMember, DailyStat, Enrollment, QuizResult, User,
+    Attempt,
+    AttemptAnswer,
+    Attendance,
+    ClassMember,
+    DailyStat,
+    Enrollment,
+    QuizResult,
+    User,
 )
 from training.services.learning import scoring
 

@@ -1,7 +1,15 @@
 """Session photos: trainers add up to six photos of a session for the ledger, see them on the
 session page and delete them (audited). The files are served only to staff who may manage the
 session (policy.can_manage_session), never from the public /media/ route."""
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from ...models import Role, TrainingClass, User
 from ..accounts import accounts
 from ..accounts.passwords import hash_password
-from . import classes, household
+
 # Spreadsheet programs run cells that start like this as formulas: one list for every import
 # and export. Cells are stripped before the check, so its tab and carriage return never lead.
 from ..reports.exports import FORMULA_STARTS, has_control_characters
+from . import classes, household
 
 MAX_ROWS = 200  # each new account hashes a password: keeps one upload within a request's time
 MAX_BYTES = 1_000_000
