@@ -176,6 +176,11 @@ reports.course_report      GET     login  403     200     200   200
 reports.course_export      GET     login  403     200     200   200
 reports.overview           GET     login  403     403     403   200
 reports.overview_export    GET     login  403     403     403   200
+certificates.mine          GET     login  200     200     200   200
+certificates.for_course    GET     login  404     404     404   404
+certificates.detail        GET     login  404     404     404   404   cert_id=victim_certificate
+certificates.print_page    GET     login  404     404     404   404   cert_id=victim_certificate
+certificates.image         GET     login  404     404     404   404   cert_id=victim_certificate
 certificates.verify        GET     200    200     200     200   200   code=certificate_code
 certificates.class_certificates GET login 403    200     403   200
 certificates.print_class   GET     login  403     200     403   200

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..pages import load_course, load_course_and_state, step_url
 from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
-from ..services.learning import progress, quizzes
+from ..services.learning import certificates, next_course, progress, quizzes
 
 bp = Blueprint("quiz", __name__)
 
@@ -100,8 +100,16 @@ def result(attempt_id: int):
         )
         used = quizzes.attempts_used(db.session, attempt.user_id, attempt.quiz_id)
         attempts_left = quizzes.attempts_left(attempt.quiz, used)
+    own = attempt.user_id == current_user.id
+    certificate = suggestion = None
+    # The pass that completed the course: congratulations, the certificate, what to learn next.
+    if own and attempt.passed and state.complete:
+        certificate = certificates.for_enrollment(db.session, attempt.user_id, course.id)
+        suggestion = next_course.suggest(db.session, attempt.user_id, course.id, course.language,
+                                         course.level)
     return render_template(
         "quiz/result.html", attempt=attempt, course=course, state=state, quiz=attempt.quiz,
         quiz_result=quiz_result, attempts_left=attempts_left,
-        next_url=step_url(course, state.next_step), own=attempt.user_id == current_user.id,
+        next_url=step_url(course, state.next_step), own=own,
+        certificate=certificate, suggestion=suggestion,
     )

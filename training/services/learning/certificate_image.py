@@ -23,6 +23,8 @@ MARGIN = 96  # text keeps this far from the sides
 CREAM, GOLD, DARK_GOLD, INK, GREY, RED = "#fffdf6", "#b08a2e", "#7a5a12", "#222222", "#666666", "#b00020"
 QR_SCALE = 8
 QR_BORDER = 2
+# The QR keeps at least this many pixels a module (the text gets smaller first).
+MIN_MODULE_PIXELS = 7
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",    # Debian/Ubuntu fonts-noto-cjk
@@ -139,6 +141,7 @@ class Drawn:
     image: Image.Image
     qr_box: tuple[int, int, int, int]  # where the QR was pasted (left, top, right, bottom)
     texts: list[str]                   # every text drawn (for the glyph check)
+    boxes: list[tuple[int, int, int, int]]  # where each was drawn
 
 
 class _Canvas:
@@ -148,10 +151,17 @@ class _Canvas:
         self.draw = ImageDraw.Draw(self.image)
         self.font_path = font_path
         self.texts: list[str] = []
+        self.boxes: list[tuple[int, int, int, int]] = []
         self.y = 0
 
     def font(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
         return load_font(self.font_path, round(size * self.scale), bold)
+
+    def text(self, xy: tuple[int, int], text: str, font: ImageFont.FreeTypeFont, colour: str,
+             anchor: str = "la") -> None:
+        self.draw.text(xy, text, font=font, fill=colour, anchor=anchor)
+        self.texts.append(text)
+        self.boxes.append(self.draw.textbbox(xy, text, font=font, anchor=anchor))
 
     def centred(self, text: str, size: int, colour: str = INK, bold: bool = False,
                 max_lines: int = 3, gap: int = 12) -> None:
@@ -162,8 +172,7 @@ class _Canvas:
             lines = lines[:max_lines]
             lines[-1] = lines[-1][:-1] + "…"
         for line in lines:
-            self.texts.append(line)
-            self.draw.text((WIDTH // 2, self.y), line, font=font, fill=colour, anchor="ma")
+            self.text((WIDTH // 2, self.y), line, font, colour, anchor="ma")
             self.y += int(size * 1.3)
         self.y += gap
 
@@ -171,7 +180,7 @@ class _Canvas:
 def draw(cert: Certificate, verify_url: str, font_path: str) -> Drawn:
     """Draw the certificate in the current locale, with smaller type when long names and titles
     would leave the QR code too little room."""
-    for scale in (1.0, 0.9, 0.8, 0.7, 0.6):
+    for scale in (1.0, 0.92, 0.84, 0.76, 0.68, 0.6):
         drawn = _draw(cert, verify_url, font_path, scale)
         if drawn is not None:
             return drawn
@@ -190,8 +199,7 @@ def _draw(cert: Certificate, verify_url: str, font_path: str, scale: float,
         label = _("Revoked on %(date)s", date=format_date(cert.revoked_at))
         font = canvas.font(34, bold=True)
         d.rectangle((MARGIN, canvas.y - 8, WIDTH - MARGIN, canvas.y + 52), outline=RED, width=4)
-        d.text((WIDTH // 2, canvas.y), label, font=font, fill=RED, anchor="ma")
-        canvas.texts.append(label)
+        canvas.text((WIDTH // 2, canvas.y), label, font, RED, anchor="ma")
         canvas.y += 80
     if cert.centre_name:
         canvas.centred(cert.centre_name, 36, GREY, max_lines=2, gap=8)
@@ -209,11 +217,9 @@ def _draw(cert: Certificate, verify_url: str, font_path: str, scale: float,
     label_width = int(max(label_font.getlength(label) for label, _value in rows)) + 28
     left = MARGIN + 40
     for label, value in rows:
-        d.text((left, canvas.y), label, font=label_font, fill=GREY)
-        canvas.texts.append(label)
+        canvas.text((left, canvas.y), label, label_font, GREY)
         for line in wrap(value, value_font, WIDTH - MARGIN - left - label_width)[:2]:
-            d.text((left + label_width, canvas.y), line, font=value_font, fill=INK)
-            canvas.texts.append(line)
+            canvas.text((left + label_width, canvas.y), line, value_font, INK)
             canvas.y += row_height
         canvas.y += 4
 
@@ -228,8 +234,8 @@ def _draw(cert: Certificate, verify_url: str, font_path: str, scale: float,
     bottom = HEIGHT - 70 - len(note_lines) * 32
     space = bottom - canvas.y - 24 - 52 - len(url_lines) * 32 - 24
     modules = qr.width // QR_SCALE
-    if space < modules * 5 and not force:
-        return None  # less than 5 pixels a module: draw the text smaller
+    if space < modules * MIN_MODULE_PIXELS and not force:
+        return None  # too small a QR for a camera: draw the text smaller
     side = min(qr.width, max(space, modules * 3))
     if side != qr.width:
         # Whole pixels per module keep the QR sharp for a camera.
@@ -241,17 +247,15 @@ def _draw(cert: Certificate, verify_url: str, font_path: str, scale: float,
     canvas.y = top + side + 8
     canvas.centred(_("Scan to verify"), 36, INK, bold=True, gap=0)
     for line in url_lines:
-        d.text((WIDTH // 2, canvas.y), line, font=url_font, fill=GREY, anchor="ma")
-        canvas.texts.append(line)
+        canvas.text((WIDTH // 2, canvas.y), line, url_font, GREY, anchor="ma")
         canvas.y += 32
 
     y = HEIGHT - 70 - len(note_lines) * 32
     d.line((MARGIN, y - 16, WIDTH - MARGIN, y - 16), fill="#e0d3ad", width=2)
     for line in note_lines:
-        d.text((WIDTH // 2, y), line, font=note_font, fill=GREY, anchor="ma")
-        canvas.texts.append(line)
+        canvas.text((WIDTH // 2, y), line, note_font, GREY, anchor="ma")
         y += 32
-    return Drawn(canvas.image, box, canvas.texts)
+    return Drawn(canvas.image, box, canvas.texts, canvas.boxes)
 
 
 def render_png(cert: Certificate, verify_url: str, font_path: str | None) -> bytes:
