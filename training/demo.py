@@ -17,6 +17,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_files
 from .services.classes import sessions
-from .services.learning import quizzes, scoring
+from .services.learning import certificates, quizzes, scoring
 from .services.reports import admin_overview
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
@@ -75,6 +76,11 @@ class CoursePlan:
     steps: list[tuple[str, Any]]
     # Completions keep the lesson's title (history survives a deleted lesson).
     lesson_titles: dict[int, str]
+    # What a certificate of the course states (copied when it is issued).
+    title: str = ""
+    hours: Decimal | None = None
+    standard: Any = None
+    final_quiz_id: int | None = None
 
 
 @dataclass
@@ -104,6 +110,8 @@ def _fmt(value: Any, sqlite: bool) -> Any:
         return value.isoformat()
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, Decimal):
+        return float(value)
     return value
 
 
@@ -214,8 +222,11 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
         if course.final_exam is not None:
             steps.append(("quiz", quiz_plan(course.final_exam)))
         if steps:
-            plans.append(CoursePlan(course.id, course.language, steps,
-                                    {lesson.id: lesson.title for lesson in course.lessons}))
+            plans.append(CoursePlan(
+                course.id, course.language, steps,
+                {lesson.id: lesson.title for lesson in course.lessons}, title=course.title,
+                hours=course.hours, standard=course.standard,
+                final_quiz_id=course.final_exam.id if course.final_exam is not None else None))
     return plans
 
 
@@ -243,6 +254,11 @@ COLUMNS = {
                          "checkin_code", "opens_at", "closes_at", "late_reason", "allow_join",
                          "screen_code_required", "created_at"),
     "attendance": ("id", "session_id", "user_id", "checked_in_at", "method"),
+    # One per completed enrolment, with the facts the live rule (certificates.issue) stores.
+    "certificate": ("id", "code", "user_id", "course_id", "learner_name", "course_title",
+                    "course_language", "completed_at", "hours", "standard", "centre_id",
+                    "centre_name", "class_id", "class_name", "trainer_name", "final_score",
+                    "issued_at", "revoked_reason"),
 }
 
 
@@ -284,6 +300,8 @@ class Generator:
         # The classes have Chinese names: they are given Chinese courses (any, if none).
         self.class_plans = [p for p in self.plans if p.language == "zh"] or self.plans
         self.password_hash = accounts.hash_password(DEMO_PASSWORD)
+        # Names of centres and trainers by (table, id), for the certificates.
+        self.names: dict[tuple[str, int], str] = {}
 
     def take_id(self, table: str) -> int:
         value = self.ids[table]
@@ -301,14 +319,16 @@ class Generator:
         centres = []
         for n in range(1, n_centres + 1):
             cid = self.take_id("centre")
+            self.names[("centre", cid)] = CENTRE_NAME.format(n=n)
             self.row("centre", cid, CENTRE_NAME.format(n=n), "甘肃省", "定西市",
                      f"示范{n:02d}县", self.now - timedelta(days=400))
             trainers = []
             for t in range(2):
                 uid = self.take_id("users")
                 trainers.append(uid)
+                self.names[("users", uid)] = f"{rng.choice(SURNAMES)}老师"
                 self.row("users", uid, f"demo-trainer-{cid}-{t + 1}", None,
-                         f"{rng.choice(SURNAMES)}老师", self.password_hash, "trainer", "zh_CN",
+                         self.names[("users", uid)], self.password_hash, "trainer", "zh_CN",
                          cid, None, None, None, None, False, 1, True, False,
                          self.now - timedelta(days=400))
             centres.append((cid, trainers))
@@ -337,8 +357,8 @@ class Generator:
         starts = self.today - timedelta(days=rng.randint(0, 20) if running else rng.randint(10, 365))
         trainer = rng.choice(trainers)
         place = f"{rng.choice(TOWNSHIPS)}电商服务站"
-        self.row("training_class", class_id, centre_id, trainer,
-                 f"{starts.year}年{starts.month}月直播带货培训班（{number}）", f"D{class_id:07d}",
+        class_name = f"{starts.year}年{starts.month}月直播带货培训班（{number}）"
+        self.row("training_class", class_id, centre_id, trainer, class_name, f"D{class_id:07d}",
                  place, starts, starts + timedelta(days=28), False,
                  datetime.combine(starts, time(8)) - timedelta(days=7))
         courses = rng.sample(self.class_plans, k=min(len(self.class_plans), rng.choice((1, 1, 2))))
@@ -351,8 +371,9 @@ class Generator:
             created = min(self.now - timedelta(hours=2), datetime.combine(starts, time(9)) - timedelta(
                 days=rng.randint(0, 6), seconds=rng.randint(0, 36000)))
             township = rng.choice(TOWNSHIPS)
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             self.row("users", uid, None, f"199{uid:08d}",
-                     rng.choice(SURNAMES) + rng.choice(GIVEN), self.password_hash, "learner",
+                     name, self.password_hash, "learner",
                      "zh_CN", centre_id, rng.choice("fm"), rng.randint(1958, 2006), township,
                      rng.choice(VILLAGES), False, 1, True, False, created)
             self.row("class_member", self.take_id("class_member"), class_id, uid, created)
@@ -360,7 +381,8 @@ class Generator:
             for plan in courses:
                 if rng.random() < 0.92:
                     enrolled = min(self.now, created + timedelta(minutes=rng.randint(5, 600)))
-                    self._progress(uid, plan, enrolled, skill)
+                    self._progress(uid, plan, enrolled, skill,
+                                   issuer=(name, centre_id, class_id, class_name, trainer))
         # In-person sessions, weekly from the start date, with most members checking in; a
         # running class also meets on the day the command runs.
         days = [starts + timedelta(days=7 * week) for week in range(rng.randint(2, 5))]
@@ -380,8 +402,10 @@ class Generator:
                              start + timedelta(seconds=rng.randint(0, 3600)),
                              "qr" if rng.random() < 0.8 else "roll")
 
-    def _progress(self, uid: int, plan: CoursePlan, enrolled: datetime, skill: float) -> None:
-        """Walk a learner through a course until they stop, get stuck or finish."""
+    def _progress(self, uid: int, plan: CoursePlan, enrolled: datetime, skill: float,
+                  issuer: tuple) -> None:
+        """Walk a learner through a course until they stop, get stuck or finish; a finished
+        course gets its certificate. `issuer`: learner name, centre, class, class name, trainer."""
         rng = self.rng
         total = len(plan.steps)
         # A few never start; most stop somewhere; about a third finish.
@@ -389,6 +413,7 @@ class Generator:
         t = enrolled
         done = 0
         last = enrolled
+        final_score = None
         for kind, step in plan.steps:
             if done >= wanted:
                 break
@@ -414,6 +439,8 @@ class Generator:
             self.row("quiz_result", self.take_id("quiz_result"), uid, step.id, plan.id,
                      attempts, best, passed_at is not None, passed_at,
                      passed_at or last_try)
+            if step.id == plan.final_quiz_id:
+                final_score = best
             last = passed_at or last_try
             if passed_at is None:
                 break  # stuck on this quiz
@@ -422,6 +449,15 @@ class Generator:
         completed = last if done == total else None
         self.row("enrollment", self.take_id("enrollment"), uid, plan.id, enrolled, last, done,
                  total, 100 * done // total, completed)
+        if completed is not None:
+            name, centre_id, class_id, class_name, trainer = issuer
+            standard = (json.dumps(plan.standard, ensure_ascii=False)
+                        if plan.standard is not None else None)
+            self.row("certificate", self.take_id("certificate"), certificates.new_code(), uid,
+                     plan.id, name, plan.title[:200], plan.language, completed, plan.hours,
+                     standard, centre_id, self.names[("centre", centre_id)], class_id,
+                     class_name, self.names[("users", trainer)],
+                     final_score if plan.final_quiz_id else None, completed, "")
 
     def _attempt(self, uid: int, course_id: int, quiz: QuizPlan, number: int, skill: float,
                  at: datetime) -> tuple[int, bool]:

@@ -131,3 +131,30 @@ def test_demo_classes_get_courses_in_their_own_language(app_ctx):
     assert languages == {"zh"}
     enrolled = set(db.session.scalars(select(Course.language).join(Enrollment)))
     assert enrolled == {"zh"}
+
+
+def test_demo_issues_a_certificate_for_every_completion(app_ctx):
+    """Issue 22: one certificate per completed enrolment, stating what the live rule states."""
+    from training.models import Certificate, Course, Quiz, TrainingClass
+    from training.services.learning import certificates
+
+    demo.generate(db.session, 150, seed=6, media_dir=app_ctx.config["MEDIA_DIR"],
+                  today=date(2026, 6, 30))
+    db.session.commit()
+    completed = db.session.scalars(select(Enrollment).where(Enrollment.completed_at.is_not(None))).all()
+    certs = {(c.user_id, c.course_id): c for c in db.session.scalars(select(Certificate))}
+    assert completed and len(certs) == len(completed)
+    for enrollment in completed:
+        cert = certs[(enrollment.user_id, enrollment.course_id)]
+        user, course = db.session.get(User, cert.user_id), db.session.get(Course, cert.course_id)
+        klass = db.session.get(TrainingClass, cert.class_id)
+        final = db.session.scalar(select(QuizResult.best_score).join(Quiz, Quiz.id == QuizResult.quiz_id)
+                                  .where(QuizResult.user_id == user.id, Quiz.course_id == course.id,
+                                         Quiz.is_final.is_(True)))
+        assert cert.completed_at == enrollment.completed_at and cert.revoked_at is None
+        assert (cert.learner_name, cert.course_title, cert.course_language) == (
+            user.display_name, course.title, course.language)
+        assert (cert.hours, cert.standard, cert.final_score) == (course.hours, course.standard, final)
+        assert (cert.centre_id, cert.centre_name) == (klass.centre_id, klass.centre.name)
+        assert (cert.class_name, cert.trainer_name) == (klass.name, klass.trainer.display_name)
+        assert certificates.find(db.session, certificates.format_code(cert.code)) is cert
