@@ -47,12 +47,12 @@ def test_sums_per_type_with_decimals_revoked_and_unmapped(factory, learner):
     make_cert(other, "别人的课", "50", LIVE)
     summary = hours.learner_hours(db.session, learner.id)
     assert [(t.type, t.total) for t in summary.by_type] == [
-        ("live-sales", Decimal("6.0")), ("platform-management", Decimal("3"))]
+        ("live-sales", Decimal("6.0")), ("platform-management", Decimal(3))]
     live = summary.by_type[0]
     assert [c.title for c in live.courses] == ["直播入门", "直播讲解"]
     assert live.reference == 120 and live.percent == 5
     assert [c.title for c in summary.unmapped] == ["包装发货", "没有学时"]
-    assert summary.unmapped_total == Decimal("3")
+    assert summary.unmapped_total == Decimal(3)
     assert hours.learner_hours(db.session, factory.user("learner").id).empty
 
 

@@ -6,7 +6,7 @@ one's hours. Revoked certificates count for nothing.
 """
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -118,7 +118,7 @@ def _scope(class_id: int | None, centre_id: int | None) -> Select:
 
 
 def _local_date(moment: datetime, zone: str) -> date:
-    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).date()
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def _direction(mapping: dict[str, Any] | None) -> str:

@@ -37,7 +37,7 @@ REFERENCE_HOURS = {5: 120, 4: 104, 3: 88, 2: 72, 1: 72}
 # "我的学时" measures progress toward the first level's reference.
 FIRST_LEVEL = 5
 
-MAX_HOURS = Decimal("999")
+MAX_HOURS = Decimal(999)
 MAX_UNITS = 30
 MAX_UNIT_LENGTH = 100
 ONE_DECIMAL = Decimal("0.1")
