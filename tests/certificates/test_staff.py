@@ -96,7 +96,7 @@ def test_a_missing_certificate_is_404(app, admin):
 def test_the_class_view_lists_who_has_which_certificate(app, factory, spring, trainer, example_course):
     """Each member with their certificate per course; a member without one shows a dash;
     a revoked one says so; links to revoke and to print all."""
-    training_class, people, (cert, other) = spring
+    training_class, _, (cert, other) = spring
     factory.member(training_class, factory.user("learner", display_name="王芳"))
     other.revoked_at = other.completed_at
     db.session.commit()
@@ -151,7 +151,7 @@ def test_the_class_view_runs_the_same_queries_for_3_or_30_members(app, factory, 
 
 def test_batch_print_has_one_page_per_valid_certificate(app, factory, spring, trainer):
     """Every valid certificate of the class, each on its own page; revoked ones are left out."""
-    training_class, people, (cert, other) = spring
+    training_class, _, (cert, other) = spring
     other.revoked_at = other.completed_at
     db.session.commit()
     page = app.test_client(user=trainer).get(

@@ -5,7 +5,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ...models import Certificate, ClassMember, Course, TrainingClass, User, class_course
+from ...models import (
+    Certificate,
+    ClassMember,
+    Course,
+    TrainingClass,
+    User,
+    class_course,
+)
 
 
 @dataclass
