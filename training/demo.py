@@ -14,7 +14,7 @@ Chinese names) are given courses in Chinese; answers are stored as a real attemp
 """
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -25,7 +25,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from .extensions import db
+from .demo_bulk import COLUMNS, BulkWriter, next_ids, reset_sequences
 from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_files
@@ -98,59 +98,6 @@ class DemoStats:
 
 class DemoDataExists(Exception):
     """Demo data was generated in this database already."""
-
-
-def _fmt(value: Any, sqlite: bool) -> Any:
-    """SQLite stores datetimes as SQLAlchemy writes them; PostgreSQL's COPY takes objects."""
-    if not sqlite:
-        return value
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-class BulkWriter:
-    """Buffers rows per table and writes them in bulk on the session's connection."""
-
-    def __init__(self, session: Session):
-        self.connection = session.connection()
-        self.sqlite = self.connection.dialect.name == "sqlite"
-        self.raw = self.connection.connection.driver_connection
-        self.buffers: dict[str, tuple[Sequence[str], list[tuple]]] = {}
-        self.counts: dict[str, int] = {}
-
-    def add(self, table: str, columns: Sequence[str], row: tuple) -> None:
-        buffer = self.buffers.setdefault(table, (columns, []))[1]
-        buffer.append(row)
-
-    def flush(self, order: Sequence[str]) -> None:
-        """Write the buffered rows, parents before children (the order given)."""
-        for table in order:
-            if table not in self.buffers:
-                continue
-            columns, rows = self.buffers[table]
-            if not rows:
-                continue
-            self.counts[table] = self.counts.get(table, 0) + len(rows)
-            names = ", ".join(f'"{c}"' for c in columns)
-            if self.sqlite:
-                marks = ", ".join("?" for _ in columns)
-                self.raw.executemany(
-                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                    [tuple(_fmt(v, True) for v in row) for row in rows],
-                )
-            else:
-                with self.raw.cursor() as cursor:
-                    with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-                        for row in rows:
-                            copy.write_row(row)
-            rows.clear()
 
 
 def true_false_labels(language: str) -> tuple[str, str]:
@@ -230,58 +177,6 @@ def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
     return plans
 
 
-COLUMNS = {
-    "centre": ("id", "name", "province", "city", "county", "created_at"),
-    "users": ("id", "username", "mobile", "display_name", "password_hash", "role", "language",
-              "centre_id", "gender", "birth_year", "township", "village",
-              "must_change_password", "session_version", "active", "certificate_full_name",
-              "created_at"),
-    "training_class": ("id", "centre_id", "trainer_id", "name", "code", "place", "starts_on",
-                       "ends_on", "archived", "created_at"),
-    "class_course": ("class_id", "course_id"),
-    "class_member": ("id", "class_id", "user_id", "joined_at"),
-    "enrollment": ("id", "user_id", "course_id", "enrolled_at", "last_active_at", "items_done",
-                   "items_total", "percent", "completed_at"),
-    "lesson_completion": ("id", "user_id", "lesson_id", "course_id", "completed_at", "lesson_title"),
-    "quiz_result": ("id", "user_id", "quiz_id", "course_id", "attempts", "best_score", "passed",
-                    "passed_at", "last_attempt_at"),
-    "attempt": ("id", "token", "user_id", "quiz_id", "course_id", "number", "quiz_title",
-                "pass_mark", "score", "correct_count", "question_count", "passed",
-                "mode", "submitted_at"),
-    "attempt_answer": ("id", "attempt_id", "question_id", "position", "snapshot", "response",
-                       "response_text", "is_correct"),
-    "training_session": ("id", "class_id", "held_on", "place", "topic", "trainer_id",
-                         "checkin_code", "opens_at", "closes_at", "late_reason", "allow_join",
-                         "screen_code_required", "created_at"),
-    "attendance": ("id", "session_id", "user_id", "checked_in_at", "method"),
-    # One per completed enrolment, with the facts the live rule (certificates.issue) stores.
-    "certificate": ("id", "code", "user_id", "course_id", "learner_name", "course_title",
-                    "course_language", "completed_at", "hours", "standard", "centre_id",
-                    "centre_name", "class_id", "class_name", "trainer_name", "final_score",
-                    "issued_at", "revoked_reason"),
-}
-
-
-# Tables whose ids are assigned here.
-ID_TABLES = [name for name, columns in COLUMNS.items() if columns[0] == "id"]
-
-
-def _next_ids(session: Session) -> dict[str, int]:
-    tables = db.metadata.tables
-    return {name: (session.scalar(select(func.max(tables[name].c.id))) or 0) + 1 for name in ID_TABLES}
-
-
-def _reset_sequences(session: Session) -> None:
-    """After writing explicit ids, move PostgreSQL's id sequences past them."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    for table in ID_TABLES:
-        session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1))"
-        ))
-
-
 class Generator:
     """Writes one province of demo data; every random choice comes from one seeded rng."""
 
@@ -294,7 +189,7 @@ class Generator:
         # given day, so the same seed and day give the same data.
         self.now = now or datetime.combine(today, time(12, 0))
         self.today = today
-        self.ids = _next_ids(session)
+        self.ids = next_ids(session)
         self.out = BulkWriter(session)
         self.plans = _course_plans(session, self.rng)
         # The classes have Chinese names: they are given Chinese courses (any, if none).
@@ -346,7 +241,7 @@ class Generator:
                 self.out.flush(list(COLUMNS))
                 echo(f"  {made} learners")
         self.out.flush(list(COLUMNS))
-        _reset_sequences(self.session)
+        reset_sequences(self.session)
         counts = self.out.counts
         return DemoStats(centres=n_centres, classes=n_class, learners=made, rows=dict(counts))
 
