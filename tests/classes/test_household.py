@@ -114,3 +114,14 @@ def test_class_page_offers_the_tick_unticked(trainer_client, member):
     training_class = db.session.scalar(select(ClassMember)).training_class
     page = trainer_client.get(f"/classes/{training_class.id}").get_data(as_text=True)
     assert 'name="household"' in page and "checked" not in page.split('name="household"')[1][:40]
+
+
+def test_profile_edit_shows_the_category_to_own_centre_staff_only(factory, app, trainer, other_centre_trainer,
+                                                                  member):
+    """The help desk's profile edit page shows the category (with Clear) to the learner's centre,
+    not to a trainer of another centre whose class they joined."""
+    page = app.test_client(user=trainer).get(f"/classes/learners/{member.id}/profile").get_data(as_text=True)
+    assert "Monitored for poverty risk (监测户)" in page and "/household/clear" in page
+    factory.member(factory.training_class("Centre B", name="B class"), member)
+    other = app.test_client(user=other_centre_trainer).get(f"/classes/learners/{member.id}/profile")
+    assert other.status_code == 200 and "监测户" not in other.get_data(as_text=True)

@@ -34,7 +34,8 @@ def learner_profile(user_id: int):
         db.session.commit()
         flash(_("Profile saved."), "success")
         return redirect(done_url)
-    return render_template("classes/profile.html", form=form, person=person, back=done_url), form_status()
+    return render_template("classes/profile.html", form=form, person=person, back=done_url,
+                           household_label=household.label(person.household_category)), form_status()
 
 
 @bp.route("/learners/<int:user_id>/reset-password", methods=["POST"])
