@@ -10,7 +10,12 @@ from PIL import Image
 
 from training.extensions import db
 from training.models import Certificate, CourseStatus
-from training.services.learning import certificate_image, certificates, next_course, progress
+from training.services.learning import (
+    certificate_image,
+    certificates,
+    next_course,
+    progress,
+)
 
 from ..conftest import EXAMPLE_COURSE
 from ..helpers import answer_form
@@ -149,7 +154,7 @@ def test_image_qr_encodes_the_verify_url(app, finished):
     url = VERIFY_PREFIX + finished.code
     with app.test_request_context(), force_locale("zh_Hans_CN"):
         drawn = certificate_image.draw(finished, url, font_path)
-    left, top, right, bottom = drawn.qr_box
+    left, _top, right, _bottom = drawn.qr_box
     crop = drawn.image.crop(drawn.qr_box).convert("L")
     try:
         from pyzbar.pyzbar import decode  # optional
@@ -178,11 +183,11 @@ def test_long_names_and_titles_wrap_inside_the_picture(app, finished):
         drawn = certificate_image.draw(finished, VERIFY_PREFIX + finished.code, font_path)
     margin = certificate_image.MARGIN
     assert len(drawn.boxes) == len(drawn.texts) > 12
-    for (x0, y0, x1, y1), text in zip(drawn.boxes, drawn.texts):
+    for (x0, _y0, x1, _y1), text in zip(drawn.boxes, drawn.texts, strict=True):
         assert margin - 1 <= x0 and x1 <= certificate_image.WIDTH - margin + 1, text
     # The long title takes several lines, cut with an ellipsis after three.
     assert sum(1 for t in drawn.texts if t and t[0] in finished.course_title[:40]) >= 3
-    left, top, right, bottom = drawn.qr_box
+    left, _top, right, bottom = drawn.qr_box
     modules = len(segno.make(VERIFY_PREFIX + finished.code, error="m").matrix) + 2 * certificate_image.QR_BORDER
     assert bottom < certificate_image.HEIGHT - 100
     assert right - left >= modules * certificate_image.MIN_MODULE_PIXELS

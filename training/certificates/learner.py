@@ -8,7 +8,8 @@ their own certificates here too; others' are in the staff views (staff.py).
 import hashlib
 
 from flask import abort, current_app, redirect, render_template, request, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
@@ -62,7 +63,7 @@ def _state(cert: Certificate) -> tuple:
 def mine():
     certs = certificates.of_learner(db.session, current_user.id)
     return learner_page("certificates/mine.html", ("certificates", tuple(_state(c) for c in certs)),
-                        lambda: dict(certs=certs))
+                        lambda: {"certs": certs})
 
 
 @bp.route("/mine/course/<int:course_id>")
@@ -79,16 +80,16 @@ def for_course(course_id: int):
 @login_required
 def detail(cert_id: int):
     cert = _own(cert_id)
-    return learner_page("certificates/detail.html", ("certificate", _state(cert)), lambda: dict(
-        cert=cert, face=render_face(cert), verify_url=verify_url(cert)))
+    return learner_page("certificates/detail.html", ("certificate", _state(cert)), lambda: {
+        "cert": cert, "face": render_face(cert), "verify_url": verify_url(cert)})
 
 
 @bp.route("/mine/<int:cert_id>/print")
 @login_required
 def print_page(cert_id: int):
     cert = _own(cert_id)
-    return learner_page("certificates/print.html", ("certificate-print", _state(cert)), lambda: dict(
-        cert=cert, face=render_face(cert)))
+    return learner_page("certificates/print.html", ("certificate-print", _state(cert)), lambda: {
+        "cert": cert, "face": render_face(cert)})
 
 
 @bp.route("/mine/<int:cert_id>.png")

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
-from flask_babel import format_date, format_decimal, gettext as _
+from flask_babel import format_date, format_decimal
+from flask_babel import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from ...models import Certificate
