@@ -124,7 +124,7 @@ classes.join_code          POST    login  302     302     302   302
 classes.checkin            GET     login  200     200     200   200   code=checkin_code
 classes.checkin            POST    login  302     302     302   302   code=checkin_code
 classroom.start            GET     login  403     200     403   200
-classroom.start            POST    login  403     302     403   302
+classroom.start            POST    login  403     422     403   422
 classroom.screen           GET     login  403     200     403   200   classroom_id=classroom
 classroom.screen_state     GET     login  403     200     403   200   classroom_id=classroom
 classroom.control          POST    login  403     302     403   302   classroom_id=classroom
@@ -181,15 +181,15 @@ certificates.for_course    GET     login  404     404     404   404
 certificates.detail        GET     login  404     404     404   404   cert_id=victim_certificate
 certificates.print_page    GET     login  404     404     404   404   cert_id=victim_certificate
 certificates.image         GET     login  404     404     404   404   cert_id=victim_certificate
+certificates.my_hours      GET     login  200     200     200   200
+certificates.hours_export  GET     login  403     200     200   200
+certificates.class_hours   GET     login  403     200     403   200
+certificates.centre_hours  GET     login  403     200     403   200
 certificates.verify        GET     200    200     200     200   200   code=certificate_code
 certificates.class_certificates GET login 403    200     403   200
 certificates.print_class   GET     login  403     200     403   200
 certificates.revoke        GET     login  404     200     404   200   cert_id=victim_certificate
 certificates.revoke        POST    login  404     422     404   422   cert_id=victim_certificate
-certificates.my_hours      GET     login  200     200     200   200
-certificates.hours_export  GET     login  403     200     200   200
-certificates.class_hours   GET     login  403     200     403   200
-certificates.centre_hours  GET     login  403     200     403   200
 """
 
 

@@ -60,8 +60,13 @@ def world(app, factory, trainer, other_centre_trainer, admin):
     training_class = factory.training_class("Centre A", courses=[course], trainer=trainer)
     factory.member(training_class, victim)
     meeting = factory.training_session(training_class, date(2026, 11, 1))
-    # A classroom quiz running in that session (classroom mode).
-    live_quiz = classroom.start(db.session, meeting, quiz, trainer)
+    # A classroom quiz running in a session of a second class of centre A (the learner joins
+    # the first class by its code during the POST requests; this one she never joins).
+    quiz_class = factory.training_class("Centre A", courses=[course], trainer=trainer,
+                                        name="Classroom class")
+    factory.member(quiz_class, victim)
+    live_quiz = classroom.start(db.session, factory.training_session(quiz_class, date(2026, 11, 1)),
+                                quiz, trainer)
     # A photo of that session (served to the staff who manage it only).
     photo = photos.add_photos(db.session, meeting, [photos.PhotoUpload("p.png", io.BytesIO(PNG))],
                               app.config["MEDIA_DIR"], trainer.id)[0]
