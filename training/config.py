@@ -127,8 +127,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         EXPORT_KEEP_HOURS=24,
         EXPORT_QUEUE="auto",
         LEDGER_XLSX_ROWS_IN_REQUEST=20000,
-        # Seconds a worker keeps a ledger's totals while no attendance or correction changes
-        # them (a changed profile field shows within this time).
+        # Seconds a worker keeps a ledger's totals: every centre's for this long, a centre's
+        # while no attendance or correction changes them (a changed profile field shows
+        # within this time).
         LEDGER_CACHE_SECONDS=300,
     )
     app.config.from_pyfile("config.py", silent=True)

@@ -153,3 +153,18 @@ def test_cached_totals_follow_every_attendance_and_correction(attendance, factor
     sessions.remove_attendances(db.session, meeting, {newcomer.id}, trainer.id)
     db.session.commit()
     assert ledger.build_cached(db.session, cache, *MARCH, attendance).person_times == 5
+
+
+def test_every_centres_totals_are_kept_for_the_cache_time(attendance, factory):
+    """Every centre's totals (exact=False) stay as counted for the cache's time to live, even
+    after new attendance; they carry when they were counted."""
+    from cachetools import TTLCache
+
+    cache = TTLCache(maxsize=8, ttl=300)
+    first = ledger.build_cached(db.session, cache, *MARCH, None, exact=False)
+    meeting = db.session.scalar(select(TrainingSession).where(TrainingSession.topic == "S4"))
+    sessions.check_in(db.session, meeting, factory.member(meeting.training_class, factory.user("learner")))
+    db.session.commit()
+    assert ledger.build_cached(db.session, cache, *MARCH, None, exact=False) is first
+    assert first.counted_at is not None and first.person_times == 6
+    assert ledger.build(db.session, *MARCH).person_times == 7

@@ -71,7 +71,9 @@ def ledger_page():
     ensure(not fmt or fmt in exports.MIMETYPES, 404)
     if fmt:
         return _export(fmt, start, end, centre_id)
-    data = ledger.build_cached(db.session, _totals_cache(), start, end, centre_id)
+    # Every centre's totals may be up to LEDGER_CACHE_SECONDS old; a centre's are exact.
+    data = ledger.build_cached(db.session, _totals_cache(), start, end, centre_id,
+                               exact=centre_id is not None)
     page = ledger.session_page(db.session, start, end, centre_id, request.args.get("page", 1, type=int))
     changes = ledger.changes(db.session, start, end, centre_id, limit=CHANGES_SHOWN + 1)
     return render_template("classes/ledger.html", form=form, ledger=data, page=page,
@@ -79,7 +81,8 @@ def ledger_page():
                            more_changes=len(changes) > CHANGES_SHOWN,
                            action_label=audit.label, change_fields=SESSION_FIELDS,
                            age_labels=ledger_export.age_labels(), gender_labels=ledger_export.gender_labels(),
-                           hours=ledger_export.hours_value)
+                           hours=ledger_export.hours_value,
+                           cache_minutes=current_app.config["LEDGER_CACHE_SECONDS"] // 60)
 
 
 def _totals_cache() -> TTLCache:

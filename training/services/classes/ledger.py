@@ -15,7 +15,14 @@ from datetime import date, datetime
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ...models import Attendance, AuditEvent, TrainingClass, TrainingSession, User
+from ...models import (
+    Attendance,
+    AuditEvent,
+    TrainingClass,
+    TrainingSession,
+    User,
+    utcnow,
+)
 from . import photos
 from .sessions import SESSION_EVENTS
 
@@ -54,6 +61,8 @@ class Ledger:
     by_place: list[Group]
     by_gender: list[Group]
     by_age: list[Group]
+    # When the figures were counted (naive UTC): a cached ledger shows it.
+    counted_at: datetime = field(default_factory=utcnow)
 
     def top_places(self, limit: int) -> list[Group]:
         """The places with the most person-times first (the page shows a few; exports all)."""
@@ -141,10 +150,12 @@ def fingerprint(session: Session) -> tuple:
 
 
 def build_cached(session: Session, cache: MutableMapping, start: date, end: date,
-                 centre_id: int | None = None) -> Ledger:
-    """build(), kept in cache (a cachetools.TTLCache: its time to live bounds how long a changed
-    profile field may take to show) until an attendance is added or a correction made."""
-    key = (start, end, centre_id, fingerprint(session))
+                 centre_id: int | None = None, exact: bool = True) -> Ledger:
+    """build(), kept in cache (a cachetools.TTLCache, whose time to live bounds how old it may
+    be). exact: only until an attendance is added or a correction made (a centre's ledger);
+    otherwise for the cache's whole time to live (every centre's, where new attendance arrives
+    all day and counting it all takes seconds at a million learners; the page says as of when)."""
+    key = (start, end, centre_id, fingerprint(session) if exact else None)
     data = cache.get(key)
     if data is None:
         data = cache[key] = build(session, start, end, centre_id)
