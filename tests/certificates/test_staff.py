@@ -55,6 +55,16 @@ def test_admins_and_the_issuing_centres_trainers_revoke_with_a_reason(app, sprin
     assert "Revoked" in app.test_client().get(f"/certificates/{cert.code}").get_data(as_text=True)
 
 
+
+def test_the_audit_log_names_the_revocation(app, spring, admin):
+    """Admin → Audit log shows "Certificate revoked" with the reason."""
+    _, _, (cert, _) = spring
+    client = app.test_client(user=admin)
+    client.post(revoke_url(cert), data={"reason": "wrong person"})
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "Certificate revoked" in page and "wrong person" in page
+
+
 def test_revoking_twice_changes_nothing_more(app, spring, admin):
     """A double tap or a second admin: one revocation, one audit entry, the first reason kept."""
     _, _, (cert, _) = spring
