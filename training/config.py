@@ -127,6 +127,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         EXPORT_KEEP_HOURS=24,
         EXPORT_QUEUE="auto",
         LEDGER_XLSX_ROWS_IN_REQUEST=20000,
+        # A streamed CSV past this many rows (about 8 s here) is written in the background too,
+        # so no download outlasts a worker's or proxy's 30 s timeout.
+        LEDGER_CSV_ROWS_IN_REQUEST=200000,
         # Seconds a worker keeps a ledger's totals: every centre's for this long, a centre's
         # while no attendance or correction changes them (a changed profile field shows
         # within this time).
@@ -145,7 +148,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES", "LOGIN_DEVICE_DAYS",
                  "AUTHOR_MAX_IMAGE_BYTES", "AUTHOR_MAX_VIDEO_BYTES", "AUTHOR_IMPORT_MAX_ENTRIES",
                  "AUTHOR_IMPORT_MAX_BYTES", "MAX_CONTENT_LENGTH", "EXPORT_KEEP_HOURS",
-                 "LEDGER_XLSX_ROWS_IN_REQUEST", "LEDGER_CACHE_SECONDS"):
+                 "LEDGER_XLSX_ROWS_IN_REQUEST", "LEDGER_CSV_ROWS_IN_REQUEST", "LEDGER_CACHE_SECONDS"):
         if env.get(name):
             app.config[name] = _env_int(name, env[name])
     if env.get("TIMEZONE"):

@@ -234,6 +234,24 @@ def test_large_xlsx_is_written_in_a_background_thread(busy_centre, make_app, tmp
         assert event.detail["background"] is True and event.detail["rows"] == job.rows_total
 
 
+def test_large_csv_is_written_in_the_background_too(busy_centre, make_app, tmp_path, admin, trainer):
+    """A CSV past LEDGER_CSV_ROWS_IN_REQUEST rows is not streamed for minutes: a job writes it,
+    with the same header and one row per attendance, for the person who asked only."""
+    app = _big_export(make_app, tmp_path, EXPORT_QUEUE="thread", LEDGER_CSV_ROWS_IN_REQUEST=3)
+    with app.app_context():
+        owner = app.test_client(user=admin)
+        response = owner.get(f"/classes/ledger?{MARCH}&centre_id=0&format=csv")
+        assert response.status_code == 303
+        job = _wait_for(int(response.headers["Location"].rsplit("/", 1)[1]))
+        assert job.status == "done" and job.download_name.endswith(".csv")
+        download = owner.get(f"/classes/ledger/exports/{job.id}/download")
+        assert download.headers["Content-Type"].startswith("text/csv")
+        lines = download.get_data().decode("utf-8-sig").splitlines()
+        download.close()
+        assert lines[0].startswith("No.,Name,Gender,Age,") and len(lines) == job.rows_total + 1
+        assert app.test_client(user=trainer).get(f"/classes/ledger/exports/{job.id}/download").status_code == 404
+
+
 def _redis_or_skip():
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisDown

@@ -1,6 +1,6 @@
 """The training ledger (培训台账) of a period: totals, breakdowns and sessions a page at a time,
-the county-layout export (CSV streamed, XLSX written in the request or, when large, in the
-background) and the background export's page and download."""
+the county-layout export (a streamed CSV or an XLSX written in the request or, when large,
+either written in the background) and the background export's page and download."""
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -94,33 +94,32 @@ def _totals_cache() -> TTLCache:
 
 
 def _export(fmt: str, start: date, end: date, centre_id: int | None):
-    """The county ledger as a streamed CSV, an XLSX written now, or, past
-    LEDGER_XLSX_ROWS_IN_REQUEST rows, an XLSX job (303 to its page). Audited in each case."""
+    """The county ledger as a streamed CSV or an XLSX written now, or, past
+    LEDGER_CSV_ROWS_IN_REQUEST / LEDGER_XLSX_ROWS_IN_REQUEST rows, a job that writes the file
+    in the background (303 to its page), so no download holds a request for long. Audited."""
     config = current_app.config
     timezone = config["BABEL_DEFAULT_TIMEZONE"]
     exporter_centre = current_user.centre_id
     name = ledger_export.file_name(start, end, fmt)
-    detail = {"format": fmt, "start": start.isoformat(), "end": end.isoformat()}
-    if fmt == "csv":
-        audit.record(db.session, "ledger.export", current_user.id, "centre", centre_id,
-                     ip_address=request.remote_addr or "", **detail)
-        db.session.commit()
-        rows = ledger_export.ledger_rows(db.session, start, end, centre_id, exporter_centre, timezone)
-        chunks = exports.csv_stream(ledger_export.header(), rows)
-        return exports.streamed(stream_with_context(chunks), name, exports.CSV_MIMETYPE)
     count = ledger.attendance_count(db.session, start, end, centre_id)
-    background = count > config["LEDGER_XLSX_ROWS_IN_REQUEST"]
+    limit = config["LEDGER_CSV_ROWS_IN_REQUEST" if fmt == "csv" else "LEDGER_XLSX_ROWS_IN_REQUEST"]
+    background = count > limit
     audit.record(db.session, "ledger.export", current_user.id, "centre", centre_id,
-                 ip_address=request.remote_addr or "", rows=count, background=background, **detail)
+                 ip_address=request.remote_addr or "", format=fmt, start=start.isoformat(),
+                 end=end.isoformat(), rows=count, background=background)
     if background:
         jobs.purge(db.session, jobs.export_dir(current_app), config["EXPORT_KEEP_HOURS"])
         job = jobs.create(db.session, current_user.id, ledger_jobs.KIND,
                           ledger_jobs.params(start, end, centre_id, exporter_centre,
-                                             str(get_locale()), timezone), count, name)
+                                             str(get_locale()), timezone, fmt), count, name)
         db.session.commit()
         jobs.start(job.id)
         return redirect(url_for("classes.export_job", job_id=job.id), 303)
     db.session.commit()
+    if fmt == "csv":
+        rows = ledger_export.ledger_rows(db.session, start, end, centre_id, exporter_centre, timezone)
+        chunks = exports.csv_stream(ledger_export.header(), rows)
+        return exports.streamed(stream_with_context(chunks), name, exports.CSV_MIMETYPE)
     buffer = BytesIO()
     ledger_jobs.write(buffer, db.session, db.session, start, end, centre_id, exporter_centre, timezone)
     return exports.attachment(buffer.getvalue(), name, exports.XLSX_MIMETYPE)
@@ -157,5 +156,6 @@ def export_download(job_id: int):
     job = _load_job(job_id)
     path = Path(current_app.config["EXPORT_DIR"]) / (job.file_name or "")
     ensure(job.status == "done" and job.file_name is not None and path.is_file(), 404)
-    return send_file(path, mimetype=exports.XLSX_MIMETYPE, as_attachment=True,
+    fmt = job.download_name.rsplit(".", 1)[-1]
+    return send_file(path, mimetype=exports.MIMETYPES.get(fmt, "application/octet-stream"), as_attachment=True,
                      download_name=job.download_name, max_age=0)

@@ -1,6 +1,7 @@
-"""The ledger's XLSX written in the background (services/jobs.py runs it): a period too large
-to write within a request (more than LEDGER_XLSX_ROWS_IN_REQUEST rows) becomes a job whose
-page shows its progress and, when done, a download link for the person who asked."""
+"""The ledger's XLSX or CSV written in the background (services/jobs.py runs it): a period too
+large to write within a request (more than LEDGER_XLSX_ROWS_IN_REQUEST or
+LEDGER_CSV_ROWS_IN_REQUEST rows) becomes a job whose page shows its progress and, when done,
+a download link for the person who asked."""
 from datetime import date
 from pathlib import Path
 
@@ -19,11 +20,12 @@ PROGRESS_EVERY = 5000
 
 
 def params(start: date, end: date, centre_id: int | None, exporter_centre_id: int | None,
-           locale: str, timezone: str) -> dict:
-    """What a ledger job needs, as JSON: the period and centre, whose numbers are whole, and
-    the language and time zone of the person who asked."""
+           locale: str, timezone: str, fmt: str = "xlsx") -> dict:
+    """What a ledger job needs, as JSON: the period and centre, whose numbers are whole, the
+    language and time zone of the person who asked, and the format (xlsx or csv)."""
     return {"start": start.isoformat(), "end": end.isoformat(), "centre_id": centre_id,
-            "exporter_centre_id": exporter_centre_id, "locale": locale, "timezone": timezone}
+            "exporter_centre_id": exporter_centre_id, "locale": locale, "timezone": timezone,
+            "format": fmt}
 
 
 def write(target, session: Session, rows_source, start: date, end: date,
@@ -60,5 +62,12 @@ def run(session: Session, job: ExportJob, path: Path) -> None:
             jobs.progress(session, job, number)
 
     with force_locale(p["locale"]), db.engine.connect() as connection:
+        if p.get("format") == "csv":
+            rows = ledger_export.ledger_rows(connection, start, end, p["centre_id"],
+                                             p["exporter_centre_id"], p["timezone"])
+            with path.open("wb") as handle:
+                for chunk in exports.csv_stream(ledger_export.header(), _counted(rows, on_row)):
+                    handle.write(chunk)
+            return
         write(path, session, connection, start, end, p["centre_id"], p["exporter_centre_id"],
               p["timezone"], on_row=on_row)
