@@ -59,3 +59,17 @@ def test_names_are_masked():
     assert certificates.mask_name("欧阳小华") == "欧**华"
     assert certificates.mask_name("张华") == "张*"
     assert certificates.mask_name("Li Hua") == "L* H**"
+
+
+def test_anonymizing_a_person_keeps_their_certificates_valid_but_nameless(factory, learner,
+                                                                         example_course, admin):
+    from training.services.accounts import privacy
+
+    factory.enrol(learner, example_course)
+    finish(learner, example_course)
+    learner.certificate_full_name = True
+    privacy.anonymize(db.session, learner, admin.id)
+    db.session.commit()
+    cert = db.session.scalar(select(Certificate))
+    assert cert.learner_name == privacy.ANONYMOUS_NAME and cert.revoked_at is None
+    assert learner.certificate_full_name is False and learner.pin_hash is None

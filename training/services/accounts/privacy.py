@@ -9,12 +9,12 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ...models import (
-    Attempt, AttemptAnswer, Attendance, Centre, ClassMember, Course, Enrollment, Lesson, LessonCompletion,
-    TrainingClass, TrainingSession, User, utcnow,
+    Attempt, AttemptAnswer, Attendance, Centre, Certificate, ClassMember, Course, Enrollment, Lesson,
+    LessonCompletion, TrainingClass, TrainingSession, User, utcnow,
 )
 from . import audit
 from ..reports import exports
@@ -148,6 +148,11 @@ def anonymize(session: Session, user: User, actor_id: int | None, ip_address: st
         setattr(user, name, None)
     # "!" never matches a werkzeug hash: the password is unusable.
     user.password_hash = "!" + secrets.token_hex(16)
+    user.pin_hash = None
+    user.certificate_full_name = False
+    # Certificates stay valid (a printed one can still be checked) but no longer name the person.
+    session.execute(update(Certificate).where(Certificate.user_id == user.id)
+                    .values(learner_name=ANONYMOUS_NAME))
     user.session_version += 1
     user.active = False
     user.must_change_password = False
