@@ -106,6 +106,11 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
         LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES="50 per hour",
         LOGIN_LIMIT_PER_IP="300 per 15 minutes",
+        # Wrong PINs (6 digits) are throttled harder than passwords.
+        PIN_LIMIT_PER_ACCOUNT="5 per 15 minutes",
+        PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES="10 per hour",
+        # Checks of certificate codes from one address (the public page behind the QR).
+        CERTIFICATE_VERIFY_LIMIT="60 per minute",
         LOGIN_DEVICE_DAYS=365,
         # Sign-up form posts per address (a training room signs up together) and per login name.
         REGISTER_LIMIT_PER_IP="200 per hour",
@@ -142,7 +147,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP",
                  "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "PASSWORD_HASH_METHOD", "REGISTER_LIMIT_PER_IP",
-                 "REGISTER_LIMIT_PER_LOGIN", "SMS_BACKEND", "EXPORT_DIR", "EXPORT_QUEUE"):
+                 "REGISTER_LIMIT_PER_LOGIN", "SMS_BACKEND", "EXPORT_DIR", "EXPORT_QUEUE",
+                 "PIN_LIMIT_PER_ACCOUNT", "PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "CERTIFICATE_VERIFY_LIMIT"):
         if env.get(name):
             app.config[name] = env[name]
     for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES", "LOGIN_DEVICE_DAYS",

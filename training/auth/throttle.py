@@ -114,10 +114,6 @@ def login_limits(account: str) -> list[Limit]:
     ]
 
 
-# Wrong PINs allowed per login name (config names; these defaults when unset).
-PIN_DEFAULTS = {"PIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes", "PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES": "10 per hour"}
-
-
 def pin_limits(account: str) -> list[Limit]:
     """The counters a wrong PIN for `account` (an account key) from this client adds to: a hard
     limit per account and client, one per account over new devices, and the address's counter
@@ -125,7 +121,7 @@ def pin_limits(account: str) -> list[Limit]:
     config = current_app.config
 
     def setting(name: str) -> RateLimitItem:
-        return parse(config.get(name) or PIN_DEFAULTS[name])
+        return parse(config[name])
 
     device = known_device(account)
     if device:

@@ -14,7 +14,7 @@ HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 def verify_limit() -> str:
     """Checks per address: a training room scanning together fits; guessing codes does not
     (80 random bits make it hopeless anyway)."""
-    return current_app.config.get("CERTIFICATE_VERIFY_LIMIT", "60 per minute")
+    return current_app.config["CERTIFICATE_VERIFY_LIMIT"]
 
 
 @bp.route("/<code>")

@@ -24,6 +24,7 @@ ACTION_LABELS = {
     "centre.create": _l("Centre created"),
     "centre.update": _l("Centre changed"),
     "certificate.revoke": _l("Certificate revoked"),
+    "hours.export": _l("Study hours downloaded"),
     "attendance.remove": _l("Attendance removed"),
     "class.import": _l("Learners imported into a class"),
     "class.member_remove": _l("Member removed from a class"),
