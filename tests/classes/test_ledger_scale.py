@@ -340,3 +340,18 @@ def test_session_form_takes_the_training_hours(factory, trainer_client, trainer)
     assert db.session.scalar(select(func.count(TrainingSession.id))) == 0
     trainer_client.post(f"/classes/{training_class.id}/sessions/new", data={**form, "hours": "1.5"})
     assert db.session.scalar(select(TrainingSession.hours)) == 1.5
+
+
+def test_a_job_whose_worker_died_says_it_failed(app, admin):
+    """A job still "running" long after the queue's time limit (its worker was restarted) stops
+    refreshing and asks to try again."""
+    from training.models import utcnow
+
+    with app.app_context():
+        job = jobs.create(db.session, admin.id, "ledger", {"start": "2026-03-01", "end": "2026-03-31"},
+                          10, "ledger.xlsx")
+        job.status, job.started_at = "running", utcnow() - timedelta(seconds=jobs.JOB_TIMEOUT + 60)
+        db.session.commit()
+        job_id = job.id
+    page = app.test_client(user=admin).get(f"/classes/ledger/exports/{job_id}")
+    assert "Refresh" not in page.headers and "could not be written" in page.get_data(as_text=True)

@@ -137,10 +137,14 @@ def export_job(job_id: int):
     """A background export's progress (the page reloads itself, no script needed) and, when
     it is done, its download link."""
     job = _load_job(job_id)
-    finished = job.status in ("done", "failed")
-    waited = (utcnow() - job.created_at).total_seconds()
+    now = utcnow()
+    # A job running longer than the queue allows lost its worker (restarted meanwhile).
+    lost = job.status == "running" and (now - job.started_at).total_seconds() > jobs.JOB_TIMEOUT
+    failed = job.status == "failed" or lost
+    finished = failed or job.status == "done"
+    waited = (now - job.created_at).total_seconds()
     response = current_app.make_response(render_template(
-        "classes/export_job.html", job=job, finished=finished,
+        "classes/export_job.html", job=job, finished=finished, failed=failed,
         stale=job.status == "queued" and waited > STALE_QUEUE_SECONDS,
         percent=int(100 * job.rows_done / job.rows_total) if job.rows_total else 0,
         keep_hours=current_app.config["EXPORT_KEEP_HOURS"]))
