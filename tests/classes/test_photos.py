@@ -138,3 +138,14 @@ def test_photos_for_sessions_is_one_query(factory, trainer_client, meeting, app)
         found = photos.photos_for_sessions(db.session, [meeting.id, other.id, 999])
         assert len(get_recorded_queries()) - before == 1
     assert [len(found[meeting.id]), len(found[other.id])] == [2, 1] and 999 not in found
+
+
+def test_deleting_the_session_removes_its_photo_files(trainer_client, meeting, app):
+    from pathlib import Path
+
+    post_photos(trainer_client, meeting, [("a.png", png()), ("b.png", png())])
+    names = photos.file_names(db.session, meeting.id)
+    assert len(names) == 4 and all((Path(app.config["MEDIA_DIR"]) / n).is_file() for n in names)
+    response = trainer_client.post(f"/classes/sessions/{meeting.id}/delete", data={"confirm": "yes"})
+    assert response.status_code == 302 and count() == 0
+    assert not any((Path(app.config["MEDIA_DIR"]) / n).exists() for n in names)

@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..models import Role, utcnow
 from ..policy import ensure
 from ..services.classes import checkin as rules
-from ..services.classes import classes, sessions
+from ..services.classes import classes, photos, sessions
 from ..services.classes.qr import qr_svg
 from . import photo_views
 from .common import bp, form_status, load_class, load_session
@@ -122,8 +122,10 @@ def delete_session(session_id: int):
         return render_template("classes/confirm_delete_session.html", meeting=meeting, form=form,
                                count=len(sessions.attendee_ids(db.session, meeting.id)))
     class_id = meeting.class_id
+    photo_files = photos.file_names(db.session, meeting.id)
     sessions.delete_session(db.session, meeting, current_user.id, request.remote_addr or "")
     db.session.commit()
+    photos.remove_files(current_app.config["MEDIA_DIR"], photo_files)
     flash(_("Session deleted. Its attendance no longer counts in the ledger."), "success")
     return redirect(url_for("classes.detail", class_id=class_id))
 

@@ -152,6 +152,14 @@ def delete_photo(session: Session, photo: SessionPhoto, actor_id: int | None,
     return names
 
 
+def file_names(session: Session, session_id: int) -> list[str]:
+    """The files of every photo of a session (photo and thumbnail), to remove after the session
+    itself is deleted and committed."""
+    return [name for file_name in session.scalars(
+        select(SessionPhoto.file_name).where(SessionPhoto.session_id == session_id))
+        for name in (file_name, thumb_name(file_name))]
+
+
 def remove_files(media_dir: str | Path, names: list[str]) -> None:
     """Remove a deleted photo's files (after the commit)."""
     for name in names:
