@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from training.access_table import parse
 from training.extensions import db
-from training.models import Centre, TrainingClass, TrainingSession, User
+from training.models import Centre, Certificate, TrainingClass, TrainingSession, User
 
 from ..test_i18n import _VisibleText
 from .test_access_table import build_url, routes
@@ -26,12 +26,18 @@ def test_every_html_page_has_no_english_interface_words(app, world):
         training_class.name = "春季直播培训班"
     for meeting in db.session.scalars(select(TrainingSession)):
         meeting.topic = "直播练习"
+    # Certificates keep a copy of the names they were issued with.
+    for certificate in db.session.scalars(select(Certificate)):
+        certificate.learner_name, certificate.centre_name = "学员证书", "电商服务中心"
+        certificate.class_name = "春季直播培训班"
     db.session.commit()
     # Login names are user content, in Latin letters by design.
     usernames = {part for u in db.session.scalars(select(User.username)) if u
                  for part in re.findall(r"[A-Za-z]+", u)}
     # Join and check-in codes are made of letters too.
     usernames |= set(db.session.scalars(select(TrainingClass.code)))
+    usernames |= {part for code in db.session.scalars(select(Certificate.code))
+                  for part in re.findall(r"[A-Za-z]+", code)}
     table = parse()
     problems, pages = {}, 0
     for endpoint, method, rule in routes(app):
