@@ -99,6 +99,7 @@ classes.delete_session     POST    login  403     200     403   200
 classes.remove_attendee    POST    login  403     404     403   404
 classes.roll_call          GET     login  403     200     403   200
 classes.roll_call          POST    login  403     302     403   302
+classes.paper_sheet        GET     login  403     200     403   200
 classes.add_photos         POST    login  403     302     403   302
 classes.photo_file         GET     login  403     200     403   200
 classes.delete_photo       GET     login  403     200     403   200

@@ -13,11 +13,14 @@ from ..extensions import db, limiter
 from ..models import Role, utcnow
 from ..policy import ensure
 from ..services.classes import checkin as rules
-from ..services.classes import classes, photos, sessions
+from ..services.classes import classes, ledger_export, photos, sessions
 from ..services.classes.qr import qr_svg
 from . import photo_views
 from .common import bp, form_status, load_class, load_session
 from .forms import ConfirmForm, JoinForm, LateWindowForm, RollCallForm, SessionForm
+
+# Empty rows at the end of the paper sign-in sheet, for people who join on the day.
+PAPER_SHEET_BLANK_ROWS = 5
 
 
 def _timezone() -> str:
@@ -262,3 +265,14 @@ def checkin(code: str):
     refusal = REFUSALS[decision.reason](decision.at) if decision and not decision.accepted else None
     return render_template("classes/checkin.html", meeting=meeting, present=present, token=token,
                            refusal=refusal)
+
+
+@bp.route("/sessions/<int:session_id>/sheet")
+def paper_sheet(session_id: int):
+    """The paper sign-in sheet (签到表) to print for a session: the class members by pinyin (or
+    import order), each with an empty signature box, and blank rows for people who join."""
+    meeting = load_session(session_id)
+    order = "import" if request.args.get("order") == "import" else "pinyin"
+    return render_template("classes/paper_sheet.html", meeting=meeting,
+                           members=classes.members(db.session, meeting.class_id, order),
+                           genders=ledger_export.gender_labels(), blank_rows=PAPER_SHEET_BLANK_ROWS)
