@@ -19,7 +19,8 @@ from ..conftest import EXAMPLE_COURSE, ROOT, TEST_DATABASE_URL, release_app, tes
 from ..factories import PASSWORD, Factory
 from .live import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer
 
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# Where browser tests save screenshots to look at (SCREENSHOT_DIR overrides).
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "test-artifacts" / "screenshots")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -6,9 +6,7 @@ prints on one A4 sheet.
 Screenshots go to test-artifacts/screenshots/ (CERT_SCREENS_DIR overrides: cert-congrats.png,
 cert-phone.png, cert-image.png — the PNG itself —, cert-print.pdf)."""
 import io
-import os
 import re
-from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from training.services.learning import certificates, progress, quizzes
 from ..helpers import answer_form
 from .conftest import SCREENSHOTS, log_in
 
-SCREENS = Path(os.environ.get("CERT_SCREENS_DIR") or SCREENSHOTS)
+SCREENS = SCREENSHOTS
 
 
 def shot(page, name: str) -> None:

@@ -3,10 +3,8 @@ classroom screen's code before ever signing in, logs in with the one-time passwo
 roster, chooses their own password (not asked again for the one just typed) and lands on a clear
 已签到 page, recorded once; the same from a sign-up. The classroom screen is screenshotted for
 review."""
-import os
 import re
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -15,10 +13,9 @@ from training.extensions import db
 from training.models import Attendance, AuditEvent, ClassMember, TrainingSession, utcnow
 from training.services.classes import checkin as rules
 
-from .conftest import PASSWORD, log_in
+from .conftest import PASSWORD, SCREENSHOTS, log_in
 
-# The classroom screen's screenshot for review (CHECKIN_SCREENS overrides the folder).
-SCREENS = Path(os.environ.get("CHECKIN_SCREENS") or "/work/notes/screens")
+SCREENS = SCREENSHOTS
 SCREEN = {"viewport": {"width": 1280, "height": 800}}  # the projected classroom screen
 ONE_TIME = "k7m2qxpa"
 NEW = "river-tea-garden"

@@ -1,9 +1,7 @@
 """Classroom mode in real Chromium: the trainer's classroom screen, a phone that answers with
 JavaScript (polling) and one without (the page refreshes itself)."""
-import os
 import re
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 from sqlalchemy import select
@@ -15,7 +13,7 @@ from .conftest import PASSWORD, SCREENSHOTS, log_in
 
 # Screenshots for review go to CLASSROOM_SCREENS when set (the issue asks for them), else with
 # the other browser screenshots.
-SCREENS = Path(os.environ.get("CLASSROOM_SCREENS") or SCREENSHOTS)
+SCREENS = SCREENSHOTS
 SCREEN = {"viewport": {"width": 1280, "height": 800}}  # the projected classroom screen
 
 

@@ -1,7 +1,6 @@
 """A family's shared phone in a real browser at 360 px: "who is this?" after a shared password,
 then switching person in two taps, which forgets the pages saved for the one signed out."""
 import re
-from pathlib import Path
 
 from training.extensions import db
 
@@ -10,14 +9,11 @@ from .conftest import screenshot
 NUMBER = "13700137000"
 SHARED = "family-password-2"
 OWN = "son-password-33"
-NOTES_SCREENS = Path("/work/notes/screens")
 
 
 def _shot(page, name: str) -> None:
     """A screenshot with the test artifacts, and one for the notes when that folder exists."""
     screenshot(page, name)
-    if NOTES_SCREENS.is_dir():
-        page.screenshot(path=str(NOTES_SCREENS / f"{name}.png"), full_page=True)
 
 
 def _fits(page) -> None:

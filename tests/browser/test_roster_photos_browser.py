@@ -4,7 +4,6 @@ and the trainer adds session photos whose thumbnails show on the session page.""
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 from PIL import Image
 from sqlalchemy import select
@@ -15,13 +14,10 @@ from training.models import SessionPhoto, User
 from .conftest import PASSWORD, log_in, screenshot
 
 NUMBER = "13600136000"
-NOTES_SCREENS = Path("/work/notes/screens")
 
 
 def _shot(page, name: str) -> None:
     screenshot(page, name)
-    if NOTES_SCREENS.is_dir():
-        page.screenshot(path=str(NOTES_SCREENS / f"{name}.png"), full_page=True)
 
 
 def _fits(page) -> None:
