@@ -125,3 +125,22 @@ def test_charts_scale_bars_to_the_largest_value():
     assert wide.bars[0].x + wide.bars[0].width == charts.WIDTH - 50 and wide.bars[1].width == 0
     assert charts.vertical([("a", 0)]).bars[0].height == 0
     assert charts.horizontal([]).bars == []
+
+
+def test_an_unanswered_question_is_not_the_most_chosen_wrong_answer(province):
+    """Three blank answers (left unanswered in a classroom quiz) count as wrong answers but
+    never as the most chosen wrong answer."""
+    from datetime import timedelta
+
+    from training.models import User
+
+    from .conftest import add_attempt
+
+    ann = db.session.scalar(db.select(User).where(User.display_name == "Ann"))
+    for number in (5, 6, 7):
+        add_attempt(ann, province.quiz1, number, [(province.question_id, "", False)],
+                    province.now - timedelta(days=1))
+    db.session.commit()
+    item = progress_reports.class_report(db.session, province.training_class.id, 14,
+                                         province.now).quizzes[0].items[0]
+    assert item.answers == 7 and (item.top_wrong, item.top_wrong_count) == ("B", 2)

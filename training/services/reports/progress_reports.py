@@ -218,7 +218,9 @@ def _item_analysis(session: Session, members, course_ids) -> list[QuizItems]:
         select(AttemptAnswer.question_id, AttemptAnswer.response_text, func.count())
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .where(Attempt.user_id.in_(members), Attempt.course_id.in_(course_ids),
-               AttemptAnswer.question_id.is_not(None), AttemptAnswer.is_correct.is_(False))
+               AttemptAnswer.question_id.is_not(None), AttemptAnswer.is_correct.is_(False),
+               # A question left unanswered (in a classroom quiz) is wrong but no answer.
+               AttemptAnswer.response_text != "")
         .group_by(AttemptAnswer.question_id, AttemptAnswer.response_text)
     ):
         best = wrong.get(qid)
