@@ -108,8 +108,8 @@ classes.late_window        POST    login  403     422     403   422
 classes.checkin_screen     GET     login  403     200     403   200
 classes.roster_template    GET     login  403     200     200   200
 classes.ledger_page        GET     login  403     200     200   200
-classes.export_job         GET     login  403     404     404   404   job_id=session_id
-classes.export_download    GET     login  403     404     404   404   job_id=session_id
+classes.export_job         GET     login  403     200     404   404
+classes.export_download    GET     login  403     404     404   404
 classes.learner            GET     login  403     200     404   200
 classes.learner_profile    GET     login  403     200     404   200
 classes.learner_profile    POST    login  403     302     404   302

@@ -144,6 +144,11 @@ def can_view_centre(user, centre_id: int | None = None) -> bool:
     return is_admin(user) or (is_centre_trainer(user) and centre_id == user.centre_id)
 
 
+def can_open_export(user, job) -> bool:
+    """A background export's page and file: only the person who asked for it."""
+    return is_signed_in(user) and job.user_id == user.id
+
+
 def can_view_attempt(user, attempt: Attempt) -> bool:
     return is_signed_in(user) and (attempt.user_id == user.id or can_view_learner(user, attempt.user))
 
@@ -216,6 +221,7 @@ PREDICATES = {
     "anonymize": can_anonymize,
     "view_class_certificates": can_view_certificates_of_class,
     "revoke_certificate": can_revoke_certificate,
+    "open_export": can_open_export,
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from training.extensions import db
-from training.models import Certificate, CourseMedia, CourseStatus, User, utcnow
+from training.models import Certificate, CourseMedia, CourseStatus, ExportJob, User, utcnow
 from training.services.accounts import privacy
 from training.services.classes import classroom, photos
 from training.services.learning import certificates
@@ -77,6 +77,10 @@ def world(app, factory, trainer, other_centre_trainer, admin):
         course_language=course.language, completed_at=utcnow(), centre_id=centre_a.id,
         centre_name=centre_a.name, class_id=training_class.id, class_name=training_class.name)
     db.session.add(victim_certificate)
+    # A finished ledger export that centre A's trainer asked for (only they may open it).
+    export = ExportJob(user_id=trainer.id, kind="ledger", status="done", rows_total=1, rows_done=1,
+                       download_name="ledger.xlsx")
+    db.session.add(export)
     db.session.commit()
     objects = {
         # URL argument names, filled with centre A's objects and the victim's records.
@@ -91,7 +95,7 @@ def world(app, factory, trainer, other_centre_trainer, admin):
         "spare_course": spare.id,
         "classroom": live_quiz.id, "classroom_code": live_quiz.code,
         "photo_id": photo.id, "size": "full",
-        "certificate_code": victim_certificate.code, "victim_certificate": victim_certificate.id,
+        "certificate_code": victim_certificate.code, "job_id": export.id, "victim_certificate": victim_certificate.id,
     }
     users = {"anon": None, "learner": learner, "trainer": trainer, "fred": other_centre_trainer,
              "admin": admin}

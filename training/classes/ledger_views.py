@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..models import ExportJob, utcnow
-from ..policy import can_view_centre, ensure
+from ..policy import can_open_export, can_view_centre, ensure
 from ..services import jobs
 from ..services.accounts import audit
 from ..services.classes import ledger, ledger_export, ledger_jobs
@@ -128,7 +128,7 @@ def _export(fmt: str, start: date, end: date, centre_id: int | None):
 def _load_job(job_id: int) -> ExportJob:
     """The current user's own export; anyone else's is 404, as if it did not exist."""
     job = db.session.get(ExportJob, job_id)
-    ensure(job is not None and jobs.owns(current_user, job), 404)
+    ensure(job is not None and can_open_export(current_user, job), 404)
     return job
 
 

@@ -5,7 +5,7 @@ queue QUEUE on that Redis, where `rq worker` runs it (docs/ledger.md); otherwise
 work and the person's page follows the row's progress.
 
 Files go to EXPORT_DIR under random names and are purged with their rows after
-EXPORT_KEEP_HOURS. Only the person who asked may open a job (owns()).
+EXPORT_KEEP_HOURS. Only the person who asked may open a job (policy.can_open_export).
 """
 import logging
 import secrets
@@ -38,11 +38,6 @@ def register(kind: str):
         RUNNERS[kind] = function
         return function
     return decorate
-
-
-def owns(user, job: ExportJob) -> bool:
-    """Only the person who asked for an export sees its page and downloads its file."""
-    return user is not None and getattr(user, "id", None) == job.user_id
 
 
 def export_dir(app: Flask) -> Path:
