@@ -4,8 +4,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
-from wtforms import DecimalField, TimeField
+from wtforms import (
+    BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+    StringField, TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
