@@ -187,3 +187,8 @@ def test_export_page_lists_own_centre_for_trainers_and_all_for_admins(app, admin
 def test_class_page_links_to_the_hours_download(app, trainer, class_with_hours):
     page = app.test_client(user=trainer).get(f"/classes/{class_with_hours.id}").get_data(as_text=True)
     assert f"/certificates/classes/{class_with_hours.id}/hours.xlsx" in page
+
+
+def test_classes_page_links_to_the_hours_downloads(app, trainer):
+    page = app.test_client(user=trainer).get("/classes/").get_data(as_text=True)
+    assert "/certificates/hours/export" in page
