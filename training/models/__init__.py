@@ -24,11 +24,12 @@ from .courses import (
     Question,
     QuestionKind,
     Quiz,
+    Recording,
 )
 from .jobs import ExportJob
 from .progress import Attempt, AttemptAnswer, Enrollment, LessonCompletion, QuizResult
 from .reports import DailyStat, StatsRefresh
-from .users import Centre, EndedSession, PendingSignup, Role, User
+from .users import Centre, EndedSession, PasswordReset, PendingSignup, Role, User
 
 __all__ = [
     "ExportJob",
@@ -57,11 +58,13 @@ __all__ = [
     "Lesson",
     "LessonCompletion",
     "Level",
+    "PasswordReset",
     "PendingSignup",
     "Question",
     "QuestionKind",
     "Quiz",
     "QuizResult",
+    "Recording",
     "Role",
     "StatsRefresh",
     "User",

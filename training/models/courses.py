@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import (
     JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, event, select, update,
 )
+from sqlalchemy import false as sa_false
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ..extensions import db
@@ -61,6 +63,13 @@ class Course(db.Model):
     # 互联网营销师 it covers: {"type": ..., "level": 5, "units": [...]} (see course_files).
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     standard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Steps open one after another (later ones locked until earlier ones are done).
+    sequential: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Place in the catalogue within its level (lower first), as the course file declares.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Terms a farmer may not know, each with a one-line plain explanation:
+    # [{"term": "GPM", "explanation": "..."}, ...], in the order the course lists them.
+    glossary: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
     lessons: Mapped[list["Lesson"]] = relationship(
         back_populates="course", order_by="Lesson.position", cascade="all, delete-orphan"
@@ -183,6 +192,26 @@ class Choice(db.Model):
     image_alt: Mapped[str | None] = mapped_column(String(300))
 
     question: Mapped[Question] = relationship(back_populates="choices")
+
+
+class Recording(db.Model):
+    """A trainer's voice recording of a lesson section or a question (in Mandarin or a local
+    dialect), stored compressed as course media."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    # Exactly one of lesson_id and question_id is set.
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    # The lesson section (its heading's anchor; "" for the whole lesson).
+    section: Mapped[str] = mapped_column(String(100), default="")
+    # Shown on the play button, e.g. "普通话" or "四川话".
+    label: Mapped[str] = mapped_column(String(40), default="")
+    media_id: Mapped[int] = mapped_column(ForeignKey("course_media.id", ondelete="CASCADE"))
+    duration_ms: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    media: Mapped["CourseMedia"] = relationship()
 
 
 class CourseMedia(db.Model):

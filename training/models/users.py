@@ -24,6 +24,8 @@ class Centre(db.Model):
     province: Mapped[str] = mapped_column(String(40), default="")
     city: Mapped[str] = mapped_column(String(40), default="")
     county: Mapped[str] = mapped_column(String(40), default="")
+    # Whom a learner who forgot their password can call.
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
@@ -143,6 +145,24 @@ class PendingSignup(db.Model):
     display_name: Mapped[str] = mapped_column(String(60))
     password_hash: Mapped[str] = mapped_column(String(255))
     language: Mapped[str] = mapped_column(String(10))
+    # HMAC-SHA256 of the current code; None once the code is used up (too many tries).
+    code_digest: Mapped[str | None] = mapped_column(String(64))
+    code_sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tries: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class PasswordReset(db.Model):
+    """A password reset by SMS waiting for its one-time code, for a mobile number (which may be
+    shared by a household: the person is chosen once the code is right). Deleted when used;
+    ignored, then purged, a day after it began."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random token kept in the person's signed session cookie.
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    mobile: Mapped[str] = mapped_column(String(11))
     # HMAC-SHA256 of the current code; None once the code is used up (too many tries).
     code_digest: Mapped[str | None] = mapped_column(String(64))
     code_sent_at: Mapped[datetime] = mapped_column(default=utcnow)
