@@ -49,6 +49,15 @@ auth.pin_login             GET     200    302     302     302   302
 auth.pin_login             POST    200    302     302     302   302
 auth.household             GET     login  200     200     200   200
 auth.switch                POST    login  404     404     404   404
+auth.forgot                GET     200    302     302     302   302
+auth.forgot                POST    422    302     302     302   302
+auth.forgot_code           GET     302    302     302     302   302
+auth.forgot_code           POST    302    302     302     302   302
+auth.forgot_resend         POST    302    302     302     302   302
+auth.forgot_who            GET     302    302     302     302   302
+auth.forgot_who            POST    302    302     302     302   302
+auth.forgot_new            GET     302    302     302     302   302
+auth.forgot_new            POST    302    302     302     302   302
 main.healthz               GET     200    200     200     200   200
 main.media                 GET     200    200     200     200   200
 main.set_language          POST    302    302     302     302   302

@@ -33,6 +33,7 @@ def centre_form(centre_id: int | None):
     centre = db.get_or_404(Centre, centre_id) if centre_id else None
     form = CentreForm(obj=centre)
     if form.validate_on_submit():
+        old_phone = centre.phone if centre else ""
         try:
             saved = centres.save_centre(db.session, centre, form.details())
         except centres.CentreError:
@@ -40,7 +41,8 @@ def centre_form(centre_id: int | None):
             form.name.errors.append(_("A centre with this name already exists."))
         else:
             audit.record(db.session, "centre.update" if centre else "centre.create", current_user.id,
-                         "centre", saved.id, ip_address=request.remote_addr or "", name=saved.name)
+                         "centre", saved.id, ip_address=request.remote_addr or "", name=saved.name,
+                         phone=saved.phone, old_phone=old_phone)
             db.session.commit()
             flash(_("Centre saved."), "success")
             return redirect(url_for("admin.centres_list"))

@@ -17,10 +17,13 @@ class CentreForm(AppForm):
     province = StringField(_l("Province"), validators=[Optional(), Length(max=40)])
     city = StringField(_l("City"), validators=[Optional(), Length(max=40)])
     county = StringField(_l("County"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Phone number"), validators=[Optional(), Length(max=30)],
+                        description=_l("Shown on the “Forgot your password?” page, for learners to call."),
+                        render_kw={"inputmode": "tel", "autocomplete": "off"})
 
     def details(self) -> centres.CentreDetails:
         return centres.CentreDetails(self.name.data, self.province.data or "", self.city.data or "",
-                                     self.county.data or "")
+                                     self.county.data or "", self.phone.data or "")
 
 
 class TrainerForm(AppForm):

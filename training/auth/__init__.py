@@ -6,6 +6,7 @@ from ..extensions import db
 from ..models import User
 from ..services.accounts import sessions
 from . import household_views  # noqa: F401  (its routes join the blueprint)
+from . import reset_views  # noqa: F401  (forgotten passwords: its routes join the blueprint)
 from .views import bp, session_max_age
 
 __all__ = ["bp", "init_app"]

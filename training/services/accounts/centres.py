@@ -19,6 +19,7 @@ class CentreDetails:
     province: str = ""
     city: str = ""
     county: str = ""
+    phone: str = ""  # shown on the "forgot your password?" page
 
 
 def save_centre(session: Session, centre: Centre | None, details: CentreDetails) -> Centre:
@@ -36,6 +37,7 @@ def save_centre(session: Session, centre: Centre | None, details: CentreDetails)
     centre.name = name[:120]
     for place in ("province", "city", "county"):
         setattr(centre, place, getattr(details, place).strip()[:40])
+    centre.phone = " ".join(details.phone.split())[:30]
     session.flush()
     return centre
 
