@@ -27,6 +27,7 @@ TABLE = """
 learn.home                 GET     200    200     200     200   200
 learn.catalogue            GET     200    200     200     200   200
 learn.course               GET     200    200     200     200   200
+learn.glossary             GET     200    200     200     200   200
 learn.my_learning          GET     login  200     200     200   200
 learn.resume               GET     login  302     302     302   302
 learn.lesson               GET     login  200     200     200   200
@@ -155,6 +156,8 @@ author.unpublish           POST    login  403     302     404   302   course_id=
 author.add_final_exam      POST    login  403     302     404   302
 author.export              POST    login  403     200     404   200
 author.history             GET     login  403     200     404   200
+author.glossary_page       GET     login  403     200     404   200
+author.glossary_page       POST    login  403     302     404   302
 author.duplicate           GET     login  403     200     404   200
 author.duplicate           POST    login  403     422     404   422
 author.new_lesson          GET     login  403     200     404   200

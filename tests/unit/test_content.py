@@ -44,3 +44,22 @@ def test_image_paths_lists_alt_text():
 
 def test_sanitize_keeps_plain_text_escaped():
     assert sanitize("<b>bold</b> &lt;i&gt;") == "<b>bold</b> &lt;i&gt;"
+
+
+def test_task_lists_are_real_enabled_checkboxes():
+    """Does "- [ ] 检查网络" become a tickable checkbox in its label, not "[ ]" text?"""
+    html = render_markdown("- [ ] 检查网络\n- [x] 充好电\n- 普通一项\n")
+    assert "[ ]" not in html and "[x]" not in html
+    assert html.count('type="checkbox"') == 2 and "disabled" not in html
+    assert '<label><input class="task-list-item-checkbox" type="checkbox"> 检查网络</label>' in html
+    assert 'checked="checked"' in html.split("充好电")[0].split("检查网络")[1]
+    assert '<ul class="contains-task-list">' in html and "<li>普通一项</li>" in html
+
+
+def test_raw_inputs_can_only_be_checkboxes_without_handlers():
+    """Can raw HTML only give a plain checkbox (no text field, handler, name or foreign class)?"""
+    html = sanitize('<input type="text" name="pw" value="x" onclick="x()" class="evil task-list-item-checkbox">'
+                    '<label for="a" class="big">l</label><a class="term evil" href="/x">t</a>')
+    assert html.startswith('<input class="task-list-item-checkbox" type="checkbox">')
+    assert "text" not in html.split(">")[0] and "onclick" not in html and "name=" not in html
+    assert 'class="big"' not in html and 'class="term"' in html and "evil" not in html

@@ -1,3 +1,4 @@
 from .views import bp
+from . import glossary_views  # noqa: F401,E402  (registers the glossary page on bp)
 
 __all__ = ["bp"]

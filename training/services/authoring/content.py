@@ -11,8 +11,10 @@ from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ...models import Course, CourseMedia, Lesson
+from . import glossary as glossary_terms
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -20,9 +22,12 @@ ALLOWED_TAGS = {
     "mark", "ol", "p", "picture", "pre", "s", "small", "source", "span", "strong", "sub",
     "summary", "sup", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    # Task lists ("- [ ] 检查网络") are real checkboxes; glossary terms are links.
+    "input", "label",
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "data-explanation"},
+    "input": {"checked"},
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding", "srcset", "sizes"},
     "source": {"srcset", "sizes", "type"},
     "td": {"align", "colspan", "rowspan"},
@@ -31,6 +36,14 @@ ALLOWED_ATTRIBUTES = {
     "abbr": {"title"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# The only classes kept (nh3 drops any other), and an <input> is always a checkbox.
+ALLOWED_CLASSES = {
+    "a": {"term"},
+    "ul": {"contains-task-list"},
+    "li": {"task-list-item"},
+    "input": {"task-list-item-checkbox"},
+}
+FORCED_ATTRIBUTES = {"input": {"type": "checkbox"}}
 
 
 # The lesson column is at most 728 px wide; phones use the whole width.
@@ -77,7 +90,9 @@ LessonLinkResolver = Callable[[str], str | None]
 
 
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
+    # Enabled checkboxes inside their label: the learner ticks them (remembered by static/js/glossary.js).
+    return md.use(tasklists_plugin, enabled=True, label=True)
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -96,7 +111,8 @@ def sanitize(html: str) -> str:
     """The one allow-list every piece of user-written HTML passes through."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                      attribute_filter=_attribute_filter, link_rel="noopener noreferrer",
-                     strip_comments=True)
+                     strip_comments=True, allowed_classes=ALLOWED_CLASSES,
+                     set_tag_attribute_values=FORCED_ATTRIBUTES)
 
 
 def _inline_tokens(tokens: list) -> list:
@@ -108,10 +124,13 @@ def _alt(image) -> str:
 
 
 def render_markdown(source: str, resolve_image: ImageResolver | None = None,
-                    resolve_lesson: LessonLinkResolver | None = None) -> str:
-    """Render lesson Markdown to sanitized HTML, rewriting course-relative images and lesson links."""
+                    resolve_lesson: LessonLinkResolver | None = None,
+                    glossary: list[dict[str, str]] | None = None, glossary_url: str = "") -> str:
+    """Render lesson Markdown to sanitized HTML, rewriting course-relative images and lesson
+    links, and linking the first use of each glossary term to glossary_url."""
     md = _markdown()
     tokens = md.parse(source or "")
+    glossary_terms.mark_terms(tokens, glossary, glossary_url)
     for child in _inline_tokens(tokens):
         if child.type == "image":
             src = str(child.attrGet("src") or "")
@@ -147,6 +166,11 @@ def link_targets(source: str) -> list[str]:
 def lesson_path(course_slug: str, lesson_key: str) -> str:
     """The learner's URL of a lesson (matches learn.lesson)."""
     return f"/courses/{course_slug}/lessons/{lesson_key}"
+
+
+def glossary_path(course_slug: str) -> str:
+    """The learner's URL of a course's glossary (matches learn.glossary)."""
+    return f"/courses/{course_slug}/glossary"
 
 
 def image_ref(item: CourseMedia) -> ImageRef:
@@ -185,6 +209,7 @@ def render_body(course: Course, body_md: str) -> str:
         body_md,
         resolve_image=media_resolver(course),
         resolve_lesson=lambda key: lesson_path(course.slug, key) if key in keys else None,
+        glossary=course.glossary, glossary_url=glossary_path(course.slug),
     )
 
 

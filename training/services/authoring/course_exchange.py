@@ -74,6 +74,7 @@ def import_course(session: Session, data: CourseData, media_dir: str,
         store_media(session, course, path, blob, media_dir)
     course.cover_image = data.cover_image
     course.cover_alt = data.cover_alt if data.cover_image else None
+    course.glossary = list(data.glossary)  # before the lessons: rendering marks its terms
 
     existing = {l.key: l for l in course.lessons}
     lessons = []
@@ -168,6 +169,10 @@ def export_files(course: Course, media_dir: str) -> FileSet:
             entry["video"] = stored or lesson.video_url
         lessons.append(entry)
     meta["lessons"] = lessons
+    if course.glossary:
+        meta["glossary"] = "glossary.toml"
+        files["glossary.toml"] = _toml({"terms": [{"term": e["term"], "explanation": e["explanation"]}
+                                                  for e in course.glossary]})
     mapping = standard.read_mapping(course.standard)
     if mapping is not None:
         meta["standard"] = mapping

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from ...models import COURSE_LANGUAGES, CourseStatus, Level, QuestionKind
 from ..learning import standard
+from . import glossary as glossary_terms
 from . import media
 from .content import image_paths, link_targets, normalise_path
 
@@ -100,6 +101,8 @@ class CourseData:
     cover_alt: str | None = None
     lessons: list[LessonData] = field(default_factory=list)
     final_exam: QuizData | None = None
+    # `glossary = "glossary.toml"`: [{"term", "explanation"}, ...] (authoring/glossary.py).
+    glossary: list[dict[str, str]] = field(default_factory=list)
     # Study hours (学时) and the mapping to the national standard (learning/standard.py).
     hours: Decimal | None = None
     standard: dict[str, Any] | None = None
@@ -481,6 +484,8 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
                 reader.problem(raw.get("file", path), None,
                                _("Link to unknown lesson “%(target)s”.", target=target))
 
+    course.glossary = _read_glossary(reader, data.get("glossary"), _line_of_key(text, "glossary"))
+
     final = data.get("final_exam")
     if final is not None:
         if not isinstance(final, str):
@@ -493,6 +498,22 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
     used = sorted(reader.used_media)
     course.files = files.subset(used) if isinstance(files, FileSet) else FileSet({p: files[p] for p in used})
     return course
+
+
+def _read_glossary(reader: _Reader, value: Any, line: int | None) -> list[dict[str, str]]:
+    """The optional glossary file named by `glossary = "glossary.toml"`: [[terms]] tables."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        reader.problem("course.toml", line, _("“glossary” must be a file path."))
+        return []
+    loaded = reader.toml(value)
+    if loaded is None:
+        return []
+    entries, problems = glossary_terms.read_terms(loaded[0])
+    for problem in problems:
+        reader.problem(value, _line_of_table(loaded[1], "terms", problem.line - 1), problem.message)
+    return entries
 
 
 def _read_hours_and_standard(reader: _Reader, data: dict, text: str
