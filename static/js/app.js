@@ -72,12 +72,24 @@
     });
   }
 
-  /* Work done without signal waits in the queue; each item carries its form's CSRF token, and
-     quiz items their attempt token, so the server records each exactly once. */
-  function queueKey(item) { return item.url + "#" + (new URLSearchParams(item.body).get("attempt_token") || ""); }
-  function enqueue(form) {
-    var item = { url: form.action, body: new URLSearchParams(new FormData(form)).toString(),
-                 label: form.getAttribute("data-label") || "", page: location.pathname, user: USER, at: Date.now() };
+  /* Work done without signal, or on a connection that does not answer, waits in the queue; each
+     item carries its form's CSRF token, and quiz items their attempt token, so the server records
+     each exactly once (attempt token, idempotent completion, one check-in and one classroom answer
+     per person: the database's unique constraints), however often it arrives. */
+  function queueKey(item) {
+    var fields = new URLSearchParams(item.body);
+    return item.url + "#" + (fields.get("attempt_token") || "") + "#" + (fields.get("position") || "");
+  }
+  function formBody(form, submitter) {
+    var data = new FormData(form);
+    // The tapped button's own value (a classroom answer's choice) is part of what it sends.
+    if (submitter && submitter.name) data.append(submitter.name, submitter.value);
+    return new URLSearchParams(data).toString();
+  }
+  function enqueue(form, fields) {
+    var item = { url: form.action, body: fields, label: form.getAttribute("data-label") || "",
+                 open: form.getAttribute("data-queue") === "open",
+                 page: location.pathname, user: USER, at: Date.now() };
     var queue = load(QUEUE, []).filter(function (other) { return queueKey(other) !== queueKey(item); });
     queue.push(item);
     store(QUEUE, queue);
@@ -85,45 +97,133 @@
   function dequeue(item) {
     store(QUEUE, load(QUEUE, []).filter(function (other) { return queueKey(other) !== queueKey(item); }));
   }
+  function setting(node, name, fallback) {
+    var value = parseInt((node && node.getAttribute(name)) || body.getAttribute(name), 10);
+    return value > 0 ? value : fallback;
+  }
+  /* POST a form's fields; a connection that gives no answer within the time is given up (the
+     promise fails as for no signal). Gateway errors count as no answer: the server may not have
+     seen the request, and sending it again is safe. */
+  function send(url, fields, timeout) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller && setTimeout(function () { controller.abort(); }, timeout);
+    return fetch(url, { method: "POST", body: fields, credentials: "same-origin", redirect: "follow",
+                        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+                        signal: controller ? controller.signal : undefined })
+      .then(function (response) {
+        if (response.status >= 502 && response.status <= 504) throw new Error(response.status);
+        return response.text().then(function (html) { return { response: response, html: html }; },
+                                    function () { return { response: response, html: "" }; });
+      })
+      .then(function (answer) { clearTimeout(timer); return answer; },
+            function (error) { clearTimeout(timer); throw error; });
+  }
+  /* The messages the server put on the page a sent form led to (fetched once already), kept for
+     the same page opened next, so "Lesson completed." is not lost on the way. */
+  var FLASH = "cunbo:flash";
+  function keepFlashes(url, html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var found = Array.prototype.map.call(doc.querySelectorAll("main > p.flash"), function (p) {
+      return { kind: p.className.replace(/[^a-z -]/g, ""), text: p.textContent };
+    });
+    try { if (found.length) sessionStorage.setItem(FLASH, JSON.stringify({ url: url, items: found })); } catch (e) { /* private mode */ }
+  }
+  function showKeptFlashes() {
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(FLASH) || "null"); sessionStorage.removeItem(FLASH); } catch (e) { kept = null; }
+    var main = document.getElementById("main");
+    if (!kept || !main || kept.url.split("#")[0] !== location.href.split("#")[0] || main.querySelector("p.flash")) return;
+    kept.items.slice().reverse().forEach(function (item) {
+      var p = el("p", item.kind, item.text);
+      p.setAttribute("role", "status");
+      main.insertBefore(p, main.firstChild);
+    });
+  }
+  showKeptFlashes();
+  function refused(html) { return /class="flash flash-error"|data-refused/.test(html); }
   var flushing = false;
+  var retry = null;
+  function flushLater() {
+    if (retry === null) retry = setTimeout(function () { retry = null; flush(); }, setting(null, "data-retry", 30000));
+  }
   function flush() {
-    if (flushing || !navigator.onLine || !USER) return;
+    if (flushing || !navigator.onLine || !USER || !window.fetch) return;
     var item = load(QUEUE, []).filter(function (i) { return i.user === USER; })[0];
     if (!item) return;
     flushing = true;
-    fetch(item.url, { method: "POST", body: item.body, credentials: "same-origin",
-                      headers: { "Content-Type": "application/x-www-form-urlencoded" } })
-      .then(function (response) {
+    send(item.url, item.body, setting(null, "data-timeout", 15000))
+      .then(function (answer) {
+        var response = answer.response;
         flushing = false;
         dequeue(item);
         var token = new URLSearchParams(item.body).get("attempt_token");
-        if (response.ok && response.redirected && response.url.indexOf("/login") === -1) {
+        if (response.ok && response.redirected && response.url.indexOf("/login") === -1 && !refused(answer.html)) {
           if (token) keys("cunbo:quiz:").forEach(function (k) { if (k.slice(-token.length - 1) === ":" + token) localStorage.removeItem(k); });
+          if (item.open && item.page === location.pathname) {
+            // Still on the page it was sent from (check-in, classroom): show what it led to.
+            keepFlashes(response.url, answer.html);
+            location.assign(response.url);
+            return;
+          }
           showBanner(t("sent", { what: item.label }), true, response.url);
           Array.prototype.forEach.call(document.querySelectorAll("form[data-queue]"), function (form) {
             var note = form.querySelector(".queued");
             if (note && form.action === item.url) { note.className = "flash flash-success"; note.textContent = t("sent", { what: item.label }); }
           });
         } else {
-          showBanner(t("failed", { what: item.label }), false, item.page, t("open"));
+          showBanner(t("failed", { what: item.label }), false, response.redirected ? response.url : item.page, t("open"));
         }
         flush();
       })
-      .catch(function () { flushing = false; /* still no signal: keep it for later */ });
+      .catch(function () { flushing = false; flushLater(); /* no signal, or no answer: later */ });
   }
 
+  function showNote(form, text) {
+    var note = form.querySelector(".queued") || el("p", "queued");
+    note.setAttribute("role", "status");
+    note.textContent = text;
+    form.appendChild(note);
+  }
+  function setButtons(form, disabled) {
+    Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], button:not([type])"), function (b) { b.disabled = disabled; });
+  }
+  function queueForm(form, fields, text) {
+    enqueue(form, fields);
+    showNote(form, text);
+    setButtons(form, true);
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.hasAttribute("data-logout")) { forgetPersonalCopies(); return; }
-    if (!form.hasAttribute("data-queue") || navigator.onLine) return;
+    if (!form.hasAttribute("data-queue") || !window.fetch) return;
+    if (form.hasAttribute("data-native")) { form.removeAttribute("data-native"); return; }
     event.preventDefault();
-    enqueue(form);
-    var note = form.querySelector(".queued") || el("p", "queued");
-    note.setAttribute("role", "status");
-    note.textContent = t("queued");
-    form.appendChild(note);
-    var button = form.querySelector("button[type=submit], button:not([type])");
-    if (button) button.disabled = true;
+    var submitter = event.submitter;
+    var fields = formBody(form, submitter);
+    if (!navigator.onLine) { queueForm(form, fields, t("queued")); return; }
+    // With signal: sent in the background with a time limit, so a connection that never answers
+    // ends with the work saved on the phone, not on the browser's error page.
+    showNote(form, t("sending"));
+    setButtons(form, true);
+    send(form.action, fields, setting(form, "data-timeout", 15000))
+      .then(function (answer) {
+        var response = answer.response;
+        if (response.redirected) {
+          keepFlashes(response.url, answer.html);
+          location.assign(response.url);
+          return;
+        }
+        // Not accepted (answers missing, a refusal): send it the ordinary way, so the browser
+        // shows the server's answer page itself.
+        setButtons(form, false);
+        form.setAttribute("data-native", "");
+        if (form.requestSubmit) form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
+        else form.submit();
+      })
+      .catch(function () {
+        queueForm(form, fields, t("stalled"));
+        flushLater();
+      });
   });
 
   function forgetPersonalCopies() {

@@ -63,6 +63,8 @@ def js_strings() -> dict[str, str]:
     return {
         "offline": _("No signal. Saved lessons still open, and your work is kept on this phone."),
         "queued": _("Saved on this phone. It will be sent when the signal returns."),
+        "sending": _("Sending…"),
+        "stalled": _("No answer from the network. Saved on this phone: it will be sent by itself when there is signal."),
         "sent": _("Sent: %(what)s", what="{what}"),
         "see": _("See the result"),
         "failed": _("Could not send: %(what)s.", what="{what}"),
