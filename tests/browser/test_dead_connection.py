@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from training.extensions import db
-from training.models import Attempt, Attendance, LessonCompletion, User, utcnow
+from training.models import Attempt, Attendance, ClassroomAnswer, Course, LessonCompletion, User, utcnow
 
 from .conftest import answer_quiz, count_rows, log_in, screenshot, start_course
 from .live import HangSwitch
@@ -193,3 +193,69 @@ def test_with_a_working_connection_writes_land_where_they_did(live, fast_phone, 
     assert _queue_length(page) == 0
     assert count_rows(live, LessonCompletion, learner.id) == 1
     assert hang.held == held
+
+
+def _classroom(live, learner_id: int) -> str:
+    """A classroom quiz running on the example course's first quiz, in a session of a class the
+    learner belongs to: its code."""
+    from training.services.classes import classes, classroom, sessions
+
+    with live.app.app_context():
+        trainer = live.factory.user("trainer", centre="Centre A")
+        course = db.session.scalar(select(Course).where(Course.slug == live.slug))
+        training_class = classes.create_class(db.session, trainer.centre_id, trainer.id, classes.ClassDetails(
+            name="红星村直播班", course_ids=(course.id,)))
+        meeting = sessions.create_session(db.session, training_class, sessions.SessionDetails(
+            held_on=date.today(), topic="课堂测验"))
+        quiz = classroom.class_quizzes(db.session, training_class.id)[0]
+        code = classroom.start(db.session, meeting, quiz, trainer).code
+        db.session.commit()
+        live.factory.member(training_class, db.session.get(User, learner_id))
+        db.session.remove()
+        return code
+
+
+def test_classroom_answer_on_a_dead_connection_is_recorded_once(live, fast_phone, new_learner, hang):
+    """One tap on a classroom answer while the server never answers: saved on the phone, with the
+    tapped choice. When the connection works the phone shows "submitted", and the learner has one
+    answer although the held request reached the server too."""
+    learner = new_learner()
+    code = _classroom(live, learner.id)
+    page = fast_phone()
+    log_in(page, learner)
+    page.goto(f"/classroom/{code}")
+
+    hang.on = True
+    page.locator("button.cr-answer").first.click()
+    _saved_on_the_phone(page, "form.cr-answer-form")
+    fields = page.evaluate("JSON.parse(localStorage.getItem('cunbo:queue'))[0].body")
+    assert re.search(r"(^|&)q\d+=\d+", fields)  # the tapped button's choice travels with it
+    assert count_rows(live, ClassroomAnswer, learner.id) == 0
+
+    hang.on = False
+    page.locator(".cr-wait").wait_for()
+    _eventually(lambda: _queue_length(page) == 0, "the queue was not sent")
+    assert count_rows(live, ClassroomAnswer, learner.id) == 1
+    hang.release()
+    hang.wait_finished()
+    assert count_rows(live, ClassroomAnswer, learner.id) == 1
+
+
+def test_a_quiz_the_server_does_not_accept_shows_its_answer_page(live, fast_phone, new_learner, hang):
+    """With a live connection, a quiz sent with no answers is not accepted: the browser shows the
+    server's own page (the message and the questions to answer), and nothing is recorded or
+    queued."""
+    learner = new_learner()
+    page = fast_phone()
+    log_in(page, learner)
+    start_course(page, live.slug)
+    while "/quizzes/" not in page.url:
+        url = page.url
+        page.locator("form[data-queue] button").click()
+        page.wait_for_url(lambda now: now != url)
+    page.locator("form.quiz button[type=submit]").click()
+    page.locator("main p.flash-error").wait_for()
+    assert re.search("need an answer|需要", page.locator("main p.flash-error").inner_text())
+    assert page.locator("form.quiz").count() == 1
+    assert _queue_length(page) == 0
+    assert count_rows(live, Attempt, learner.id) == 0
