@@ -182,6 +182,11 @@ author.edit_question       POST    login  403     400     404   400
 author.move_question       POST    login  403     302     404   302
 author.delete_question     GET     login  403     200     404   200
 author.delete_question     POST    login  403     200     404   200
+author.lesson_recordings   GET     login  403     200     404   200
+author.lesson_recordings   POST    login  403     422     404   422
+author.quiz_recordings     GET     login  403     200     404   200
+author.quiz_recordings     POST    login  403     422     404   422
+author.delete_recording    POST    login  403     302     404   302
 reports.index              GET     login  403     200     200   200
 reports.class_report       GET     login  403     200     404   200
 reports.class_export       GET     login  403     200     404   200

@@ -8,7 +8,6 @@
   try { T = JSON.parse(body.getAttribute("data-t") || "{}"); } catch (e) { T = {}; }
   var USER = body.getAttribute("data-user") || "";
   var QUEUE = "cunbo:queue";
-  var SPEAKER = '<svg class="icon" aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M4 9v6h4l5 4V5L8 9z"/><path d="M16.5 8.5a5 5 0 0 1 0 7M19 6a8.5 8.5 0 0 1 0 12"/></svg>';
   var DOWNLOAD = '<svg class="icon" aria-hidden="true" width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M12 3v12M7 10l5 5 5-5M5 20h14"/></svg>';
 
   function t(key, values) {
@@ -318,96 +317,6 @@
         .catch(function () { saveStatus.textContent = t("saveFailed"); })
         .then(function () { saveButton.disabled = false; });
     });
-  }
-
-  /* Read aloud with the browser's own voices, in the text's language; hidden without a voice. */
-  var synth = window.speechSynthesis;
-  var speaking = null;
-  function langOf(node) { var holder = node.closest("[lang]"); return (holder && holder.getAttribute("lang")) || "zh-CN"; }
-  function voiceFor(lang) {
-    var wanted = lang.toLowerCase().replace("_", "-");
-    var voices = synth.getVoices();
-    return voices.filter(function (v) { return v.lang.toLowerCase().replace("_", "-") === wanted; })[0] ||
-      voices.filter(function (v) { return v.lang.toLowerCase().split(/[-_]/)[0] === wanted.split("-")[0]; })[0] || null;
-  }
-  function speak(text, lang, owner, done) {
-    synth.cancel();
-    speaking = owner;
-    var voice = voiceFor(lang);
-    // Short pieces: some phones stop reading a long text after about fifteen seconds.
-    var pieces = text.replace(/\s+/g, " ").match(/[^。！？!?；;.]+[。！？!?；;.]*/g) || [];
-    pieces.forEach(function (piece, index) {
-      var utterance = new SpeechSynthesisUtterance(piece.trim());
-      utterance.lang = lang;
-      if (voice) utterance.voice = voice;
-      if (index === pieces.length - 1) utterance.onend = function () { if (speaking === owner) { speaking = null; done(); } };
-      synth.speak(utterance);
-    });
-  }
-  function readableText(node) {
-    var copy = node.cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll(".read-bar, .say-btn, figure, .meta"), function (n) { n.remove(); });
-    return copy.textContent;
-  }
-  function setupReading() {
-    var article = document.querySelector("[data-read-aloud]");
-    if (article && voiceFor(langOf(article)) && !article.querySelector(".read-bar")) {
-      var bar = el("div", "read-bar");
-      bar.lang = document.documentElement.lang;  // the buttons speak the interface's language
-      var read = el("button", "btn btn-small");
-      var stop = el("button", "btn btn-small", t("stop"));
-      read.type = stop.type = "button";
-      stop.hidden = true;
-      var label = function (key) { read.innerHTML = SPEAKER; read.appendChild(document.createTextNode(" " + t(key))); read.setAttribute("data-state", key); };
-      label("read");
-      read.addEventListener("click", function () {
-        var state = read.getAttribute("data-state");
-        if (state === "pause") { synth.pause(); label("resume"); }
-        else if (state === "resume") { synth.resume(); label("pause"); }
-        else {
-          speak(readableText(article), langOf(article), read, function () { label("read"); stop.hidden = true; });
-          label("pause");
-          stop.hidden = false;
-        }
-      });
-      stop.addEventListener("click", function () { synth.cancel(); speaking = null; label("read"); stop.hidden = true; });
-      bar.appendChild(read);
-      bar.appendChild(stop);
-      article.insertBefore(bar, article.querySelector("h1").nextSibling);
-    }
-    Array.prototype.forEach.call(document.querySelectorAll(".quiz .say"), function (target) {
-      if (target.getAttribute("data-say-ready") || !voiceFor(langOf(target))) return;
-      target.setAttribute("data-say-ready", "1");
-      var button = el("button", "say-btn");
-      button.type = "button";
-      button.innerHTML = SPEAKER;
-      button.setAttribute("aria-label", t("readThis"));
-      button.lang = document.documentElement.lang;
-      button.setAttribute("aria-pressed", "false");
-      button.addEventListener("click", function () {
-        if (speaking === button && !synth.paused) { synth.pause(); button.setAttribute("aria-pressed", "false"); return; }
-        if (speaking === button && synth.paused) { synth.resume(); button.setAttribute("aria-pressed", "true"); return; }
-        Array.prototype.forEach.call(document.querySelectorAll(".say-btn"), function (b) { b.setAttribute("aria-pressed", "false"); });
-        button.setAttribute("aria-pressed", "true");
-        speak(target.textContent, langOf(target), button, function () { button.setAttribute("aria-pressed", "false"); });
-      });
-      var label = target.closest("label");
-      if (label && label.classList.contains("choice")) {
-        // Beside the choice, not inside its label: a tap on the speaker must not pick the answer.
-        var row = el("div", "say-row");
-        label.parentNode.insertBefore(row, label);
-        row.appendChild(label);
-        row.appendChild(button);
-      } else if (label) {
-        label.parentNode.insertBefore(button, label.nextSibling);
-      } else {
-        target.parentNode.insertBefore(button, target.nextSibling);
-      }
-    });
-  }
-  if (synth && window.SpeechSynthesisUtterance) {
-    setupReading();
-    if (synth.addEventListener) synth.addEventListener("voiceschanged", setupReading);
   }
 
   connectionChanged();

@@ -49,6 +49,8 @@ CHANGE_NAMES = {
     "question.edit": _l("edited a question"),
     "question.move": _l("moved a question"),
     "question.delete": _l("deleted a question"),
+    "recording.add": _l("added a voice recording"),
+    "recording.delete": _l("deleted a voice recording"),
 }
 
 

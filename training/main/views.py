@@ -17,7 +17,7 @@ from .forms import LanguageForm
 bp = Blueprint("main", __name__)
 
 # Stored names: 32 hex digits, optionally a width variant (-480w), and the type's extension.
-MEDIA_NAME_RE = re.compile(r"^[0-9a-f]{32}(-[0-9]{2,4}w)?\.(png|jpg|webp|gif|svg|mp4|webm)$")
+MEDIA_NAME_RE = re.compile(r"^[0-9a-f]{32}(-[0-9]{2,4}w)?\.(png|jpg|webp|gif|svg|mp4|webm|m4a)$")
 ONE_YEAR = 365 * 24 * 3600
 
 

@@ -255,6 +255,8 @@ def _course_ids(session: Session, objects) -> set[int]:
             ids.add(obj.id)
         elif isinstance(obj, (Lesson, Quiz, CourseMedia)):
             ids.add(obj.course_id or (obj.course and obj.course.id))
+        elif isinstance(obj, Recording):
+            ids.add(obj.course_id)
         elif isinstance(obj, Question):
             if obj.quiz_id is not None:
                 quiz_ids.add(obj.quiz_id)

@@ -11,11 +11,12 @@ from markupsafe import Markup, escape
 from ..pages import load_course
 from ..policy import can_learn, ensure
 from ..services.learning import offline
+from . import voice
 
 bp = Blueprint("offline", __name__)
 
 # The app shell: what every page needs, cached when the service worker installs.
-SHELL_FILES = ("css/app.css", "js/app.js", "img/icon.svg")
+SHELL_FILES = ("css/app.css", "js/app.js", "js/voice.js", "img/icon.svg")
 
 
 def approx_size(size: int | None) -> str:
@@ -78,6 +79,13 @@ def js_strings() -> dict[str, str]:
         "resume": _("Resume"),
         "stop": _("Stop"),
         "readThis": _("Read this aloud"),
+        "noVoice": _("This phone has no reading voice. Listen to the trainer's recording, or ask the trainer to read it."),
+        "recStart": _("Record"),
+        "recStop": _("Stop recording"),
+        "recAgain": _("Record again"),
+        "recRecording": _("Recording…"),
+        "recDone": _("Recorded. Listen to it, then save it."),
+        "recNoMic": _("The microphone could not be used. Allow it, or choose a sound file below."),
         "restored": _("Your answers from before were put back."),
     }
 
@@ -98,3 +106,4 @@ def js_strings_attribute() -> Markup:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["approx_size"] = approx_size
     app.jinja_env.globals["js_strings_attribute"] = js_strings_attribute
+    voice.init_app(app)

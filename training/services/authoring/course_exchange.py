@@ -6,12 +6,13 @@ from typing import Any
 
 import tomli_w
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ...models import Choice, Course, CourseStatus, Lesson, Question, QuestionKind, Quiz, utcnow
 from ..learning import progress, standard
 from .content import render_lesson
 from .course_files import ChoiceData, CourseData, FileSet, QuizData
+from . import recordings
 from .media import store_media
 
 QUIZ_SETTINGS = ("title", "pass_mark", "max_attempts", "shuffle")
@@ -97,8 +98,23 @@ def import_course(session: Session, data: CourseData, media_dir: str,
         render_lesson(course, lesson)
     _replace_quiz(course, course.final_exam, data.final_exam, is_final=True)
     session.flush()
+    recordings.import_recordings(session, course, *_recording_targets(course, data), media_dir)
     progress.refresh_course(session, course.id)
     return course
+
+
+def _recording_targets(course: Course, data: CourseData) -> tuple[list, list]:
+    """(lesson, its recordings) and (question, its recordings) pairs of the imported course."""
+    lessons = {l.key: l for l in course.lessons}
+    pairs = [(lessons[ld.key], ld.recordings) for ld in data.lessons]
+    quizzes = [(lessons[ld.key].quiz, ld.quiz) for ld in data.lessons if ld.quiz is not None]
+    if data.final_exam is not None:
+        quizzes.append((course.final_exam, data.final_exam))
+    questions = []
+    for quiz, quiz_data in quizzes:
+        by_key = {q.key: q for q in quiz.questions}
+        questions += [(by_key[qd.key], qd.recordings) for qd in quiz_data.questions]
+    return pairs, questions
 
 
 def import_courses(session: Session, courses: list[CourseData], media_dir: str) -> list[Course]:
@@ -108,11 +124,13 @@ def import_courses(session: Session, courses: list[CourseData], media_dir: str) 
 # ---------------------------------------------------------------- export
 
 
-def _quiz_dict(quiz: Quiz) -> dict[str, Any]:
+def _quiz_dict(quiz: Quiz, voices: dict[int, list] | None = None) -> dict[str, Any]:
     questions = []
     for q in quiz.questions:
         item: dict[str, Any] = {"key": q.key, "type": q.kind, "prompt": q.prompt,
                                 "explanation": q.explanation}
+        if (voices or {}).get(q.id):
+            item["recordings"] = recordings.export_entries(voices[q.id])
         if q.image:
             item["image"] = q.image
             item["image_alt"] = q.image_alt or ""
@@ -141,6 +159,15 @@ def export_files(course: Course, media_dir: str) -> FileSet:
     """The course as files in the course format, media included (read from MEDIA_DIR one at a
     time, when used)."""
     files: dict[str, bytes | Path] = {}
+    # Recordings by question and by lesson (one query).
+    voices: dict[int, list] = {}
+    lesson_voices: dict[int, list] = {}
+    session = object_session(course)
+    for r in recordings.course_recordings(session, course.id) if session is not None else []:
+        if r.question_id:
+            voices.setdefault(r.question_id, []).append(r)
+        else:
+            lesson_voices.setdefault(r.lesson_id, []).append(r)
     meta: dict[str, Any] = {"slug": course.slug, "language": course.language}
     if course.translation_group:
         meta["translation_group"] = course.translation_group
@@ -154,7 +181,7 @@ def export_files(course: Course, media_dir: str) -> FileSet:
     final = course.final_exam
     if final is not None:
         meta["final_exam"] = "quizzes/final-exam.toml"
-        files["quizzes/final-exam.toml"] = _toml(_quiz_dict(final))
+        files["quizzes/final-exam.toml"] = _toml(_quiz_dict(final, voices))
     lessons = []
     for number, lesson in enumerate(course.lessons, start=1):
         stem = f"{number:02d}-{lesson.key}"
@@ -163,10 +190,12 @@ def export_files(course: Course, media_dir: str) -> FileSet:
         files[f"lessons/{stem}.md"] = lesson.body_md.encode("utf-8")
         if lesson.quiz is not None:
             entry["quiz"] = f"quizzes/{stem}.toml"
-            files[f"quizzes/{stem}.toml"] = _toml(_quiz_dict(lesson.quiz))
+            files[f"quizzes/{stem}.toml"] = _toml(_quiz_dict(lesson.quiz, voices))
         if lesson.video_url:
             stored = next((m.path for m in course.media if m.url_path == lesson.video_url), None)
             entry["video"] = stored or lesson.video_url
+        if lesson_voices.get(lesson.id):
+            entry["recordings"] = recordings.export_entries(lesson_voices[lesson.id])
         lessons.append(entry)
     meta["lessons"] = lessons
     if course.glossary:

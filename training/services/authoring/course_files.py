@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from ...models import COURSE_LANGUAGES, CourseStatus, Level, QuestionKind
 from ..learning import standard
 from . import glossary as glossary_terms
-from . import media
+from . import media, recordings
 from .content import image_paths, link_targets, normalise_path
 
 KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -67,6 +67,8 @@ class QuestionData:
     answer: bool | None = None
     accepted: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)
+    # Trainers' voice recordings of the question (recordings.RecordingData).
+    recordings: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +88,8 @@ class LessonData:
     minutes: int = 5
     quiz: QuizData | None = None
     video: str | None = None
+    # Trainers' voice recordings of the lesson or its sections (recordings.RecordingData).
+    recordings: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -366,6 +370,7 @@ def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
     question = QuestionData(key=key, type=kind, prompt=prompt or "", explanation=explanation or "")
     question.image_alt = raw.get("image_alt")
     question.image = reader.media_path(raw.get("image"), path, line, question.image_alt)
+    question.recordings = recordings.read_recordings(reader, raw, path, line, lesson=False)
 
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
         raw_choices = raw.get("choices", [])
@@ -578,6 +583,7 @@ def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) ->
     if video is not None:
         video = _read_video(reader, video, path, _line_of_key(text, "video", line))
     lesson = LessonData(key=key, title=title, body_md=body, minutes=minutes, video=video)
+    lesson.recordings = recordings.read_recordings(reader, raw, path, line, lesson=True)
     quiz_file = raw.get("quiz")
     if quiz_file is not None:
         if not isinstance(quiz_file, str):
