@@ -86,6 +86,11 @@ class CourseForm(AppForm):
                                    validators=[Length(max=4000)],
                                    description=_l("One per line, named as the standard names them. "
                                                   "Leave empty if you are not sure."))
+    # The learner's path (services/learning/progress.py) and the catalogue order.
+    sequential = BooleanField(_l("Learners take the steps in order"),
+                              description=_l("Each lesson and quiz opens when the one before it is done."))
+    position = IntegerField(_l("Place in the course list"), default=0, validators=[Optional(), NumberRange(0, 9999)],
+                            description=_l("Courses of one level are listed by this number, then by title."))
 
     def __init__(self, *args, current_cover: str | None = None, **kwargs):
         mapping = standard.read_mapping(getattr(kwargs.get("obj"), "standard", None))
@@ -119,6 +124,10 @@ class CourseForm(AppForm):
         if not self.standard_type.data:
             return None
         return standard.mapping(self.standard_type.data, int(self.standard_level.data), self.units())
+
+    def order_values(self) -> tuple[bool, int]:
+        """(sequential, position) to store on the course."""
+        return bool(self.sequential.data), self.position.data or 0
 
     def validate_cover_alt(self, field):
         if (self.current_cover or upload(self.cover)) and not (field.data or "").strip():

@@ -66,7 +66,8 @@ def import_course(session: Session, data: CourseData, media_dir: str,
     if course is None:
         course = Course(slug=data.slug, author_id=author_id, centre_id=centre_id)
         session.add(course)
-    for name in ("language", "translation_group", "title", "summary", "level", "hours", "standard"):
+    for name in ("language", "translation_group", "title", "summary", "level", "hours", "standard",
+                 "sequential", "position"):
         setattr(course, name, getattr(data, name))
     if data.status == CourseStatus.PUBLISHED and course.status != CourseStatus.PUBLISHED:
         course.published_at = utcnow()
@@ -175,6 +176,10 @@ def export_files(course: Course, media_dir: str) -> FileSet:
                  "status": course.status})
     if course.hours is not None:
         meta["hours"] = float(course.hours)
+    if course.sequential:
+        meta["sequential"] = True
+    if course.position:
+        meta["position"] = course.position
     if course.cover_image:
         meta["cover_image"] = course.cover_image
         meta["cover_alt"] = course.cover_alt or ""

@@ -103,6 +103,10 @@ class CourseData:
     translation_group: str | None = None
     cover_image: str | None = None
     cover_alt: str | None = None
+    # `sequential = true`: each step waits for the one before it (learning/progress.py).
+    sequential: bool = False
+    # `position = 1`: the catalogue order within a level (then the title).
+    position: int = 0
     lessons: list[LessonData] = field(default_factory=list)
     final_exam: QuizData | None = None
     # `glossary = "glossary.toml"`: [{"term", "explanation"}, ...] (authoring/glossary.py).
@@ -463,6 +467,7 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
         translation_group=group, origin=origin,
     )
     course.hours, course.standard = _read_hours_and_standard(reader, data, text)
+    course.sequential, course.position = _read_order(reader, data, text)
     course.cover_alt = data.get("cover_alt")
     course.cover_image = reader.media_path(data.get("cover_image"), path,
                                            _line_of_key(text, "cover_image"), course.cover_alt)
@@ -519,6 +524,21 @@ def _read_glossary(reader: _Reader, value: Any, line: int | None) -> list[dict[s
     for problem in problems:
         reader.problem(value, _line_of_table(loaded[1], "terms", problem.line - 1), problem.message)
     return entries
+
+
+def _read_order(reader: _Reader, data: dict, text: str) -> tuple[bool, int]:
+    """`sequential = true` (optional, a boolean) and `position = 1` (optional, 0 to 9999)."""
+    path = "course.toml"
+    sequential = data.get("sequential", False)
+    if not isinstance(sequential, bool):
+        reader.problem(path, _line_of_key(text, "sequential"), _("“sequential” must be true or false."))
+        sequential = False
+    position = data.get("position", 0)
+    if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= 9999:
+        reader.problem(path, _line_of_key(text, "position"),
+                       _("“position” must be a whole number from 0 to 9999."))
+        position = 0
+    return sequential, position
 
 
 def _read_hours_and_standard(reader: _Reader, data: dict, text: str
