@@ -42,7 +42,7 @@
   }
   function readableText(node) {
     var copy = node.cloneNode(true);
-    Array.prototype.forEach.call(copy.querySelectorAll(".read-bar, .say-btn, .no-voice, figure, .meta"), function (n) { n.remove(); });
+    Array.prototype.forEach.call(copy.querySelectorAll(".read-bar, .say-btn, .no-voice, .voice, figure, .meta"), function (n) { n.remove(); });
     return copy.textContent;
   }
   function pointToRecording(scope) {
@@ -60,9 +60,9 @@
       var read = el("button", "btn btn-small read-btn");
       var stop = el("button", "btn btn-small", t("stop"));
       read.type = stop.type = "button";
-      stop.hidden = true;
+      // Stop is in the bar only while reading.
+      var showStop = function (shown) { if (shown) bar.appendChild(stop); else if (stop.parentNode) stop.remove(); };
       bar.appendChild(read);
-      bar.appendChild(stop);
       var heading = article.querySelector("h1");
       article.insertBefore(bar, heading ? heading.nextSibling : article.firstChild);
       var label = function (key) { read.innerHTML = SPEAKER; read.appendChild(document.createTextNode(" " + t(key))); read.setAttribute("data-state", key); };
@@ -72,12 +72,12 @@
         if (state === "pause") { synth.pause(); label("resume"); }
         else if (state === "resume") { synth.resume(); label("pause"); }
         else {
-          speak(readableText(article), langOf(article), read, function () { label("read"); stop.hidden = true; });
+          speak(readableText(article), langOf(article), read, function () { label("read"); showStop(false); });
           label("pause");
-          stop.hidden = false;
+          showStop(true);
         }
       });
-      stop.addEventListener("click", function () { synth.cancel(); speaking = null; label("read"); stop.hidden = true; });
+      stop.addEventListener("click", function () { synth.cancel(); speaking = null; label("read"); showStop(false); });
       bar.label = label;
     }
     var button = bar.querySelector(".read-btn");
