@@ -16,6 +16,15 @@ if [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
         echo "No CJK font: install it with sudo apt-get install fonts-noto-cjk (certificate images need it)" >&2
     fi
 fi
+# Trainers' voice recordings are transcoded with ffmpeg (AAC, 24 kbit/s mono): Debian's ffmpeg.
+if ! command -v ffmpeg >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing ffmpeg with apt-get ..."
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null || true
+    else
+        echo "No ffmpeg: install it with sudo apt-get install ffmpeg (voice recordings need it)" >&2
+    fi
+fi
 .venv/bin/flask --app training setup
 bind="${BIND:-127.0.0.1:${PORT:-5000}}"
 case "$bind" in

@@ -21,6 +21,10 @@ apt_install() {
 if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium fonts-noto-cjk || true
 fi
+if ! command -v ffmpeg >/dev/null; then
+    # Trainers' voice recordings are transcoded with ffmpeg (tests/author/test_recordings.py).
+    apt_install ffmpeg || true
+fi
 if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
     # Only the binary is used: tests/deploy starts its own nginx on a free loopback port.
     apt_install nginx || true
