@@ -221,3 +221,23 @@ def test_lesson_term_links_to_its_glossary_anchor_without_js(app_ctx, factory, l
     assert "js/glossary" in lesson
     page = learner_client.get(href.split("#")[0]).get_data(as_text=True)
     assert 'id="term-2"' in page and "Mbps" in page
+
+
+def test_every_seed_course_has_a_glossary_whose_terms_are_used(app_ctx):
+    """Does each seed course carry 8–20 terms, each marked somewhere in its lessons?"""
+    from pathlib import Path
+    import re
+
+    courses = course_files.read_all(Path(__file__).resolve().parents[2] / "seed_courses")
+    assert len(courses) == 10
+    for course in courses:
+        assert 8 <= len(course.glossary) <= 20, course.slug
+        marked = set()
+        for lesson in course.lessons:
+            html = render_markdown(lesson.body_md, glossary=course.glossary, glossary_url=URL)
+            marked |= {int(n) for n in re.findall(r'#term-(\d+)"', html)}
+        unused = [e["term"] for n, e in enumerate(course.glossary, start=1) if n not in marked]
+        assert not unused, (course.slug, unused)
+        # English courses explain in English (a Chinese term may keep its Chinese name).
+        if course.language == "en":
+            assert not [e for e in course.glossary if re.search(r"[\u4e00-\u9fff]", e["explanation"])]
