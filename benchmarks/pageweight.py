@@ -59,6 +59,8 @@ def prepare(tmp: Path):
         db.session.commit()
         course = db.session.scalar(db.select(Course).where(Course.slug == course.slug))
         pages = [
+            ("Sign in", "/login", None),
+            ("Sign up", "/register", None),
             ("Catalogue", "/courses", "lina"),
             ("Course", f"/courses/{course.slug}", "lina"),
             ("Lesson", f"/courses/{course.slug}/lessons/{course.lessons[2].key}", "lina"),
@@ -110,7 +112,8 @@ def main() -> int:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for name, path, user in pages:
                     context = browser.new_context(**PHONE)
-                    log_in(context, server.url, user)
+                    if user:  # the sign-in and sign-up pages are measured signed out
+                        log_in(context, server.url, user)
                     page = context.new_page()
                     cold = visit(page, server.counter, server.url + path)
                     warm = visit(page, server.counter, server.url + path)

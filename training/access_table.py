@@ -62,6 +62,7 @@ auth.forgot_new            POST    302    302     302     302   302
 main.healthz               GET     200    200     200     200   200
 main.media                 GET     200    200     200     200   200
 main.set_language          POST    302    302     302     302   302
+main.manifest              GET     200    200     200     200   200
 static                     GET     200    200     200     200   200
 offline.service_worker     GET     200    200     200     200   200
 offline.page               GET     200    200     200     200   200

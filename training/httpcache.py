@@ -20,9 +20,8 @@ Views use learner_page(), which answers a current copy with a 304 before renderi
 """
 import functools
 import hashlib
-from pathlib import Path
-
 from collections.abc import Callable, Hashable
+from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import get_locale
@@ -90,3 +89,24 @@ def learner_page(template: str, state: Hashable, context: Callable[[], dict]) ->
 
 def init_app(app: Flask, root: Path) -> None:
     app.config.setdefault("RELEASE", release_fingerprint(root))
+
+
+def revalidated(body: str, mimetype: str) -> Response:
+    """A small file that is the same for everyone (the service worker, the web app manifest):
+    a strong ETag from its content, so a browser revalidating it (no-cache) gets a 304 instead
+    of the whole file. The content changes with the release, so does the ETag."""
+    response = current_app.response_class(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def conditional_page(state: Hashable, render: Callable[[], str | tuple[str, int]]) -> Response:
+    """learner_page() for a view that renders its page itself: `render()` gives the HTML, or
+    (HTML, status). A current copy gets a 304 without calling it; only a 200 carries an ETag."""
+    etag = page_etag(state, current_user, str(get_locale()))
+    if (cached := not_modified(etag)) is not None:
+        return cached
+    result = render()
+    body, status = result if isinstance(result, tuple) else (result, 200)
+    return page_response(body, etag if status == 200 else None, status)

@@ -71,12 +71,17 @@ class NewPasswordForm(AppForm):
         render_kw={"autocomplete": "new-password"})
 
 
-def _reset_number() -> str:
-    """Throttle key of one number: the one typed, or the number of the reset in this session."""
+def _reset_mobile() -> str | None:
+    """The number a request asks a code for: the one typed, or the reset's in this session."""
     if request.endpoint == "auth.forgot_resend":
         reset = password_reset.find(db.session, session.get(RESET_KEY))
-        return account_key(reset.mobile if reset else "")
-    return account_key(request.form.get("mobile", ""))
+        return reset.mobile if reset else None
+    return accounts.normalise_mobile(request.form.get("mobile", "")[:30])
+
+
+def _reset_number() -> str:
+    """Throttle key of one number (however it is typed)."""
+    return account_key(_reset_mobile() or "")
 
 
 # Asking for codes is counted per address and per number (in Redis when REDIS_URL is set):
@@ -86,7 +91,8 @@ _reset_ip_limit = limiter.shared_limit(
     key_func=throttle.client_address, methods=["POST"])
 _reset_number_limit = limiter.shared_limit(
     lambda: current_app.config.get("RESET_LIMIT_PER_NUMBER", "5 per hour"), scope="reset-number",
-    key_func=_reset_number, methods=["POST"])
+    key_func=_reset_number, methods=["POST"],
+    exempt_when=lambda: _reset_mobile() is None)  # no number, no text message (the address still counts)
 
 
 def centres_to_call() -> list[Centre]:

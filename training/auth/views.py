@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import sms
 from ..account import landing
 from ..extensions import db, limiter
+from ..httpcache import learner_page
 from ..services.accounts import accounts, households, privacy, sessions, signup
 from . import throttle
 from .forms import LoginForm, RegisterForm, SignupCodeForm
@@ -96,6 +97,9 @@ def login():
     elif request.method == "POST":
         _count_failure(limits)  # an incomplete form counts as a failed try too
         db.session.commit()
+    else:  # a repeat visit gets a 304 (httpcache: the ETag covers the session's CSRF secret)
+        return learner_page("auth/login.html", ("login", target.id if target else None),
+                            lambda: {"form": form, "target": target})
     return render_template("auth/login.html", form=form, target=target)
 
 
@@ -185,6 +189,7 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = "en" if request.accept_languages.best_match(["zh", "en"]) == "en" else "zh_CN"
+        return learner_page("auth/register.html", ("register", form.language.data), lambda: {"form": form})
     if form.validate_on_submit():
         username, mobile = accounts.split_login(form.login.data)
         if mobile and sms.available():

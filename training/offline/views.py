@@ -1,13 +1,14 @@
 """Offline support: the service worker, the offline page and a course's download list."""
 import hashlib
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Flask, jsonify, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
+from ..httpcache import revalidated
 from ..pages import load_course
 from ..policy import can_learn, ensure
 from ..services.learning import offline
@@ -34,9 +35,7 @@ def service_worker():
     version = hashlib.sha256("|".join(shell).encode()).hexdigest()[:10]
     body = render_template("offline/sw.js", shell=shell, version=version,
                            offline_url=url_for("offline.page"))
-    response = current_app.response_class(body, mimetype="application/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return revalidated(body, "application/javascript")  # a warm visit gets a 304
 
 
 @bp.route("/offline")

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..httpcache import conditional_page
 from ..pages import load_course, load_course_and_state, step_url
 from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
@@ -53,7 +54,11 @@ def take(slug: str, quiz_id: int):
         return redirect(url_for("learn.course", slug=slug))
 
     if request.method == "GET":
-        return _render_quiz(course, quiz, state, quizzes.new_token())
+        # A repeat visit gets a 304 while nothing shown has changed; any new attempt changes the
+        # state, so a kept copy never carries an attempt token already used (httpcache).
+        page_state = ("quiz", quiz.id, course.id, course.content_version, state.fingerprint(),
+                      quizzes.attempts_used(db.session, current_user.id, quiz.id))
+        return conditional_page(page_state, lambda: _render_quiz(course, quiz, state, quizzes.new_token()))
 
     token = request.form.get("attempt_token", "")
     if not 16 <= len(token) <= 64:
