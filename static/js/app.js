@@ -197,30 +197,38 @@
     if (!form.hasAttribute("data-queue") || !window.fetch) return;
     if (form.hasAttribute("data-native")) { form.removeAttribute("data-native"); return; }
     event.preventDefault();
+    if (form.hasAttribute("data-sending")) return;
     var submitter = event.submitter;
     var fields = formBody(form, submitter);
     if (!navigator.onLine) { queueForm(form, fields, t("queued")); return; }
     // With signal: sent in the background with a time limit, so a connection that never answers
-    // ends with the work saved on the phone, not on the browser's error page.
-    showNote(form, t("sending"));
-    setButtons(form, true);
+    // ends with the work saved on the phone, not on the browser's error page. It is queued
+    // first, so a page closed while waiting loses nothing either.
+    queueForm(form, fields, t("sending"));
+    form.setAttribute("data-sending", "");
+    var item = { url: form.action, body: fields };
     send(form.action, fields, setting(form, "data-timeout", 15000))
       .then(function (answer) {
         var response = answer.response;
         if (response.redirected) {
+          // Signed out meanwhile: it stays queued and is sent after signing in again.
+          if (response.url.indexOf("/login") === -1) dequeue(item);
           keepFlashes(response.url, answer.html);
           location.assign(response.url);
           return;
         }
         // Not accepted (answers missing, a refusal): send it the ordinary way, so the browser
         // shows the server's answer page itself.
+        dequeue(item);
+        form.removeAttribute("data-sending");
         setButtons(form, false);
         form.setAttribute("data-native", "");
         if (form.requestSubmit) form.requestSubmit(submitter && submitter.form === form ? submitter : undefined);
         else form.submit();
       })
       .catch(function () {
-        queueForm(form, fields, t("stalled"));
+        form.removeAttribute("data-sending");
+        showNote(form, t("stalled"));
         flushLater();
       });
   });

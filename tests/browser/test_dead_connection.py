@@ -259,3 +259,27 @@ def test_a_quiz_the_server_does_not_accept_shows_its_answer_page(live, fast_phon
     assert page.locator("form.quiz").count() == 1
     assert _queue_length(page) == 0
     assert count_rows(live, Attempt, learner.id) == 0
+
+
+def test_work_is_kept_when_the_page_is_closed_while_waiting(live, fast_phone, new_learner, hang):
+    """The learner taps Mark complete and leaves before the phone gives up: the work was kept
+    on the phone first, so the next page opened with a working connection sends it; one
+    completion."""
+    learner = new_learner()
+    page = fast_phone()
+    log_in(page, learner)
+    start_course(page, live.slug)
+    context = page.context
+
+    hang.on = True
+    page.locator("form[data-queue] button").click()
+    page.locator("form[data-queue] .queued").wait_for()  # "Sending…"
+    page.close()
+    hang.on = False
+    again = context.new_page()
+    again.goto("/me")
+    _eventually(lambda: _queue_length(again) == 0, "the kept work was not sent")
+    again.locator(".banner-ok").wait_for()
+    hang.release()
+    hang.wait_finished()
+    assert count_rows(live, LessonCompletion, learner.id) == 1
