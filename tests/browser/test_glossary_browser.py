@@ -94,3 +94,45 @@ def test_ticked_checklist_item_stays_ticked_after_reload(live, phone, new_learne
     page.reload()
     assert not boxes.nth(0).is_checked()
 
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_glossary_page_and_marked_lesson_pass_axe(live, phone, new_learner, plain_course, language):
+    """Do the glossary page and a lesson with an open term and a checklist pass axe-core (no
+    serious or critical issue) in both interface languages?"""
+    from .conftest import AXE, _unavailable
+    from .test_pages import _axe
+
+    if not AXE.exists():
+        _unavailable(f"{AXE} is missing (scripts/test.sh installs axe-core with npm)")
+    context = phone()
+    context.add_cookies([{"name": "lang", "value": language, "url": live.url}])
+    page = context.new_page()
+    log_in(page, new_learner(language=language))
+    start_course(page, plain_course)
+    page.goto(f"/courses/{plain_course}/lessons/kit")
+    page.locator("article.lesson a.term").first.click()
+    page.get_by_label("充好充电宝").check()
+    assert _axe(page) == []
+    page.goto(f"/courses/{plain_course}/glossary")
+    page.wait_for_load_state("networkidle")
+    assert _axe(page) == []
+    screenshot(page, f"{language}-glossary")
+
+
+def test_glossary_terms_can_be_read_aloud(live, phone, plain_course):
+    """With a voice on the phone, does each glossary entry get a speaker that reads the term and
+    its explanation in the course's language?"""
+    from .test_journey import FAKE_SPEECH
+
+    context = phone()
+    context.add_init_script(FAKE_SPEECH)
+    page = context.new_page()
+    page.goto(f"/courses/{plain_course}/glossary")
+    speakers = page.locator("#term-1 .say-btn, #term-2 .say-btn, #term-3 .say-btn")
+    speakers.first.wait_for()
+    assert speakers.count() == 3
+    page.locator("#term-1 .say-btn").click()
+    spoken = page.evaluate("window.__spoken")
+    assert "码率" in spoken[0]["text"] and "画面数据量" in "".join(s["text"] for s in spoken)
+    assert spoken[0]["lang"] == "zh-CN"
