@@ -68,8 +68,8 @@ def _saved_on_the_phone(page, form: str) -> None:
 def test_mark_complete_on_a_dead_connection_is_queued_and_recorded_once(live, fast_phone, new_learner, hang):
     """Mark complete while the server never answers: saved on the phone. The request the phone
     gave up on reaches the server later (recorded); then the queue sends its copy, which is
-    confirmed on screen and records nothing more."""
-    learner = new_learner()
+    confirmed on screen and records nothing more. In Chinese, as most learners see it."""
+    learner = new_learner(language="zh_CN")
     page = fast_phone()
     log_in(page, learner)
     start_course(page, live.slug)
