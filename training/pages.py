@@ -2,7 +2,7 @@
 the URL of a step, and where a `next` parameter may lead."""
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, render_template, request, url_for
 
 from .extensions import db
 from .policy import can_view_course
@@ -57,3 +57,13 @@ def safe_next(target: str | None) -> str | None:
             or "\\" in target:
         return None
     return target
+
+
+def locked_page(course: CourseOutline, state: progress.CourseState, step: progress.Step):
+    """A step that waits for an earlier one: why, and a link to the step to do first.
+
+    200 for a page (the offline download saves every step's page and treats an error as a
+    failed download); 403 for a write (nothing was changed)."""
+    status = 200 if request.method == "GET" else 403
+    return render_template("learn/locked.html", course=course, state=state, step=step,
+                           first=step.locked_by, first_url=step_url(course, step.locked_by)), status

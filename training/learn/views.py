@@ -8,10 +8,11 @@ from ..extensions import db
 from ..httpcache import learner_page
 from ..i18n import course_language
 from ..models import Course, Enrollment, Level
-from ..pages import load_course, load_course_and_state, step_url
+from ..pages import load_course, load_course_and_state, locked_page, safe_next, step_url
 from ..policy import can_learn, ensure
 from ..services.learning import catalogue as catalogue_listing, offline, progress
 from ..services.learning.learner_read import CourseOutline, LessonOutline
+from .forms import CompleteForm
 
 bp = Blueprint("learn", __name__)
 
@@ -25,17 +26,17 @@ def home():
 
 @bp.route("/courses")
 def catalogue():
-    language = request.args.get("language", "")
+    """The published courses in the interface language (the other one behind a link), in
+    catalogue order: level, the position the course files declare, title."""
     level = request.args.get("level", "")
     found = catalogue_listing.listing(db.session, current_user.id if current_user.is_authenticated else None,
-                                      language, level)
-    # The interface language's courses first.
-    preferred = course_language()
-    courses = sorted(found.courses, key=lambda course: course.language != preferred)
-    page_state = ("catalogue", language, level, tuple((c.id, c.content_version) for c in courses),
+                                      request.args.get("language", ""), level, course_language())
+    other = "en" if course_language() == "zh" else "zh"
+    page_state = ("catalogue", found.language, level, tuple((c.id, c.content_version) for c in found.courses),
                   tuple(sorted(found.percents.items())))
     return learner_page("learn/catalogue.html", page_state, lambda: dict(
-        courses=courses, percents=found.percents, language=language, level=level, levels=list(Level)))
+        courses=found.courses, percents=found.percents, covers=found.covers, language=found.language,
+        interface_language=course_language(), other_language=other, level=level, levels=list(Level)))
 
 
 @bp.route("/me")
@@ -104,6 +105,9 @@ def lesson(slug: str, key: str):
     if state.enrollment is None:
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))
+    step = state.lesson_step(lesson.id)
+    if step.locked_by is not None:
+        return locked_page(course, state, step)
     poster = next((m.url_path for m in course.media if m.path == lesson.image), None) if lesson.image else None
     page_state = ("lesson", lesson.id, course_version(course), state.fingerprint(), poster)
     return learner_page("learn/lesson.html", page_state, lambda: _lesson_context(course, lesson, state, poster))
@@ -116,9 +120,14 @@ def _lesson_context(course: CourseOutline, lesson: LessonOutline, state: progres
     index = next(i for i, s in enumerate(steps) if s.kind == "lesson" and s.lesson.id == lesson.id)
     previous_step = steps[index - 1] if index > 0 else None
     following = steps[index + 1] if index + 1 < len(steps) else None
+    done = lesson.id in state.lessons_done
+    # The main button: the next right thing (this lesson's quiz, else the next open step).
+    main_step = state.step_if_done(lesson)
+    main_url = step_url(course, main_step)
     return dict(
         course=course, lesson=lesson, state=state,
-        done=lesson.id in state.lessons_done,
+        done=done, main_step=main_step, main_url=main_url,
+        complete_form=None if done else CompleteForm(formdata=None, next=main_url),
         position=course.lessons.index(lesson) + 1,
         previous_url=step_url(course, previous_step) if previous_step else None,
         previous_step=previous_step,
@@ -137,9 +146,15 @@ def course_version(course: CourseOutline) -> tuple:
 @bp.route("/courses/<slug>/lessons/<key>/complete", methods=["POST"])
 @login_required
 def complete(slug: str, key: str):
-    course = load_course(slug, current_user)
+    """Mark a lesson complete and go on: to the form's `next` (the page's main button), else
+    to the lesson's quiz or the next step. A lesson still locked changes nothing."""
+    course, state = load_course_and_state(slug, current_user)
     lesson = _lesson_or_404(course, key)
     ensure(can_learn(current_user, course))
+    form = CompleteForm()
+    step = state.lesson_step(lesson.id)
+    if state.enrollment is not None and step.locked_by is not None:
+        return locked_page(course, state, step)
     try:
         progress.complete_lesson(db.session, current_user.id, lesson)
     except progress.NotEnrolled:
@@ -152,4 +167,4 @@ def complete(slug: str, key: str):
         flash(_("Congratulations! You have completed this course."), "success")
         return redirect(url_for("learn.course", slug=slug))
     flash(_("Lesson completed."), "success")
-    return redirect(step_url(course, state.step_after_lesson(lesson)))
+    return redirect(safe_next(form.next.data) or step_url(course, state.step_after_lesson(lesson)))

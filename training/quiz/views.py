@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..httpcache import conditional_page
-from ..pages import load_course, load_course_and_state, step_url
+from ..pages import load_course, load_course_and_state, locked_page, step_url
 from ..models import Attempt, Quiz, QuizResult
 from ..policy import can_learn, can_view_attempt, ensure
 from ..services.learning import certificates, next_course, progress, quizzes
@@ -52,6 +52,9 @@ def take(slug: str, quiz_id: int):
     if state.enrollment is None:
         flash(_("Enrol in the course to take its quizzes."), "info")
         return redirect(url_for("learn.course", slug=slug))
+    step = state.quiz_step(quiz.id)
+    if step.locked_by is not None:
+        return locked_page(course, state, step)
 
     if request.method == "GET":
         # A repeat visit gets a 304 while nothing shown has changed; any new attempt changes the
@@ -115,6 +118,8 @@ def result(attempt_id: int):
     return render_template(
         "quiz/result.html", attempt=attempt, course=course, state=state, quiz=attempt.quiz,
         quiz_result=quiz_result, attempts_left=attempts_left,
-        next_url=step_url(course, state.next_step), own=own,
+        # After a pass the main button goes on from this quiz; otherwise to the first unfinished step.
+        next_url=step_url(course, state.step_after(state.quiz_step(attempt.quiz_id)) if attempt.passed
+                          else state.next_step), own=own,
         certificate=certificate, suggestion=suggestion,
     )

@@ -106,6 +106,7 @@ class CourseOutline:
     lessons: tuple[LessonOutline, ...]
     quizzes: tuple[QuizOutline, ...]
     media: tuple[MediaOutline, ...]
+    sequential: bool = False  # each step waits for the one before it (progress.CourseState)
 
     @property
     def is_published(self) -> bool:
@@ -152,6 +153,7 @@ def outline_of(course: Course) -> CourseOutline:
         quizzes,
         tuple(MediaOutline(m.path, m.stored_name, m.content_type, m.size, m.width, m.height,
                            _frozen(m.variants or [])) for m in course.media),
+        bool(course.sequential),
     )
 
 

@@ -3,12 +3,17 @@
 A course's required items are its lessons (each must be marked complete) and its quizzes
 (each lesson quiz and the final exam must be passed). Percent = items done / items, rounded
 down so 100 means complete. The completion time is recorded once, the first time a learner
-reaches 100%.
+reaches 100%. Passing a lesson's quiz completes the lesson too (once, like marking it read).
+
+Order: in a sequential course (Course.sequential) each step is locked until every step before
+it is done; in every course the final exam is locked until every lesson is done. A locked step
+knows the step to do first (Step.locked_by), so pages can say why and link to it.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, bindparam, cast, func, literal, null, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -31,6 +36,12 @@ class Step:
     lesson: Lesson | None
     quiz: Quiz | None
     done: bool
+    number: int = 0  # the lesson's number in the course (1, 2, ...); 0 for the final exam
+    locked_by: "Step | None" = None  # the unfinished step to do first, when this one waits
+
+    @property
+    def is_final(self) -> bool:
+        return self.kind == "quiz" and self.lesson is None
 
 
 @dataclass(frozen=True)
@@ -70,15 +81,34 @@ class CourseState:
 
     @property
     def steps(self) -> list[Step]:
+        """Every required item in course order, each with what it waits for (if anything)."""
         steps = []
-        for lesson in self.course.lessons:
-            steps.append(Step("lesson", lesson, None, lesson.id in self.lessons_done))
+        for number, lesson in enumerate(self.course.lessons, start=1):
+            steps.append(Step("lesson", lesson, None, lesson.id in self.lessons_done, number))
             if lesson.quiz is not None:
-                steps.append(Step("quiz", lesson, lesson.quiz, self.quiz_passed(lesson.quiz)))
+                steps.append(Step("quiz", lesson, lesson.quiz, self.quiz_passed(lesson.quiz), number))
         final = self.course.final_exam
         if final is not None:
             steps.append(Step("quiz", None, final, self.quiz_passed(final)))
+        sequential = bool(getattr(self.course, "sequential", False))
+        first_open = None  # the first unfinished step so far
+        first_lesson = None  # the first unfinished lesson so far
+        for step in steps:
+            if not step.done:
+                if sequential:
+                    step.locked_by = first_open
+                elif step.is_final:
+                    step.locked_by = first_lesson
+                first_open = first_open or step
+                if step.kind == "lesson":
+                    first_lesson = first_lesson or step
         return steps
+
+    def lesson_step(self, lesson_id: int) -> Step | None:
+        return next((s for s in self.steps if s.kind == "lesson" and s.lesson.id == lesson_id), None)
+
+    def quiz_step(self, quiz_id: int) -> Step | None:
+        return next((s for s in self.steps if s.kind == "quiz" and s.quiz.id == quiz_id), None)
 
     @property
     def done(self) -> int:
@@ -103,10 +133,29 @@ class CourseState:
 
     def step_after_lesson(self, lesson: Lesson) -> Step | None:
         """Where a learner goes after completing a lesson: its own quiz, unless passed
-        already; otherwise the next unfinished step."""
+        already; otherwise the next step (as step_after)."""
         if lesson.quiz is not None and not self.quiz_passed(lesson.quiz):
-            return Step("quiz", lesson, lesson.quiz, False)
-        return self.next_step
+            return self.quiz_step(lesson.quiz.id)
+        return self.step_after(self.lesson_step(lesson.id))
+
+    def step_after(self, step: Step | None) -> Step | None:
+        """The next right thing after `step`: the first unfinished, open step after it in
+        course order, else the first unfinished step (None when the course is complete)."""
+        steps = self.steps
+        index = next((i for i, s in enumerate(steps) if step is not None and s.kind == step.kind
+                      and s.lesson is step.lesson and s.quiz is step.quiz), -1)
+        later = (s for s in steps[index + 1:] if not s.done and s.locked_by is None)
+        return next(later, None) or next((s for s in steps if not s.done), None)
+
+    def step_if_done(self, lesson: Lesson) -> Step | None:
+        """Where completing `lesson` now would lead (for the lesson page's main button)."""
+        if lesson.id in self.lessons_done:
+            return self.step_after_lesson(lesson)
+        self.lessons_done.add(lesson.id)
+        try:
+            return self.step_after_lesson(lesson)
+        finally:
+            self.lessons_done.discard(lesson.id)
 
 
 _enrollment, _completion, _result = Enrollment.__table__, LessonCompletion.__table__, QuizResult.__table__
@@ -168,6 +217,9 @@ def state_from_rows(course: Course, rows) -> CourseState:
             state.results[item_id] = QuizStanding(item_id, bool(passed), number, attempts)
         else:
             state.enrollment = EnrollmentSummary(item_id, number)
+    # A lesson whose quiz is passed counts as read (also for passes recorded before that rule).
+    state.lessons_done.update(lesson.id for lesson in course.lessons
+                              if lesson.quiz is not None and state.quiz_passed(lesson.quiz))
     return state
 
 
@@ -206,10 +258,33 @@ def lock_enrollment(session: Session, user_id: int, course_id: int) -> Enrollmen
     )
 
 
+def complete_lessons_of_passed_quizzes(session: Session, user_id: int, course_id: int,
+                                       now: datetime) -> None:
+    """Record as complete every lesson of the course whose quiz the learner has passed but
+    that was never marked read. One INSERT ... SELECT; the unique constraint keeps it once."""
+    lesson, quiz = Lesson.__table__, Quiz.__table__
+    already = select(_completion.c.id).where(_completion.c.user_id == user_id,
+                                              _completion.c.lesson_id == lesson.c.id)
+    rows = (
+        select(literal(user_id), lesson.c.id, lesson.c.course_id, func.substr(lesson.c.title, 1, 200),
+               literal(now))
+        .select_from(_result.join(quiz, quiz.c.id == _result.c.quiz_id).join(lesson, lesson.c.id == quiz.c.lesson_id))
+        .where(_result.c.user_id == user_id, _result.c.course_id == course_id, _result.c.passed.is_(True),
+               ~already.exists())
+    )
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(LessonCompletion).from_select(
+        ["user_id", "lesson_id", "course_id", "lesson_title", "completed_at"], rows,
+    ).on_conflict_do_nothing())
+
+
 def refresh_enrollment(session: Session, enrollment: Enrollment, now: datetime | None = None) -> None:
-    """Recount the cached progress of one enrolment and record completion once."""
+    """Recount the cached progress of one enrolment and record completion once (lessons whose
+    quiz is passed count as complete: recorded here, so every caller gets the rule)."""
     now = now or utcnow()
     course_id, user_id = enrollment.course_id, enrollment.user_id
+    complete_lessons_of_passed_quizzes(session, user_id, course_id, now)
     lesson_ids = select(Lesson.id).where(Lesson.course_id == course_id)
     counts = session.execute(select(
         select(func.count(LessonCompletion.id)).where(

@@ -27,6 +27,7 @@ from ...models import (
     Question, Quiz, QuizResult, TrainingClass, User, class_course, utcnow,
 )
 from ..accounts.accounts import mask_mobile
+from ..learning import catalogue  # courses in catalogue order: level, position, title
 from ..learning.scoring import percent
 
 
@@ -144,7 +145,7 @@ def class_report(session: Session, class_id: int, inactive_days: int = 14,
     course_ids = select(class_course.c.course_id).where(class_course.c.class_id == class_id)
 
     courses = [CourseColumn(*row) for row in session.execute(
-        select(Course.id, Course.title).where(Course.id.in_(course_ids)).order_by(Course.title, Course.id))]
+        select(Course.id, Course.title).where(Course.id.in_(course_ids)).order_by(*catalogue.ORDER))]
     people = session.execute(
         select(User.id, User.display_name, User.mobile, User.village)
         .join(ClassMember, ClassMember.user_id == User.id)
@@ -236,8 +237,7 @@ def _item_analysis(session: Session, members, course_ids) -> list[QuizItems]:
         .join(Course, Course.id == Quiz.course_id)
         .outerjoin(Lesson, Lesson.id == Quiz.lesson_id)
         .where(Question.id.in_(list(totals)))
-        .order_by(Course.title, Course.id, Quiz.is_final, Lesson.position, Quiz.id,
-                  Question.position)
+        .order_by(*catalogue.ORDER, Quiz.is_final, Lesson.position, Quiz.id, Question.position)
     ):
         group = quizzes.setdefault(quiz_id, QuizItems(quiz_id, quiz_title, course_title, []))
         n, right = totals[qid]
@@ -411,4 +411,4 @@ def course_choices(session: Session, drafts_of_centre: int | None,
     elif drafts_of_centre is not None:
         visible = visible | (Course.centre_id == drafts_of_centre)
     return [(cid, title) for cid, title in session.execute(
-        select(Course.id, Course.title).where(visible).order_by(Course.title, Course.id))]
+        select(Course.id, Course.title).where(visible).order_by(*catalogue.ORDER))]
