@@ -12,7 +12,15 @@ import pytest
 from sqlalchemy import select
 
 from training.extensions import db
-from training.models import Attempt, Attendance, ClassroomAnswer, Course, LessonCompletion, User, utcnow
+from training.models import (
+    Attempt,
+    Attendance,
+    ClassroomAnswer,
+    Course,
+    LessonCompletion,
+    User,
+    utcnow,
+)
 
 from .conftest import answer_quiz, count_rows, log_in, screenshot, start_course
 from .live import HangSwitch
@@ -109,7 +117,7 @@ def test_quiz_submitted_on_a_dead_connection_is_recorded_once(live, fast_phone, 
     while "/quizzes/" not in page.url:  # the main button leads on to the first quiz
         url = page.url
         page.locator("form[data-queue] button").click()
-        page.wait_for_url(lambda now: now != url)
+        page.wait_for_url(lambda now, before=url: now != before)
     answer_quiz(page)
 
     hang.on = True
@@ -252,7 +260,7 @@ def test_a_quiz_the_server_does_not_accept_shows_its_answer_page(live, fast_phon
     while "/quizzes/" not in page.url:
         url = page.url
         page.locator("form[data-queue] button").click()
-        page.wait_for_url(lambda now: now != url)
+        page.wait_for_url(lambda now, before=url: now != before)
     page.locator("form.quiz button[type=submit]").click()
     page.locator("main p.flash-error").wait_for()
     assert re.search("need an answer|需要", page.locator("main p.flash-error").inner_text())
