@@ -99,3 +99,14 @@ def test_quiz_page_repeat_visit_gets_304_until_an_attempt_changes_it(learner_cli
     after = learner_client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert after.status_code == 200
     assert token not in after.get_data(as_text=True)
+
+
+def test_every_page_has_its_own_meta_description(client):
+    """Lighthouse's SEO check: a description on every page, by default the page's title first."""
+    descriptions = set()
+    for url in ("/login", "/register", "/courses", "/offline", "/forgot"):
+        page = client.get(url).get_data(as_text=True)
+        found = re.search(r'<meta name="description" content="([^"]+)">', page)
+        assert found and "CunBo Academy" in found.group(1), url
+        descriptions.add(found.group(1))
+    assert len(descriptions) == 5
