@@ -1,11 +1,9 @@
 """Trainers' voice recordings: transcoded small, shown to learners with their size, refused
 when not sound or too long, deleted with an audit entry, carried by course files, saved offline."""
-import io
 import json
 import shutil
 import subprocess
 import tomllib
-import zipfile
 from pathlib import Path
 
 import pytest

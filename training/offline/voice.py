@@ -20,7 +20,7 @@ class LessonVoice:
     section's players after its heading."""
 
     whole: list[Recording] = field(default_factory=list)
-    body: Markup = Markup("")
+    body: Markup = field(default_factory=Markup)
 
 
 def _course_recordings(course: Course) -> list[Recording]:

@@ -37,7 +37,7 @@ TIMEOUT_SECONDS = 120
 # playlists (HLS, concat), which could make ffmpeg read other files.
 INPUT_FORMATS = ("ogg,matroska,webm,mov,mp4,m4a,3gp,3g2,mj2,mp3,wav,aac,flac,amr,caf,"
                  "asf,opus")
-HEADING_RE = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.S)
+HEADING_RE = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.DOTALL)
 TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -155,6 +155,7 @@ def add_recording(session: Session, course: Course, audio: Transcoded, label: st
     with media.collecting_new_files() as created:
         media.store(media_dir, name, audio.data)
     if random_name:
+        # Like media.store_media's uploads: the file is deleted unless the transaction commits.
         session.info.setdefault(media._UNCOMMITTED_FILES, []).extend(created)
     item = next((m for m in course.media if m.path == path), None)
     if item is None:
