@@ -262,7 +262,7 @@ def test_the_seed_beginner_courses_are_sequential():
     assert basics["position"] == 1
 
 
-def test_the_studio_saves_sequential_and_position(app, trainer_client, trainer, factory):
+def test_the_studio_form_offers_sequential_and_position(app, trainer_client, trainer, factory):
     """Does the course settings form show the checkbox and the position field?"""
     course = factory.import_course(EXAMPLE_COURSE, slug="studio-course", status="draft")
     with app.app_context():
