@@ -215,8 +215,8 @@ def test_household_sharing_a_number_picks_a_name_and_only_that_account_changes(c
     assert client.post("/forgot/who", data={"person": son.id}).headers["Location"] == "/forgot/new"
     assert new_password(client).status_code == 302
     db.session.expire_all()
-    assert set(u.id for u in accounts.authenticate_all(db.session, KNOWN, NEW)) == {son.id}
-    assert set(u.id for u in accounts.authenticate_all(db.session, KNOWN, PASSWORD)) == {mum.id}
+    assert {u.id for u in accounts.authenticate_all(db.session, KNOWN, NEW)} == {son.id}
+    assert {u.id for u in accounts.authenticate_all(db.session, KNOWN, PASSWORD)} == {mum.id}
 
 
 def test_without_sms_the_page_only_points_to_the_trainer(make_app):
