@@ -229,7 +229,7 @@ def test_every_seed_course_has_a_glossary_whose_terms_are_used(app_ctx):
     import re
 
     courses = course_files.read_all(Path(__file__).resolve().parents[2] / "seed_courses")
-    assert len(courses) == 10
+    assert len(courses) >= 10
     for course in courses:
         assert 8 <= len(course.glossary) <= 20, course.slug
         marked = set()
