@@ -255,3 +255,11 @@ def test_admin_gives_a_centre_its_phone_number_audited_with_the_old_one(admin_cl
     admin_client.post(f"/admin/centres/{centre.id}/edit", data={"name": "安定区服务中心", "phone": "0932-7654321"})
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "centre.update")).one()
     assert event.detail["old_phone"] == "0932 1234567" and event.detail["phone"] == "0932-7654321"
+
+
+def test_a_wrong_password_says_whom_to_ask(client, factory):
+    """After a failed login the link to 忘记密码 says that the trainer or centre can help."""
+    factory.user(mobile=KNOWN)
+    page = client.post("/login", data={"login": KNOWN, "password": "not-it-at-all"}).get_data(as_text=True)
+    assert 'href="/forgot"' in page and "Your trainer or centre can help" in page
+    assert "Your trainer or centre can help" not in client.get("/login").get_data(as_text=True)
