@@ -16,7 +16,7 @@ import pytest
 
 SEED = Path(__file__).resolve().parents[2] / "seed_courses"
 MAX_CHARS = 50
-ENFORCED = ["packing-shipping-zh", "selling-legally-zh", "livestream-basics-zh", "live-presenting-zh", "online-store-zh"]
+ENFORCED = ["packing-shipping-zh", "selling-legally-zh", "livestream-basics-zh", "live-presenting-zh", "online-store-zh", "short-video-zh"]
 
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")

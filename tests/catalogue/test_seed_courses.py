@@ -28,6 +28,7 @@ def test_every_course_in_both_languages():
     assert sorted(c.language for c in COURSES) == ["en"] * len(GROUPS) + ["zh"] * len(GROUPS)
     assert len(GROUPS) >= 5
     assert "product-selection" in GROUPS
+    assert "short-video" in GROUPS
     for group in GROUPS:
         zh, en = pair(group)
         assert (zh.language, en.language) == ("zh", "en")
