@@ -241,3 +241,11 @@ def test_every_seed_course_has_a_glossary_whose_terms_are_used(app_ctx):
         # English courses explain in English (a Chinese term may keep its Chinese name).
         if course.language == "en":
             assert not [e for e in course.glossary if re.search(r"[\u4e00-\u9fff]", e["explanation"])]
+
+
+def test_lesson_without_terms_or_checklists_loads_no_glossary_script(app_ctx, factory, learner, learner_client,
+                                                                     example_course):
+    """Does a lesson with nothing to explain or tick spare the phone the glossary.js request?"""
+    factory.enrol(learner, example_course)
+    html = learner_client.get(f"/courses/{example_course.slug}/lessons/kit").get_data(as_text=True)
+    assert "js/glossary" not in html and 'class="term"' not in html
