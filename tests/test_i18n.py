@@ -123,7 +123,8 @@ def test_unknown_language_changes_nothing(client):
 # Words allowed in Chinese pages: brand names, units and file formats.
 ALLOWED_LATIN = {"cunbo", "mb", "kb", "mbps", "gpm", "gmv", "toml", "svg", "png", "jpeg", "jpg", "webp", "gif",
                  "csv", "xlsx", "qr", "url", "https", "utf", "zip", "mp4", "webm", "pdf", "id", "pin",
-                 "gb", "json", "excel", "english"}  # GB18030 is an encoding; a language is named in its own language
+                 "gb", "json", "excel", "english", "ctrl"}  # GB18030 is an encoding; a language is named
+# in its own language; Ctrl is the key printed on the keyboard (Ctrl+P to print).
 
 
 class _VisibleText:

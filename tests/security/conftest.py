@@ -79,7 +79,7 @@ def world(app, factory, trainer, other_centre_trainer, admin):
     db.session.add(victim_certificate)
     # A finished ledger export that centre A's trainer asked for (only they may open it).
     export = ExportJob(user_id=trainer.id, kind="ledger", status="done", rows_total=1, rows_done=1,
-                       download_name="ledger.xlsx")
+                       download_name="培训台账-2026-09-01-2026-11-30.xlsx")
     db.session.add(export)
     db.session.commit()
     objects = {

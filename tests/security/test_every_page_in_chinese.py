@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from training.access_table import parse
 from training.extensions import db
+from training.services.learning import certificates
 from training.models import Centre, Certificate, TrainingClass, TrainingSession, User
 
 from ..test_i18n import _VisibleText
@@ -37,7 +38,8 @@ def test_every_html_page_has_no_english_interface_words(app, world):
     # Join and check-in codes are made of letters too.
     usernames |= set(db.session.scalars(select(TrainingClass.code)))
     usernames |= {part for code in db.session.scalars(select(Certificate.code))
-                  for part in re.findall(r"[A-Za-z]+", code)}
+                  for shown in (code, certificates.format_code(code))
+                  for part in re.findall(r"[A-Za-z]+", shown)}
     table = parse()
     problems, pages = {}, 0
     for endpoint, method, rule in routes(app):
@@ -51,6 +53,7 @@ def test_every_html_page_has_no_english_interface_words(app, world):
             client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
             response = client.get(build_url(app, rule, world, expectation))
             if not response.mimetype == "text/html":
+                response.close()  # a file (a photo, a download) is streamed from disk
                 continue
             pages += 1
             html = response.get_data(as_text=True)

@@ -126,5 +126,6 @@ def summary_rows(data: Ledger) -> list[list]:
 
 
 def file_name(start: date, end: date, fmt: str) -> str:
-    return f"ledger-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    """培训台账-2026-09-01-2026-11-30.xlsx in Chinese, ledger-….xlsx in English."""
+    return f"{_('ledger')}-{start.isoformat()}-{end.isoformat()}.{fmt}"
 
