@@ -310,6 +310,12 @@ def _delete_uncommitted_uploads(session: Session, transaction) -> None:
             path.unlink(missing_ok=True)
 
 
+def delete_unless_committed(session: Session, paths) -> None:
+    """Files written for this transaction (uploads under random names): deleted when it ends
+    without a commit, so a form refused and rolled back leaves no file behind."""
+    session.info.setdefault(_UNCOMMITTED_FILES, []).extend(paths)
+
+
 def store_media(session: Session, course: Course, path: str, data: bytes, media_dir: str,
                 random_name: bool = False, max_video_bytes: int = MAX_VIDEO_BYTES) -> CourseMedia:
     """Store an image (at web sizes, with srcset copies) or a video of a course under path.
@@ -323,10 +329,8 @@ def store_media(session: Session, course: Course, path: str, data: bytes, media_
             stored = store_video(media_dir, data, max_bytes=max_video_bytes, base=base)
         else:
             stored = store_image(media_dir, data, base=base)
-    if random_name:
-        # An upload's files are its own (random names): they live or die with the transaction
-        # that records them, so a form refused and rolled back leaves no file behind.
-        session.info.setdefault(_UNCOMMITTED_FILES, []).extend(created)
+    if random_name:  # an upload's files are its own: they live or die with the transaction
+        delete_unless_committed(session, created)
     item = next((m for m in course.media if m.path == path), None)
     if item is None:
         item = CourseMedia(path=path)

@@ -155,8 +155,7 @@ def add_recording(session: Session, course: Course, audio: Transcoded, label: st
     with media.collecting_new_files() as created:
         media.store(media_dir, name, audio.data)
     if random_name:
-        # Like media.store_media's uploads: the file is deleted unless the transaction commits.
-        session.info.setdefault(media._UNCOMMITTED_FILES, []).extend(created)
+        media.delete_unless_committed(session, created)
     item = next((m for m in course.media if m.path == path), None)
     if item is None:
         item = CourseMedia(path=path)
