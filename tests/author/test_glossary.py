@@ -1,6 +1,8 @@
 """A course's glossary: course files, marking terms in lessons, the studio page and the
 learner's glossary page."""
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
@@ -225,9 +227,6 @@ def test_lesson_term_links_to_its_glossary_anchor_without_js(app_ctx, factory, l
 
 def test_every_seed_course_has_a_glossary_whose_terms_are_used(app_ctx):
     """Does each seed course carry 8–20 terms, each marked somewhere in its lessons?"""
-    from pathlib import Path
-    import re
-
     courses = course_files.read_all(Path(__file__).resolve().parents[2] / "seed_courses")
     assert len(courses) >= 10
     for course in courses:

@@ -4,11 +4,14 @@ import re
 import shutil
 
 import pytest
+
 from training.extensions import db
 
 from ..author.test_glossary import GLOSSARY_TOML
 from ..conftest import EXAMPLE_COURSE
-from .conftest import log_in, screenshot, start_course
+from .conftest import AXE, _unavailable, log_in, screenshot, start_course
+from .test_journey import FAKE_SPEECH
+from .test_pages import _axe
 
 CHECKLIST = "\n\n## 开播前勾一勾\n\n- [ ] 测一测上行网速\n- [ ] 充好充电宝\n"
 
@@ -100,9 +103,6 @@ def test_ticked_checklist_item_stays_ticked_after_reload(live, phone, new_learne
 def test_glossary_page_and_marked_lesson_pass_axe(live, phone, new_learner, plain_course, language):
     """Do the glossary page and a lesson with an open term and a checklist pass axe-core (no
     serious or critical issue) in both interface languages?"""
-    from .conftest import AXE, _unavailable
-    from .test_pages import _axe
-
     if not AXE.exists():
         _unavailable(f"{AXE} is missing (scripts/test.sh installs axe-core with npm)")
     context = phone()
@@ -123,8 +123,6 @@ def test_glossary_page_and_marked_lesson_pass_axe(live, phone, new_learner, plai
 def test_glossary_terms_can_be_read_aloud(live, phone, plain_course):
     """With a voice on the phone, does each glossary entry get a speaker that reads the term and
     its explanation in the course's language?"""
-    from .test_journey import FAKE_SPEECH
-
     context = phone()
     context.add_init_script(FAKE_SPEECH)
     page = context.new_page()

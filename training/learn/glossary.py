@@ -15,7 +15,7 @@ def glossary(slug: str):
     """The terms of a course the viewer may see (404 otherwise, as for the course page)."""
     course = load_course(slug, current_user)
     page_state = ("glossary", course_version(course))
-    return learner_page("learn/glossary.html", page_state, lambda: dict(
-        course=course,
-        terms=db.session.scalar(select(Course.glossary).where(Course.id == course.id)) or [],
-    ))
+    return learner_page("learn/glossary.html", page_state, lambda: {
+        "course": course,
+        "terms": db.session.scalar(select(Course.glossary).where(Course.id == course.id)) or [],
+    })
