@@ -179,7 +179,9 @@ def test_bad_glossary_is_refused_and_nothing_changes(app_ctx, trainer, trainer_c
     before = next(l for l in example_course.lessons if l.key == "kit").body_html
     response = trainer_client.post(f"/author/courses/{example_course.id}/glossary", data={"terms": text})
     assert response.status_code == 422
-    assert message in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'id="error-summary"' in html and 'href="#terms"' in html  # the error is where the eye is
     db.session.expire_all()
     course = db.session.get(Course, example_course.id)
     assert course.glossary == [] and next(l for l in course.lessons if l.key == "kit").body_html == before
