@@ -121,7 +121,7 @@ def test_quiz_answers_survive_a_reload(live, phone, new_learner):
     log_in(page, learner)
     start_course(page, live.slug)
     page.goto(f"/courses/{live.slug}")
-    page.locator("a[href*='/quizzes/']").last.click()
+    page.locator("a[href*='/quizzes/']").first.click()  # lesson 1's quiz (the final exam waits for the lessons)
     token = page.locator("input[name=attempt_token]").input_value()
     answer_quiz(page)
     chosen = page.evaluate("[...document.querySelectorAll('form.quiz input:checked')].map(e => e.name + '=' + e.value)")
