@@ -29,6 +29,7 @@ def test_every_course_in_both_languages():
     assert len(GROUPS) >= 5
     assert "product-selection" in GROUPS
     assert "short-video" in GROUPS
+    assert "opening-a-shop" in GROUPS
     for group in GROUPS:
         zh, en = pair(group)
         assert (zh.language, en.language) == ("zh", "en")
