@@ -109,6 +109,9 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         # Wrong PINs (6 digits) are throttled harder than passwords.
         PIN_LIMIT_PER_ACCOUNT="5 per 15 minutes",
         PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES="10 per hour",
+        # Password resets by SMS code, per address and per mobile number.
+        RESET_LIMIT_PER_IP="100 per hour",
+        RESET_LIMIT_PER_NUMBER="5 per hour",
         # Checks of certificate codes from one address (the public page behind the QR).
         CERTIFICATE_VERIFY_LIMIT="60 per minute",
         LOGIN_DEVICE_DAYS=365,
@@ -148,7 +151,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     for name in ("SECRET_KEY", "MEDIA_DIR", "REDIS_URL", "LOGIN_LIMIT_PER_ACCOUNT", "LOGIN_LIMIT_PER_IP",
                  "LOGIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "PASSWORD_HASH_METHOD", "REGISTER_LIMIT_PER_IP",
                  "REGISTER_LIMIT_PER_LOGIN", "SMS_BACKEND", "EXPORT_DIR", "EXPORT_QUEUE",
-                 "PIN_LIMIT_PER_ACCOUNT", "PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "CERTIFICATE_VERIFY_LIMIT"):
+                 "PIN_LIMIT_PER_ACCOUNT", "PIN_LIMIT_PER_ACCOUNT_NEW_DEVICES", "CERTIFICATE_VERIFY_LIMIT",
+                 "RESET_LIMIT_PER_IP", "RESET_LIMIT_PER_NUMBER"):
         if env.get(name):
             app.config[name] = env[name]
     for name in (*INT_SETTINGS, "SESSION_IDLE_MINUTES", "REMEMBER_DAYS", "TRUSTED_PROXIES", "LOGIN_DEVICE_DAYS",

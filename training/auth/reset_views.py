@@ -87,10 +87,10 @@ def _reset_number() -> str:
 # Asking for codes is counted per address and per number (in Redis when REDIS_URL is set):
 # fewer text messages to a number that is not yours, fewer chances to probe.
 _reset_ip_limit = limiter.shared_limit(
-    lambda: current_app.config.get("RESET_LIMIT_PER_IP", "100 per hour"), scope="reset-ip",
+    lambda: current_app.config["RESET_LIMIT_PER_IP"], scope="reset-ip",
     key_func=throttle.client_address, methods=["POST"])
 _reset_number_limit = limiter.shared_limit(
-    lambda: current_app.config.get("RESET_LIMIT_PER_NUMBER", "5 per hour"), scope="reset-number",
+    lambda: current_app.config["RESET_LIMIT_PER_NUMBER"], scope="reset-number",
     key_func=_reset_number, methods=["POST"],
     exempt_when=lambda: _reset_mobile() is None)  # no number, no text message (the address still counts)
 
