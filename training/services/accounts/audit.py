@@ -25,6 +25,7 @@ ACTION_LABELS = {
     "centre.update": _l("Centre changed"),
     "certificate.revoke": _l("Certificate revoked"),
     "hours.export": _l("Study hours downloaded"),
+    "course.glossary": _l("Glossary changed"),
     "user.password_reset_sms": _l("Password reset by SMS code"),
     "attendance.remove": _l("Attendance removed"),
     "class.import": _l("Learners imported into a class"),
