@@ -40,11 +40,14 @@ def count_certificates(user_id: int) -> int:
 
 def test_two_taps_on_the_last_lesson_issue_one_certificate(app, factory, learner, example_course):
     """Everything done but the last lesson; two requests complete it at once: one certificate."""
-    factory.enrol(learner, example_course)
     *first, last = example_course.lessons
+    # A passed lesson quiz completes its lesson: the last lesson has no quiz here, so it is
+    # the one step left.
+    db.session.delete(last.quiz)
+    db.session.commit()
+    factory.enrol(learner, example_course)
     for lesson in first:
         progress.complete_lesson(db.session, learner.id, lesson)
-    for lesson in example_course.lessons:
         submit(learner, lesson.quiz)
     submit(learner, example_course.final_exam)
     db.session.commit()

@@ -10,11 +10,12 @@ def _ids(found):
 
 
 def test_lists_published_courses_in_title_order_with_their_versions(factory, example_course):
-    """Drafts are left out; each course comes with its content version and language."""
+    """Drafts are left out; each course comes with its content version and language (courses of
+    one level and position come in title order)."""
     second = factory.import_course(EXAMPLE_COURSE, slug="b-course", title="B course", language="en")
     first = factory.import_course(EXAMPLE_COURSE, slug="a-course", title="A course", language="en")
     factory.import_course(EXAMPLE_COURSE, slug="draft", title="0 draft", status="draft")
-    found = catalogue.listing(db.session, None)
+    found = catalogue.listing(db.session, None, language="all")
     titles = {c.id: c.title for c in (example_course, first, second)}
     assert _ids(found) == sorted(titles, key=titles.get)
     assert (first.id, first.content_version, "en") in [(c.id, c.content_version, c.language)
@@ -29,7 +30,9 @@ def test_filters_by_language_and_level_and_ignores_unknown_filters(factory, exam
     assert _ids(catalogue.listing(connection, None, language="en")) == [english.id]
     assert _ids(catalogue.listing(connection, None, level="beginner")) == [example_course.id]
     assert _ids(catalogue.listing(connection, None, language="en", level="beginner")) == []
-    assert len(catalogue.listing(connection, None, language="xx", level="bogus").courses) == 2
+    assert len(catalogue.listing(connection, None, language="all", level="bogus").courses) == 2
+    # An unknown language means the interface language.
+    assert _ids(catalogue.listing(connection, None, language="xx", interface_language="en")) == [english.id]
 
 
 def test_a_learner_gets_their_own_percentages_only(factory, learner, example_course):
