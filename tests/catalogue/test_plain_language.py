@@ -18,7 +18,7 @@ SEED = Path(__file__).resolve().parents[2] / "seed_courses"
 MAX_CHARS = 50
 ENFORCED = ["packing-shipping-zh", "selling-legally-zh", "livestream-basics-zh", "live-presenting-zh",
             "online-store-zh", "short-video-zh", "product-selection-zh", "opening-a-shop-zh",
-            "private-domain-zh"]
+            "private-domain-zh", "labels-and-scams-zh"]
 
 SENTENCE_END = re.compile(r"(?<=[。！？；])")
 IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
