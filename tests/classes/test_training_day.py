@@ -138,7 +138,7 @@ def test_a_county_training_day(app, factory, trainer, clock):
     rows = list(book["台账"].iter_rows(values_only=True))
     header, body = rows[0], [r for r in rows[1:] if r and r[0] is not None]
     assert list(header) == ["序号", "姓名", "性别", "年龄", "联系电话", "乡镇", "村", "培训内容", "培训日期",
-                            "培训地点", "学时", "签到方式", "签到时间"]
+                            "培训地点", "学时", "签到方式", "签到时间（北京时间）"]
     assert len(body) == 23 + 25  # person-times; the deleted session counts nothing
     assert Counter(r[7] for r in body) == {"开播前的准备": 23, "现场直播练习": 25}
     assert Counter(r[11] for r in body) == {"扫码": 40, "点名": 3, "代签": 5}

@@ -110,7 +110,7 @@ def test_export_rows_in_the_county_layout(attendance):
         assert ledger_export.header() == [
             "No.", "Name", "Gender", "Age", "Contact number", "Township", "Village",
             "Training content", "Training date", "Training place", "Hours", "Check-in method",
-            "Check-in time"]
+            "Check-in time (Beijing time)"]
         own = list(ledger_export.ledger_rows(db.session, *MARCH, attendance, attendance, "Asia/Shanghai"))
         other = list(ledger_export.ledger_rows(db.session, *MARCH, attendance, None, "Asia/Shanghai"))
     assert [len(row) for row in own] == [13] * 5

@@ -1,11 +1,12 @@
 """Admins read the audit log: who did what, to what, when and from where, with filters."""
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..localtime import local_midnight, zone_label
 from ..models import AuditEvent, User
 from ..services.accounts import accounts, audit
 from .views import bp
@@ -13,9 +14,9 @@ from .views import bp
 PER_PAGE = 50
 
 
-def _day(value: str) -> datetime | None:
+def _day(value: str) -> date | None:
     try:
-        return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time.min)
+        return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         return None
 
@@ -40,11 +41,12 @@ def audit_log():
     if filters["target_id"].isdigit():
         query = query.where(AuditEvent.target_id == int(filters["target_id"]))
     if since := _day(filters["since"]):
-        query = query.where(AuditEvent.created_at >= since)
+        query = query.where(AuditEvent.created_at >= local_midnight(since))  # days are China days
     if until := _day(filters["until"]):
-        query = query.where(AuditEvent.created_at < until + timedelta(days=1))
+        query = query.where(AuditEvent.created_at < local_midnight(until + timedelta(days=1)))
     page = db.paginate(query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()),
                        per_page=PER_PAGE, error_out=False)
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     return render_template("admin/audit.html", page=page, filters=filters, actions=actions,
-                           action_label=audit.label, target_label=audit.target_label)
+                           action_label=audit.label, target_label=audit.target_label,
+                           zone=zone_label())

@@ -96,7 +96,9 @@ def media_picture(course, path: str | None, alt: str | None) -> Markup:
 
 def init_app(app: Flask) -> None:
     from ..form_errors import form_problems
+    from ..localtime import zone_label
 
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["media_picture"] = media_picture
     app.jinja_env.globals["form_problems"] = form_problems  # the error summary of every form page
+    app.jinja_env.globals["zone_label"] = zone_label  # "北京时间": the one name of the shown zone

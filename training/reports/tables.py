@@ -4,6 +4,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..localtime import local_text, zone_label
 from ..services.reports.admin_overview import Overview
 from ..services.reports.progress_reports import DAY_BANDS, SCORE_BANDS, ClassReport, CourseReport
 
@@ -11,7 +12,8 @@ Table = tuple[list[str], list[Sequence[Any]]]
 
 
 def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    """A stored (UTC) time in the configured zone: the header names the zone."""
+    return local_text(value)
 
 
 def class_learners(report: ClassReport) -> Table:
@@ -20,7 +22,7 @@ def class_learners(report: ClassReport) -> Table:
         header += [_("%(course)s: percent done", course=course.title),
                    _("%(course)s: final exam best", course=course.title),
                    _("%(course)s: quiz average", course=course.title)]
-    header += [_("Last active"), _("Inactive for %(days)s days or more", days=report.inactive_days)]
+    header += [_("Last active (%(zone)s)", zone=zone_label()), _("Inactive for %(days)s days or more", days=report.inactive_days)]
     rows = []
     for row in report.learners:
         values: list[Any] = [row.name, row.mobile, row.village]

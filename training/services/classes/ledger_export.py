@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
+from ...localtime import zone_label
 from ...models import Attendance, TrainingClass, TrainingSession, User
 from ..accounts import accounts
 from . import ledger
@@ -57,7 +58,7 @@ def header() -> list[str]:
     """The 13 county columns, in the reader's language."""
     return [_("No."), _("Name"), _("Gender"), _("Age"), _("Contact number"), _("Township"),
             _("Village"), _("Training content"), _("Training date"), _("Training place"),
-            _("Hours"), _("Check-in method"), _("Check-in time")]
+            _("Hours"), _("Check-in method"), _("Check-in time (%(zone)s)", zone=zone_label())]
 
 
 def rows_query(start: date, end: date, centre_id: int | None) -> Select:
