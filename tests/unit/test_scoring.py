@@ -46,7 +46,7 @@ def test_grade_passes_at_the_mark():
 
 def test_response_text_is_readable():
     """Is each answer kept as readable text for item analysis?"""
-    assert scoring.response_text(MULTI, [2, 0]) == "a | c"
+    assert scoring.response_text(MULTI, [2, 0]) == "a; c"
     assert scoring.response_text(ORDER, [2, 0, 1]) == "3 → 1 → 2"
     assert scoring.response_text(TF, True, "对", "错") == "对"
     assert scoring.response_text(SHORT, " ＧＰＭ") == "gpm"

@@ -49,7 +49,9 @@ def response_text(snapshot: dict[str, Any], response: Any, true_label: str = "tr
     elif kind == "single":
         text = texts[response]
     elif kind == "multiple":
-        text = " | ".join(texts[i] for i in sorted(response))
+        # Chinese lists take the enumeration comma (、), never " | " (issue 23).
+        chinese = any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)
+        text = ("、" if chinese else "; ").join(texts[i] for i in sorted(response))
     elif kind == "true_false":
         text = true_label if response else false_label
     elif kind == "short_text":
