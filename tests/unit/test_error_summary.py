@@ -72,3 +72,22 @@ def test_radio_errors_link_to_the_first_choice_and_form_errors_have_no_link(app_
     problems = problems_of(form)
     assert problems[0].target is None and problems[0].text == "The whole form is wrong."
     assert [p.target for p in problems[1:]] == ["name", "size-0"]
+
+
+def test_unanswered_quiz_question_is_summarised_with_its_number(learner_client, learner, factory,
+                                                                 example_course, app_ctx):
+    """A quiz sent back (a question left blank): the summary names the question by its number
+    and links to it; the question can take focus from the link."""
+    from ..helpers import answer_form
+
+    factory.enrol(learner, example_course)
+    quiz = example_course.lessons[0].quiz
+    form = answer_form(quiz)
+    first = quiz.questions[0]
+    form = {k: v for k, v in form.items() if not k.startswith(f"q{first.id}")}
+    response = learner_client.post(f"/courses/{example_course.slug}/quizzes/{quiz.id}", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    summary = summary_of(page)
+    assert re.search(rf'<a href="#question-{first.id}">Question \d+: [^<]+</a>', summary)
+    assert re.search(rf'id="question-{first.id}" tabindex="-1"', page)
