@@ -91,3 +91,19 @@ def test_unanswered_quiz_question_is_summarised_with_its_number(learner_client, 
     summary = summary_of(page)
     assert re.search(rf'<a href="#question-{first.id}">Question \d+: [^<]+</a>', summary)
     assert re.search(rf'id="question-{first.id}" tabindex="-1"', page)
+
+
+def test_studio_import_problems_are_focused_on_load(app_ctx, trainer_client):
+    """Studio problems (a course file that does not import) are not a form's errors: their
+    card right under the heading is focused on load instead."""
+    import io
+    import zipfile
+
+    blob = io.BytesIO()
+    with zipfile.ZipFile(blob, "w") as archive:
+        archive.writestr("course.toml", 'slug = "bad"\nlanguage = "xx"\ntitle = "Bad"\n')
+    response = trainer_client.post("/author/import", content_type="multipart/form-data",
+                                   data={"archive": (io.BytesIO(blob.getvalue()), "c.zip")})
+    assert response.status_code == 422
+    assert re.search(r'<section class="card problems" role="alert" tabindex="-1" autofocus>',
+                     response.get_data(as_text=True))
