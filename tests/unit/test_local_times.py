@@ -51,3 +51,11 @@ def test_another_configured_zone_is_named_by_its_place(app, app_ctx):
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Asia/Tokyo"
     assert local_text(STORED) == "2026-03-02 01:30"
     assert zone_label() == "日本时间"
+
+
+def test_a_persons_data_download_gives_china_times_with_their_offset(app_ctx, learner):
+    from training.services.accounts import privacy
+
+    learner.created_at = STORED
+    db.session.commit()
+    assert privacy.export_data(db.session, learner)["profile"]["created_at"] == "2026-03-02T00:30:05+08:00"

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ...localtime import to_local
 from ...models import (
     Attempt, AttemptAnswer, Attendance, Centre, Certificate, ClassMember, Course, Enrollment, Lesson,
     LessonCompletion, TrainingClass, TrainingSession, User, utcnow,
@@ -26,8 +27,8 @@ PROFILE_FIELDS = ("display_name", "username", "mobile", "language", "gender", "b
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime):  # China time, with its offset: 2026-03-02T00:30:05+08:00
+        return to_local(value).isoformat(timespec="seconds")
     return value.isoformat() if isinstance(value, date) else value
 
 
