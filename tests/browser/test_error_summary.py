@@ -56,3 +56,17 @@ def test_weak_password_summary_is_focused_on_screen_and_links_to_the_field(live,
     page.wait_for_function("document.activeElement && document.activeElement.id === 'password'",
                            timeout=5_000)
     assert page.locator("#password").evaluate(IN_VIEW)
+
+
+def test_breadcrumb_links_are_44_px_tap_targets(live, phone, new_learner):
+    """Breadcrumb links (nav.crumbs a) are at least 44 × 44 px at 360 px (issue 23, item 8)."""
+    from .conftest import log_in, start_course
+
+    page = phone().new_page()
+    log_in(page, new_learner())
+    start_course(page, live.slug)  # lands on the first lesson, under the course breadcrumb
+    crumbs = page.locator("nav.crumbs a")
+    assert crumbs.count() >= 1
+    for index in range(crumbs.count()):
+        box = crumbs.nth(index).bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
