@@ -41,7 +41,7 @@ def _pass(app, client, course, quiz):
 
 def _main_button(page: str) -> str:
     """Where the page's one primary button leads: the complete form's `next`, or the link."""
-    form = re.search(r'<form[^>]*data-main-step.*?</form>', page, re.S)
+    form = re.search(r'<form[^>]*data-main-step.*?</form>', page, re.DOTALL)
     if form:
         return re.search(r'name="next"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="next"', form.group())\
             .group(1)
