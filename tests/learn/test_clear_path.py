@@ -270,3 +270,21 @@ def test_the_studio_form_offers_sequential_and_position(app, trainer_client, tra
         db.session.commit()
     page = trainer_client.get(f"/author/courses/{course.id}").get_data(as_text=True)
     assert 'name="sequential"' in page and 'name="position"' in page
+
+
+
+def test_the_studio_saves_sequential_and_position(app, trainer_client, trainer, factory):
+    """Ticking "sequential" and setting a position in the studio saves both, and moves the
+    course's content version so learners' cached outlines follow."""
+    course = factory.import_course(EXAMPLE_COURSE, slug="studio-saved", status="draft")
+    with app.app_context():
+        db.session.get(Course, course.id).centre_id = trainer.centre_id
+        db.session.commit()
+        version = db.session.get(Course, course.id).content_version
+    form = {"title": course.title, "summary": course.summary, "language": course.language,
+            "level": "beginner", "cover_alt": course.cover_alt or "cover", "sequential": "y",
+            "position": "3"}
+    assert trainer_client.post(f"/author/courses/{course.id}", data=form).status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(Course, course.id)
+    assert (saved.sequential, saved.position) == (True, 3) and saved.content_version > version

@@ -65,6 +65,7 @@ def course(course_id: int):
         return _course_page(course, form, status=422 if form.errors else 200)
     try:
         course.hours, course.standard = form.hours_value(), form.standard_value()
+        course.sequential, course.position = form.order_values()
         authoring.save_course_details(db.session, course, current_user.id, form.details(),
                                       upload(form.cover), storage())
     except course_checks.MediaRefused as exc:

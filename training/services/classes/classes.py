@@ -24,7 +24,7 @@ from ...models import (
     utcnow,
 )
 from ..accounts import audit
-from ..learning import progress
+from ..learning import catalogue, progress
 
 # No 0/O, 1/I/L: codes are read off a poster and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -68,8 +68,9 @@ def find_by_code(session: Session, raw: str | None) -> TrainingClass | None:
 
 
 def published_courses(session: Session) -> list[Course]:
+    """The courses a class may teach, in catalogue order."""
     return list(session.scalars(
-        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.title)
+        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(*catalogue.ORDER)
     ))
 
 
