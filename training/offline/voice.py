@@ -2,7 +2,8 @@
 
 A plain <audio controls preload="none"> with its label, size and length shown before playing
 (works without JavaScript; nothing downloads until play). Recordings are course media, so
-"save this course for offline" already lists them and counts their size. One query per page.
+"save this course for offline" already lists them and counts their size. Learner pages take
+them from the course's cached outline (no query).
 """
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..models import Course, Lesson, Recording
 from ..services.authoring import recordings
+from ..services.learning.learner_read import CourseOutline, RecordingOutline
 
 
 @dataclass
@@ -23,7 +25,11 @@ class LessonVoice:
     body: Markup = field(default_factory=Markup)
 
 
-def _course_recordings(course: Course) -> list[Recording]:
+def _course_recordings(course: Course | CourseOutline) -> list[Recording] | tuple[RecordingOutline, ...]:
+    """A learner page's course is the read model's outline, which carries its recordings;
+    other pages (the studio's previews) read them once per request."""
+    if isinstance(course, CourseOutline):
+        return course.recordings
     cache = g.setdefault("course_recordings", {})
     if course.id not in cache:
         cache[course.id] = recordings.course_recordings(db.session, course.id)

@@ -1,21 +1,22 @@
 """The learner's read model: a course's outline and the learner's state in it, in one query.
 
-A course's outline (lessons, quizzes, questions, choices, media) is kept by each worker as
+A course's outline (lessons, quizzes, questions, choices, media, recordings) is kept by each worker as
 immutable values, keyed by the course's id and content version. Every change to a course or
 anything in it moves that version in the same transaction (training.models.courses), so the
 one query that reads the course's version with the learner's state also tells whether the
 kept outline is current; a stale or missing one is loaded again.
 """
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from cachetools import LRUCache
 from sqlalchemy import select, union_all
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ...models import Course, CourseStatus, Question, Quiz
+from ...models import Course, CourseMedia, CourseStatus, Question, Quiz, Recording
 from . import progress
 
 DEFAULT_SIZE = 64
@@ -89,6 +90,19 @@ class MediaOutline:
 
 
 @dataclass(frozen=True)
+class RecordingOutline:
+    """A trainer's recording of a lesson (section) or a question, as models.Recording names it."""
+
+    id: int
+    lesson_id: int | None
+    question_id: int | None
+    section: str
+    label: str
+    duration_ms: int
+    media: MediaOutline
+
+
+@dataclass(frozen=True)
 class CourseOutline:
     """What the learner's pages show of a course, as the ORM's Course names it."""
 
@@ -107,6 +121,7 @@ class CourseOutline:
     quizzes: tuple[QuizOutline, ...]
     media: tuple[MediaOutline, ...]
     sequential: bool = False  # each step waits for the one before it (progress.CourseState)
+    recordings: tuple[RecordingOutline, ...] = ()
 
     @property
     def is_published(self) -> bool:
@@ -139,8 +154,13 @@ def _quiz_outline(quiz: Quiz) -> QuizOutline:
     )
 
 
-def outline_of(course: Course) -> CourseOutline:
-    """A loaded course as immutable values."""
+def _media_outline(m: CourseMedia) -> MediaOutline:
+    return MediaOutline(m.path, m.stored_name, m.content_type, m.size, m.width, m.height,
+                        _frozen(m.variants or []))
+
+
+def outline_of(course: Course, recordings: Iterable[Recording] = ()) -> CourseOutline:
+    """A loaded course (and its recordings, with their media) as immutable values."""
     quizzes = tuple(_quiz_outline(quiz) for quiz in course.quizzes)
     by_lesson = {quiz.lesson_id: quiz for quiz in quizzes if quiz.lesson_id is not None}
     return CourseOutline(
@@ -151,20 +171,25 @@ def outline_of(course: Course) -> CourseOutline:
             lesson.minutes, lesson.image, lesson.image_alt, lesson.video_url, by_lesson.get(lesson.id),
         ) for lesson in course.lessons),
         quizzes,
-        tuple(MediaOutline(m.path, m.stored_name, m.content_type, m.size, m.width, m.height,
-                           _frozen(m.variants or [])) for m in course.media),
+        tuple(_media_outline(m) for m in course.media),
         bool(course.sequential),
+        tuple(RecordingOutline(r.id, r.lesson_id, r.question_id, r.section, r.label, r.duration_ms,
+                               _media_outline(r.media)) for r in recordings),
     )
 
 
 def load_outline(session: Session, course_id: int) -> CourseOutline | None:
-    """Read a course and everything in it from the database (five small queries)."""
+    """Read a course and everything in it from the database (six small queries)."""
     course = session.scalar(select(Course).where(Course.id == course_id).options(
         selectinload(Course.lessons),
         selectinload(Course.quizzes).selectinload(Quiz.questions).selectinload(Question.choices),
         selectinload(Course.media),
     ))
-    return outline_of(course) if course is not None else None
+    if course is None:
+        return None
+    recordings = session.scalars(select(Recording).where(Recording.course_id == course_id)
+                                 .options(joinedload(Recording.media)).order_by(Recording.id))
+    return outline_of(course, recordings)
 
 
 class OutlineCache:
