@@ -17,7 +17,7 @@ from . import voice
 bp = Blueprint("offline", __name__)
 
 # The app shell: what every page needs, cached when the service worker installs.
-SHELL_FILES = ("css/app.css", "js/app.js", "js/voice.js", "js/glossary.js", "img/icon.svg")
+SHELL_FILES = ("css/app.css", "js/app.js", "img/icon.svg")
 
 
 def approx_size(size: int | None) -> str:

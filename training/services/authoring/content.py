@@ -91,7 +91,7 @@ LessonLinkResolver = Callable[[str], str | None]
 
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
-    # Enabled checkboxes inside their label: the learner ticks them (remembered by static/js/glossary.js).
+    # Enabled checkboxes inside their label: the learner ticks them (remembered by static/js/app.js).
     return md.use(tasklists_plugin, enabled=True, label=True)
 
 
