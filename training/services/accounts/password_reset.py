@@ -15,19 +15,17 @@ Every function takes `now` (naive UTC) so tests can move the clock; the views le
 import hashlib
 import hmac
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...models import PasswordReset, User, utcnow
-from . import accounts, audit
+from . import accounts, audit, sms_codes
 
-CODE_LIFETIME = timedelta(minutes=10)
-MAX_TRIES = 5
+CODE_LIFETIME, MAX_TRIES = sms_codes.CODE_LIFETIME, sms_codes.MAX_TRIES
 RESEND_AFTER = timedelta(seconds=60)
 # After the right code, the new password must be set within this time.
 PROOF_SECONDS = 10 * 60
@@ -115,37 +113,14 @@ def resend(session: Session, reset: PasswordReset, secret: bytes,
 def confirm(session: Session, reset: PasswordReset, code: str, secret: bytes,
             now: datetime | None = None) -> list[User]:
     """The active accounts on the reset's number when `code` is its current code (the reset is
-    then deleted: the code works once); ResetError otherwise.
-
-    Each try is counted before the code is compared, in one UPDATE, so parallel requests cannot
-    pass MAX_TRIES. The caller commits in every case (a counted try, a used code)."""
-    now = now or utcnow()
-    if reset.code_digest is None:
-        raise ResetError("used-up")
-    if now - reset.code_sent_at > CODE_LIFETIME:
-        raise ResetError("expired")
-    current = reset.code_digest
-    counted = session.execute(
-        update(PasswordReset)
-        .where(PasswordReset.id == reset.id, PasswordReset.code_digest == current,
-               PasswordReset.tries < MAX_TRIES)
-        .values(tries=PasswordReset.tries + 1)
-        .execution_options(synchronize_session="fetch")).rowcount
-    if not counted:
-        raise ResetError("used-up")
-    typed = "".join(unicodedata.normalize("NFKC", code or "").split())  # full-width digits too
-    if not hmac.compare_digest(current, _code_digest(secret, reset, typed)):
-        if reset.tries >= MAX_TRIES:
-            reset.code_digest = None
-            session.flush()
-            raise ResetError("used-up")
-        raise ResetError("wrong")
+    then deleted: the code works once); ResetError otherwise (sms_codes.use). The caller
+    commits in every case (a counted try, a used code)."""
     mobile = reset.mobile
-    used = session.execute(
-        delete(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.code_digest == current)
-        .execution_options(synchronize_session="fetch")).rowcount
-    if not used:
-        raise ResetError("used-up")
+    try:
+        sms_codes.use(session, reset, code, lambda typed: _code_digest(secret, reset, typed),
+                      now or utcnow())
+    except sms_codes.CodeRefused as refused:
+        raise ResetError(refused.args[0]) from None
     return people(session, mobile)
 
 

@@ -14,19 +14,17 @@ CODE_LIFETIME, allow MAX_TRIES tries (then a new code is needed) and are used on
 import hashlib
 import hmac
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ...models import PendingSignup, User, utcnow
-from . import accounts
+from . import accounts, sms_codes
 from .passwords import hash_password
 
-CODE_LIFETIME = timedelta(minutes=10)
-MAX_TRIES = 5
+CODE_LIFETIME, MAX_TRIES = sms_codes.CODE_LIFETIME, sms_codes.MAX_TRIES
 RESEND_AFTER = timedelta(seconds=60)
 # A sign-up not finished within a day is forgotten (and purged when the next one begins).
 KEEP = timedelta(days=1)
@@ -102,36 +100,14 @@ def resend(session: Session, pending: PendingSignup, secret: bytes) -> CodeMessa
 def confirm(session: Session, pending: PendingSignup, code: str, secret: bytes) -> User:
     """Create the account when `code` is the sign-up's current code; SignupError otherwise.
 
-    Each try is counted before the code is compared, in one UPDATE, so parallel requests cannot
-    pass MAX_TRIES; the right code deletes the sign-up in one DELETE, so it works once. The
-    caller commits in every case (a counted try, a used code)."""
-    if pending.code_digest is None:
-        raise SignupError("used-up")
-    if utcnow() - pending.code_sent_at > CODE_LIFETIME:
-        raise SignupError("expired")
-    current = pending.code_digest
-    counted = session.execute(
-        update(PendingSignup)
-        .where(PendingSignup.id == pending.id, PendingSignup.code_digest == current,
-               PendingSignup.tries < MAX_TRIES)
-        .values(tries=PendingSignup.tries + 1)
-        .execution_options(synchronize_session="fetch")).rowcount
-    if not counted:
-        raise SignupError("used-up")
-    typed = "".join(unicodedata.normalize("NFKC", code or "").split())  # full-width digits too
-    if not hmac.compare_digest(current, _code_digest(secret, pending, typed)):
-        if pending.tries >= MAX_TRIES:
-            pending.code_digest = None
-            session.flush()
-            raise SignupError("used-up")
-        raise SignupError("wrong")
+    The code is counted, checked and used once by sms_codes.use. The caller commits in every
+    case (a counted try, a used code)."""
     details = {"mobile": pending.mobile, "display_name": pending.display_name,
                "password_hash": pending.password_hash, "language": pending.language}
-    used = session.execute(
-        delete(PendingSignup).where(PendingSignup.id == pending.id, PendingSignup.code_digest == current)
-        .execution_options(synchronize_session="fetch")).rowcount
-    if not used:
-        raise SignupError("used-up")
+    try:
+        sms_codes.use(session, pending, code, lambda typed: _code_digest(secret, pending, typed), utcnow())
+    except sms_codes.CodeRefused as refused:
+        raise SignupError(refused.args[0]) from None
     try:  # a number with accounts already gets one more: a household member (the code proves the phone)
         return accounts.create_user(session, **details)
     except accounts.AccountError as exc:
