@@ -8,7 +8,7 @@ from sqlalchemy import select
 from training.extensions import db
 from training.models import Centre, Course, User
 from training.services.accounts import accounts
-from training.services.authoring import course_exchange, course_files
+from training.services.authoring import course_exchange, course_reader
 from training.services.learning import progress
 
 PASSWORD = "correct horse battery"
@@ -42,7 +42,7 @@ class Factory:
         return user
 
     def import_course(self, folder: Path, **changes) -> Course:
-        data = course_files.read_folder(folder)
+        data = course_reader.read_folder(folder)
         for key, value in changes.items():
             setattr(data, key, value)
         course = course_exchange.import_course(db.session, data, self.app.config["MEDIA_DIR"])

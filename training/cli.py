@@ -13,7 +13,7 @@ from .extensions import db
 from .models import Centre, Course, Role
 from .services import backup
 from .services.accounts import accounts
-from .services.authoring import course_exchange, course_files, media
+from .services.authoring import course_exchange, course_format, course_reader, media
 
 courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -22,10 +22,10 @@ reports_cli = AppGroup("reports", help="Maintain the figures behind the progress
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 
 
-def _read(path: Path) -> list[course_files.CourseData]:
+def _read(path: Path) -> list[course_format.CourseData]:
     try:
-        return course_files.read_all(path)
-    except course_files.CourseFormatError as exc:
+        return course_reader.read_all(path)
+    except course_format.CourseFormatError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
         raise click.ClickException(f"{len(exc.problems)} problem(s) found; nothing was imported.")

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from .demo_bulk import COLUMNS, BulkWriter, next_ids, reset_sequences
 from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
-from .services.authoring import course_exchange, course_files
+from .services.authoring import course_exchange, course_reader
 from .services.classes import sessions
 from .services.learning import certificates, quizzes, scoring
 from .services.reports import admin_overview
@@ -382,7 +382,7 @@ def ensure_courses(session: Session, media_dir: str) -> int:
         Course.status == CourseStatus.PUBLISHED))
     if exists:
         return 0
-    courses = course_files.read_all(SEED_DIR)
+    courses = course_reader.read_all(SEED_DIR)
     course_exchange.import_courses(session, courses, media_dir)
     session.flush()
     return len(courses)

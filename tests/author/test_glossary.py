@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from training.extensions import db
 from training.models import AuditEvent, Course
-from training.services.authoring import course_exchange, course_files, glossary
+from training.services.authoring import (
+    course_exchange,
+    course_format,
+    course_reader,
+    glossary,
+)
 from training.services.authoring.content import render_markdown
 
 from ..conftest import EXAMPLE_COURSE
@@ -60,7 +65,7 @@ def test_glossary_file_round_trips(app_ctx, factory, course_folder, tmp_path):
 
     files = course_exchange.export_files(course, str(tmp_path / "media"))
     assert b'glossary = "glossary.toml"' in files["course.toml"]
-    again = course_files.read_course(files)
+    again = course_reader.read_course(files)
     assert again.glossary == course.glossary
 
 
@@ -82,8 +87,8 @@ def test_bad_glossary_file_is_refused_with_its_place(app, course_folder, terms, 
     """Is every glossary problem reported with the file, and nothing read?"""
     (course_folder / "glossary.toml").write_text(terms, encoding="utf-8")
     with app.test_request_context(), force_locale("en"), \
-            pytest.raises(course_files.CourseFormatError) as caught:
-        course_files.read_folder(course_folder)
+            pytest.raises(course_format.CourseFormatError) as caught:
+        course_reader.read_folder(course_folder)
     problems = [str(p) for p in caught.value.problems]
     assert any("glossary.toml" in p and message in p for p in problems), problems
 
@@ -229,7 +234,7 @@ def test_lesson_term_links_to_its_glossary_anchor_without_js(app_ctx, factory, l
 
 def test_every_seed_course_has_a_glossary_whose_terms_are_used(app_ctx):
     """Does each seed course carry 8–20 terms, each marked somewhere in its lessons?"""
-    courses = course_files.read_all(Path(__file__).resolve().parents[2] / "seed_courses")
+    courses = course_reader.read_all(Path(__file__).resolve().parents[2] / "seed_courses")
     assert len(courses) >= 10
     for course in courses:
         assert 8 <= len(course.glossary) <= 20, course.slug

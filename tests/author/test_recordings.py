@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import AuditEvent, Course, CourseChange, CourseMedia, Recording
-from training.services.authoring import course_exchange, course_files, recordings
+from training.services.authoring import (
+    course_exchange,
+    course_format,
+    course_reader,
+    recordings,
+)
 
 from .helpers import post_multipart, upload
 
@@ -192,7 +197,7 @@ def test_recordings_round_trip_through_course_files(app, app_ctx, course, traine
     assert question_entry["label"] == "普通话" and "section" not in question_entry
     files["course.toml"] = files["course.toml"].replace(f'slug = "{course.slug}"'.encode(), b'slug = "voice-copy"')
 
-    data = course_files.read_course(files)
+    data = course_reader.read_course(files)
     copy = course_exchange.import_course(db.session, data, app.config["MEDIA_DIR"])
     db.session.commit()
     found = {(r.section, r.label, r.question_id is not None, r.media.size)
@@ -202,7 +207,7 @@ def test_recordings_round_trip_through_course_files(app, app_ctx, course, traine
     assert found == original and len(found) == 2  # same bytes: not encoded a second time
     # Importing the same files again changes nothing.
     ids = {r.id for r in recordings.course_recordings(db.session, copy.id)}
-    course_exchange.import_course(db.session, course_files.read_course(files), app.config["MEDIA_DIR"])
+    course_exchange.import_course(db.session, course_reader.read_course(files), app.config["MEDIA_DIR"])
     db.session.commit()
     assert {r.id for r in recordings.course_recordings(db.session, copy.id)} == ids
 
@@ -217,15 +222,15 @@ def test_course_file_recording_is_transcoded_and_checked(app, app_ctx, tmp_path)
     toml = toml.replace('quiz = "quizzes/01-kit.toml"\n', 'quiz = "quizzes/01-kit.toml"\n\n[[lessons.recordings]]\n'
                         'label = "四川话"\nfile = "audio/kit.ogg"\n', 1)
     (folder / "course.toml").write_text(toml)
-    copy = course_exchange.import_course(db.session, course_files.read_folder(folder), app.config["MEDIA_DIR"])
+    copy = course_exchange.import_course(db.session, course_reader.read_folder(folder), app.config["MEDIA_DIR"])
     db.session.commit()
     (recording,) = recordings.course_recordings(db.session, copy.id)
     assert recording.label == "四川话" and recording.section == "" and recording.media.content_type == "audio/mp4"
     assert recordings.conforms((Path(app.config["MEDIA_DIR"]) / recording.media.stored_name).read_bytes())
 
     (folder / "course.toml").write_text(toml.replace("audio/kit.ogg", "audio/missing.ogg"))
-    with pytest.raises(course_files.CourseFormatError) as error:
-        course_files.read_folder(folder)
+    with pytest.raises(course_format.CourseFormatError) as error:
+        course_reader.read_folder(folder)
     assert "missing.ogg" in str(error.value)
 
 

@@ -16,10 +16,10 @@ from tests.catalogue.test_plain_language import (
     long_sentences,
     split_at_sources,
 )
-from training.services.authoring import course_files
+from training.services.authoring import course_reader
 
 SEED = Path(__file__).resolve().parents[2] / "seed_courses"
-ZH, EN = (course_files.read_folder(SEED / f"private-domain-{lang}") for lang in ("zh", "en"))
+ZH, EN = (course_reader.read_folder(SEED / f"private-domain-{lang}") for lang in ("zh", "en"))
 CALC = {"zh": "在手机计算器上按", "en": "On your phone calculator press"}
 SAY = {"zh": "说法示范", "en": "What to say"}
 SOURCES = {"zh": "## 来源", "en": "## Sources"}

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from training.services.authoring import content, course_exchange, course_files
+from training.services.authoring import content, course_exchange, course_reader
 
 SEED = Path(__file__).resolve().parents[2] / "seed_courses"
-COURSES = course_files.read_all(SEED)
+COURSES = course_reader.read_all(SEED)
 BY_SLUG = {c.slug: c for c in COURSES}
 GROUPS = sorted({c.translation_group for c in COURSES})
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -9,7 +9,7 @@ import pytest
 
 from training.extensions import db
 from training.models import Course, CourseStatus
-from training.services.authoring import course_exchange, course_files
+from training.services.authoring import course_exchange, course_format, course_reader
 from training.services.learning import standard
 
 from ..conftest import EXAMPLE_COURSE, ROOT
@@ -39,15 +39,15 @@ def rewrite(folder: Path, old: str, new: str) -> None:
 
 
 def messages(folder: Path) -> list[str]:
-    with pytest.raises(course_files.CourseFormatError) as info:
-        course_files.read_folder(folder)
+    with pytest.raises(course_format.CourseFormatError) as info:
+        course_reader.read_folder(folder)
     return [str(p) for p in info.value.problems]
 
 
 def test_hours_and_standard_round_trip(app_ctx, mapped_course, tmp_path):
     """Do hours and the mapping survive import → export → import, with identical files?"""
     media_dir = app_ctx.config["MEDIA_DIR"]
-    data = course_files.read_folder(mapped_course)
+    data = course_reader.read_folder(mapped_course)
     assert data.hours == Decimal("2.5")
     assert data.standard == {"type": "live-sales", "level": 5, "units": ["直播准备", "直播销售"]}
     course = course_exchange.import_course(db.session, data, media_dir)
@@ -56,7 +56,7 @@ def test_hours_and_standard_round_trip(app_ctx, mapped_course, tmp_path):
     exported = tomllib.loads(first["course.toml"].decode("utf-8"))
     assert exported["hours"] == 2.5 and exported["standard"]["units"] == ["直播准备", "直播销售"]
     course_exchange.write_files(first, tmp_path / "out")
-    course = course_exchange.import_course(db.session, course_files.read_folder(tmp_path / "out"), media_dir)
+    course = course_exchange.import_course(db.session, course_reader.read_folder(tmp_path / "out"), media_dir)
     db.session.commit()
     db.session.expire_all()
     course = db.session.get(Course, course.id)
@@ -67,7 +67,7 @@ def test_hours_and_standard_round_trip(app_ctx, mapped_course, tmp_path):
 def test_a_course_without_hours_exports_none(app_ctx):
     """Old course files without hours or [standard] still import and export without them."""
     media_dir = app_ctx.config["MEDIA_DIR"]
-    course = course_exchange.import_course(db.session, course_files.read_folder(EXAMPLE_COURSE), media_dir)
+    course = course_exchange.import_course(db.session, course_reader.read_folder(EXAMPLE_COURSE), media_dir)
     exported = tomllib.loads(course_exchange.export_files(course, media_dir)["course.toml"].decode("utf-8"))
     assert course.hours is None and course.standard is None
     assert "hours" not in exported and "standard" not in exported
@@ -105,7 +105,7 @@ def test_seed_courses_declare_hours_by_the_documented_rule():
     """Every seed course declares hours = (lesson minutes + one minute per quiz question) / 45,
     to the nearest half, and maps only live-stream and store courses, at level 5."""
     mapped = {}
-    for data in course_files.read_all(SEED):
+    for data in course_reader.read_all(SEED):
         minutes = sum(lesson.minutes for lesson in data.lessons)
         questions = sum(len(q.questions) for q in [l.quiz for l in data.lessons] + [data.final_exam] if q)
         assert data.hours == Decimal(round((minutes + questions) / 45 * 2)) / 2, data.slug

@@ -23,7 +23,7 @@ from PIL import Image
 from training import create_app
 from training.dbutil import dispose_engines
 from training.extensions import db
-from training.services.authoring import course_exchange, course_files
+from training.services.authoring import course_exchange, course_reader
 
 from ..conftest import EXAMPLE_COURSE, ROOT
 from ..conftest import test_config as base_config
@@ -140,7 +140,7 @@ def prepare(workdir: Path, database_url: str, media_dir: Path) -> tuple[str, str
                                  MEDIA_DIR=str(media_dir), INSTANCE_PATH=str(workdir / "instance")))
     with app.app_context():
         db.create_all()
-        course = course_exchange.import_course(db.session, course_files.read_folder(course_dir), str(media_dir))
+        course = course_exchange.import_course(db.session, course_reader.read_folder(course_dir), str(media_dir))
         db.session.commit()
         slug, key = course.slug, course.lessons[0].key
         username = Factory(app).user("learner", username="nginx-learner").username

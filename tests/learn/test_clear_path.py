@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attempt, Course, LessonCompletion, Quiz
-from training.services.authoring import course_exchange, course_files
+from training.services.authoring import course_exchange, course_format, course_reader
 from training.services.learning import progress
 
 from ..conftest import EXAMPLE_COURSE
@@ -226,10 +226,10 @@ def test_following_the_main_button_finishes_a_sequential_course(app, learner_cli
 
 def test_sequential_and_position_round_trip_through_the_course_files(app_ctx, tmp_path):
     """Do `sequential = true` and `position = 3` survive import, export and import again?"""
-    files = dict(course_files.files_from_directory(EXAMPLE_COURSE))
+    files = dict(course_format.files_from_directory(EXAMPLE_COURSE))
     text = files["course.toml"].decode()
     files["course.toml"] = text.replace('level = "beginner"\n', 'level = "beginner"\nsequential = true\nposition = 3\n').encode()
-    data = course_files.read_course(files)
+    data = course_reader.read_course(files)
     assert data.sequential is True and data.position == 3
     course = course_exchange.import_course(db.session, data, app_ctx.config["MEDIA_DIR"])
     db.session.flush()
@@ -237,18 +237,18 @@ def test_sequential_and_position_round_trip_through_the_course_files(app_ctx, tm
     exported = course_exchange.export_files(course, app_ctx.config["MEDIA_DIR"])
     meta = tomllib.loads(exported["course.toml"].decode())
     assert meta["sequential"] is True and meta["position"] == 3
-    again = course_files.read_course(exported)
+    again = course_reader.read_course(exported)
     assert again.sequential is True and again.position == 3
 
 
 @pytest.mark.parametrize("line", ['sequential = "yes"', "position = -1", "position = 1.5", 'position = "1"'])
 def test_bad_sequential_or_position_is_a_clear_problem(app_ctx, line):
     """Is a bad `sequential` or `position` refused with a message naming the field?"""
-    files = dict(course_files.files_from_directory(EXAMPLE_COURSE))
+    files = dict(course_format.files_from_directory(EXAMPLE_COURSE))
     files["course.toml"] = files["course.toml"].decode().replace(
         'level = "beginner"\n', f'level = "beginner"\n{line}\n').encode()
-    with pytest.raises(course_files.CourseFormatError) as caught:
-        course_files.read_course(files)
+    with pytest.raises(course_format.CourseFormatError) as caught:
+        course_reader.read_course(files)
     assert line.split()[0] in str(caught.value)
 
 

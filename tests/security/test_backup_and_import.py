@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from training.extensions import db
 from training.models import Attempt, Course, Lesson, User
 from training.services import backup
-from training.services.authoring import content, course_exchange, course_files
+from training.services.authoring import content, course_exchange, course_reader
 
 from ..conftest import EXAMPLE_COURSE, TEST_DATABASE_URL
 
@@ -96,7 +96,7 @@ def test_a_crash_during_a_reimport_keeps_the_old_course_whole(runner, factory, e
                                                            app_ctx):
     """Re-importing over an existing course and crashing leaves the previous version untouched."""
     title = example_course.title
-    data = course_files.read_folder(EXAMPLE_COURSE)
+    data = course_reader.read_folder(EXAMPLE_COURSE)
     data.title = "A new title that must not stick"
     _explode_on_second_lesson(monkeypatch)
     with pytest.raises(RuntimeError):

@@ -14,7 +14,7 @@ from training import create_app
 from training.dbutil import dispose_engines
 from training.extensions import db
 from training.models import Attempt, Enrollment, LessonCompletion, QuizResult, User
-from training.services.authoring import course_exchange, course_files
+from training.services.authoring import course_exchange, course_reader
 
 from ..conftest import EXAMPLE_COURSE, TEST_DATABASE_URL
 from ..conftest import test_config as base_config
@@ -44,7 +44,7 @@ def prepare(database_url: str, workdir: Path):
                                  INSTANCE_PATH=str(workdir / "instance")))
     with app.app_context():
         db.create_all()
-        course = course_exchange.import_course(db.session, course_files.read_folder(EXAMPLE_COURSE),
+        course = course_exchange.import_course(db.session, course_reader.read_folder(EXAMPLE_COURSE),
                                          app.config["MEDIA_DIR"])
         db.session.commit()
         factory = Factory(app)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Course
-from training.services.authoring import course_files
+from training.services.authoring import course_format, course_reader
 
 from ..conftest import EXAMPLE_COURSE
 from .conftest import row_counts
@@ -15,7 +15,7 @@ from .test_access_table import build_url, routes
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-EXAMPLE_FILES = course_files.files_from_directory(EXAMPLE_COURSE)
+EXAMPLE_FILES = course_format.files_from_directory(EXAMPLE_COURSE)
 TEXT_FILES = sorted(p for p in EXAMPLE_FILES if p.endswith((".toml", ".md")))
 
 # Text that tends to break parsers and databases: control characters, NUL, surrogates
@@ -62,8 +62,8 @@ def test_course_reader_only_ever_raises_course_format_error(app_ctx, files):
     """Mutated course files are either read or refused with CourseFormatError, never another
     exception, and reading writes nothing."""
     try:
-        course_files.read_course(files, origin="fuzz")
-    except course_files.CourseFormatError as exc:
+        course_reader.read_course(files, origin="fuzz")
+    except course_format.CourseFormatError as exc:
         assert exc.problems
     assert db.session.scalar(select(func.count()).select_from(Course)) == 0
 
@@ -73,8 +73,8 @@ def test_course_reader_only_ever_raises_course_format_error(app_ctx, files):
 def test_course_reader_survives_arbitrary_file_sets(app_ctx, files):
     """Any set of names and bytes at all gives CourseFormatError or a course, nothing else."""
     try:
-        course_files.read_course(files, origin="fuzz")
-    except course_files.CourseFormatError:
+        course_reader.read_course(files, origin="fuzz")
+    except course_format.CourseFormatError:
         pass
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from training.extensions import db
 from training.models import Attempt, Course, Lesson, LessonCompletion, Question, Quiz
-from training.services.authoring import course_exchange, course_files
+from training.services.authoring import course_exchange, course_format, course_reader
 from training.services.learning import progress, quizzes
 
 from ..conftest import EXAMPLE_COURSE
@@ -21,14 +21,14 @@ def course_copy(tmp_path) -> Path:
     return target
 
 
-def problems_of(folder: Path) -> list[course_files.Problem]:
-    with pytest.raises(course_files.CourseFormatError) as info:
-        course_files.read_folder(folder)
+def problems_of(folder: Path) -> list[course_format.Problem]:
+    with pytest.raises(course_format.CourseFormatError) as info:
+        course_reader.read_folder(folder)
     return info.value.problems
 
 
 def test_example_course_reads_cleanly():
-    course = course_files.read_folder(EXAMPLE_COURSE)
+    course = course_reader.read_folder(EXAMPLE_COURSE)
     assert course.slug == "first-stream-checklist" and len(course.lessons) == 2
     kinds = {q.type for l in course.lessons for q in l.quiz.questions}
     assert kinds == {"single", "multiple", "true_false", "short_text", "ordering"}
@@ -86,8 +86,8 @@ def test_import_is_all_or_nothing(app_ctx, tmp_path, course_copy):
     toml = bad / "course.toml"
     toml.write_text(toml.read_text().replace("first-stream-checklist", "second-course").replace(
         'language = "zh"', 'language = "fr"'))
-    with pytest.raises(course_files.CourseFormatError) as info:
-        course_files.read_all(tmp_path / "all")
+    with pytest.raises(course_format.CourseFormatError) as info:
+        course_reader.read_all(tmp_path / "all")
     assert any("language" in p.message and "bad" in p.file for p in info.value.problems)
     assert db.session.scalar(select(func.count(Course.id))) == 0
 
@@ -95,11 +95,11 @@ def test_import_is_all_or_nothing(app_ctx, tmp_path, course_copy):
 def test_round_trip_is_identical(app_ctx, tmp_path):
     """Does import → export → import → export give identical files?"""
     media_dir = app_ctx.config["MEDIA_DIR"]
-    course = course_exchange.import_course(db.session, course_files.read_folder(EXAMPLE_COURSE), media_dir)
+    course = course_exchange.import_course(db.session, course_reader.read_folder(EXAMPLE_COURSE), media_dir)
     db.session.commit()
     first = course_exchange.export_files(course, media_dir)
     course_exchange.write_files(first, tmp_path / "out")
-    course = course_exchange.import_course(db.session, course_files.read_folder(tmp_path / "out"), media_dir)
+    course = course_exchange.import_course(db.session, course_reader.read_folder(tmp_path / "out"), media_dir)
     db.session.commit()
     second = course_exchange.export_files(course, media_dir)
     assert first == second

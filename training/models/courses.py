@@ -60,7 +60,7 @@ class Course(db.Model):
     # choices, media): caches of a course's content compare it to know they are current.
     content_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Study hours (学时) the course declares, and optionally what of the national standard for
-    # 互联网营销师 it covers: {"type": ..., "level": 5, "units": [...]} (see course_files).
+    # 互联网营销师 it covers: {"type": ..., "level": 5, "units": [...]} (see course_reader).
     hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     standard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Steps open one after another (later ones locked until earlier ones are done).

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...models import Course, CourseStatus, User
-from . import course_exchange, course_files
+from . import course_exchange, course_format, course_reader
 from .authoring import log_change, record_change, unique_slug
 from .course_checks import NotAllowed
 
@@ -26,7 +26,7 @@ class ZipLimits:
     max_total_bytes: int = 200 * 1024 * 1024
 
 
-def read_zip(source: bytes | BinaryIO, limits: ZipLimits, folder: Path) -> course_files.FileSet:
+def read_zip(source: bytes | BinaryIO, limits: ZipLimits, folder: Path) -> course_format.FileSet:
     """The files of a course .zip by path, unpacked into folder, refusing anything that could
     escape or explode.
 
@@ -80,11 +80,11 @@ def read_zip(source: bytes | BinaryIO, limits: ZipLimits, folder: Path) -> cours
     if "course.toml" not in files:
         raise NotAllowed([_("The archive has no course.toml: export a course from the studio "
                             "or zip a course folder.")])
-    return course_files.FileSet(files)
+    return course_format.FileSet(files)
 
 
 @contextmanager
-def unpacked(source: bytes | BinaryIO, limits: ZipLimits) -> Iterator[course_files.FileSet]:
+def unpacked(source: bytes | BinaryIO, limits: ZipLimits) -> Iterator[course_format.FileSet]:
     """read_zip into a temporary folder that is removed when the block ends."""
     folder = Path(tempfile.mkdtemp(prefix="course-import-"))
     try:
@@ -98,10 +98,10 @@ def _too_big(limits: ZipLimits) -> str:
              mb=limits.max_total_bytes // (1024 * 1024))
 
 
-def _read_course(files) -> course_files.CourseData:
+def _read_course(files) -> course_format.CourseData:
     try:
-        return course_files.read_course(files)
-    except course_files.CourseFormatError as exc:
+        return course_reader.read_course(files)
+    except course_format.CourseFormatError as exc:
         raise NotAllowed([str(p) for p in exc.problems]) from exc
 
 
@@ -129,7 +129,7 @@ def import_zip(session: Session, source: bytes | BinaryIO, user: User, media_dir
         return _import(session, _read_course(files), user, media_dir, replace, can_replace)
 
 
-def _import(session: Session, data: course_files.CourseData, user: User, media_dir: str,
+def _import(session: Session, data: course_format.CourseData, user: User, media_dir: str,
             replace: bool, can_replace) -> tuple[Course, bool]:
     existing = session.scalar(select(Course).where(Course.slug == data.slug))
     if existing is not None:

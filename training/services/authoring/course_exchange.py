@@ -1,4 +1,4 @@
-"""Courses in and out of the database: import what course_files.py read (all or nothing, by
+"""Courses in and out of the database: import what course_reader.py read (all or nothing, by
 slug, so importing twice changes nothing) and export a course as its files."""
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, object_session
 from ...models import Choice, Course, CourseStatus, Lesson, Question, QuestionKind, Quiz, utcnow
 from ..learning import progress, standard
 from .content import render_lesson
-from .course_files import ChoiceData, CourseData, FileSet, QuizData
+from .course_format import ChoiceData, CourseData, FileSet, QuizData
 from . import recordings
 from .media import store_media
 

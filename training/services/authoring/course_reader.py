@@ -1,12 +1,9 @@
-"""The course file format (seed_courses/README.md): reading and checking a course's files.
+"""Reading and checking a course folder (seed_courses/README.md) into course_format's dataclasses.
 
-Reading gives plain dataclasses and a list of problems, each naming the file, the line where
-possible and what is wrong; nothing is written to the database here (course_exchange.py does).
+Every problem found is raised together in one CourseFormatError, each naming the file and the line
+where possible; nothing is written to the database here (course_exchange.py does).
 """
-import re
-import tomllib
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,313 +15,24 @@ from ..learning import standard
 from . import glossary as glossary_terms
 from . import media, recordings
 from .content import image_paths, link_targets, normalise_path
-
-KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_FILES = 500
-# Text files (course.toml, lessons, quizzes) are read whole, and Markdown parsing takes about
-# 500 bytes per character of a list: a lesson is at most what the editor accepts (100,000
-# characters), and all text of a course together at most MAX_TEXT_TOTAL bytes.
-MAX_TEXT_CHARS = 100_000
-MAX_TEXT_BYTES = 4 * MAX_TEXT_CHARS
-MAX_TEXT_TOTAL = 8 * 1024 * 1024
-
-
-@dataclass
-class Problem:
-    file: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+from .course_fields import FieldReader, line_of_key, line_of_table
+from .course_format import (
+    KEY_RE,
+    ChoiceData,
+    CourseData,
+    CourseFormatError,
+    FileSet,
+    LessonData,
+    Problem,
+    QuestionData,
+    QuizData,
+    file_size,
+    files_from_directory,
+    find_course_folders,
+)
 
 
-class CourseFormatError(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
-
-
-@dataclass
-class ChoiceData:
-    text: str
-    correct: bool = False
-    image: str | None = None
-    image_alt: str | None = None
-
-
-@dataclass
-class QuestionData:
-    key: str
-    type: str
-    prompt: str
-    explanation: str
-    image: str | None = None
-    image_alt: str | None = None
-    choices: list[ChoiceData] = field(default_factory=list)
-    answer: bool | None = None
-    accepted: list[str] = field(default_factory=list)
-    steps: list[str] = field(default_factory=list)
-    # Trainers' voice recordings of the question (recordings.RecordingData).
-    recordings: list[Any] = field(default_factory=list)
-
-
-@dataclass
-class QuizData:
-    title: str
-    pass_mark: int = 60
-    max_attempts: int = 0
-    shuffle: bool = False
-    questions: list[QuestionData] = field(default_factory=list)
-
-
-@dataclass
-class LessonData:
-    key: str
-    title: str
-    body_md: str
-    minutes: int = 5
-    quiz: QuizData | None = None
-    video: str | None = None
-    # Trainers' voice recordings of the lesson or its sections (recordings.RecordingData).
-    recordings: list[Any] = field(default_factory=list)
-
-
-@dataclass
-class CourseData:
-    slug: str
-    language: str
-    title: str
-    summary: str = ""
-    level: str = Level.BEGINNER
-    status: str = CourseStatus.PUBLISHED
-    translation_group: str | None = None
-    cover_image: str | None = None
-    cover_alt: str | None = None
-    # `sequential = true`: each step waits for the one before it (learning/progress.py).
-    sequential: bool = False
-    # `position = 1`: the catalogue order within a level (then the title).
-    position: int = 0
-    lessons: list[LessonData] = field(default_factory=list)
-    final_exam: QuizData | None = None
-    # `glossary = "glossary.toml"`: [{"term", "explanation"}, ...] (authoring/glossary.py).
-    glossary: list[dict[str, str]] = field(default_factory=list)
-    # Study hours (学时) and the mapping to the national standard (learning/standard.py).
-    hours: Decimal | None = None
-    standard: dict[str, Any] | None = None
-    # Media files the course uses, by path inside the course folder (read when stored).
-    files: Mapping[str, bytes] = field(default_factory=dict)
-    origin: str = ""
-
-
-# ---------------------------------------------------------------- reading files
-
-
-class FileSet(Mapping[str, bytes]):
-    """A course's files by path, each either in memory or on disk. Files on disk are read only
-    when asked for, one at a time, so a course's media never sit in memory together."""
-
-    def __init__(self, sources: Mapping[str, bytes | Path]):
-        self._sources = dict(sources)
-
-    def __getitem__(self, name: str) -> bytes:
-        source = self._sources[name]
-        return source.read_bytes() if isinstance(source, Path) else source
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._sources)
-
-    def __len__(self) -> int:
-        return len(self._sources)
-
-    def __contains__(self, name: object) -> bool:  # Mapping's default would read the file
-        return name in self._sources
-
-    def size(self, name: str) -> int:
-        source = self._sources[name]
-        return source.stat().st_size if isinstance(source, Path) else len(source)
-
-    def head(self, name: str, length: int) -> bytes:
-        source = self._sources[name]
-        if isinstance(source, Path):
-            with source.open("rb") as handle:
-                return handle.read(length)
-        return source[:length]
-
-    def subset(self, names: Iterable[str]) -> "FileSet":
-        return FileSet({name: self._sources[name] for name in names})
-
-
-def file_size(files: Mapping[str, bytes], name: str) -> int:
-    """The size of one file, without reading it when it is on disk."""
-    return files.size(name) if isinstance(files, FileSet) else len(files[name])
-
-
-def files_from_directory(folder: Path) -> FileSet:
-    """Every file of a course folder by its relative POSIX path (read when used)."""
-    files: dict[str, Path] = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
-            if len(files) >= MAX_FILES:
-                raise CourseFormatError([Problem(str(folder), None, _("Too many files in the course folder."))])
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise CourseFormatError([Problem(str(path), None, _("File is larger than 10 MB."))])
-            files[path.relative_to(folder).as_posix()] = path
-    return FileSet(files)
-
-
-def find_course_folders(root: Path) -> list[Path]:
-    """root itself when it is a course folder, else each direct subfolder holding a course.toml."""
-    if (root / "course.toml").is_file():
-        return [root]
-    return sorted(p.parent for p in root.glob("*/course.toml"))
-
-
-def _line_of_table(text: str, header: str, index: int) -> int | None:
-    """Line number of the index-th occurrence of a [[header]] table."""
-    count = -1
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip() == f"[[{header}]]":
-            count += 1
-            if count == index:
-                return number
-    return None
-
-
-def _line_of_key(text: str, key: str, start: int = 1) -> int | None:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if number >= start and pattern.match(line):
-            return number
-    return None
-
-
-class _Reader:
-    """Collects problems while reading one course's files."""
-
-    def __init__(self, files: Mapping[str, bytes], origin: str):
-        self.files = files
-        self.origin = origin
-        self.problems: list[Problem] = []
-        self.used_media: set[str] = set()
-        self.text_bytes = 0
-
-    def where(self, path: str) -> str:
-        return f"{self.origin}/{path}" if self.origin else path
-
-    def problem(self, path: str, line: int | None, message: str) -> None:
-        self.problems.append(Problem(self.where(path), line, message))
-
-    def text(self, path: str) -> str | None:
-        if path not in self.files:
-            self.problem(path, None, _("File not found."))
-            return None
-        # Sizes are checked before reading: an archive's entries are on disk until used.
-        size = file_size(self.files, path)
-        self.text_bytes += size
-        if size > MAX_TEXT_BYTES or self.text_bytes > MAX_TEXT_TOTAL:
-            self.problem(path, None, _("The text files of a course may hold at most %(n)d characters "
-                                       "each and %(mb)d MB in all.", n=MAX_TEXT_CHARS,
-                                       mb=MAX_TEXT_TOTAL // (1024 * 1024)))
-            return None
-        try:
-            text = self.files[path].decode("utf-8")
-        except UnicodeDecodeError:
-            self.problem(path, None, _("File is not UTF-8 text."))
-            return None
-        if len(text) > MAX_TEXT_CHARS:
-            self.problem(path, None, _("The text files of a course may hold at most %(n)d characters "
-                                       "each and %(mb)d MB in all.", n=MAX_TEXT_CHARS,
-                                       mb=MAX_TEXT_TOTAL // (1024 * 1024)))
-            return None
-        return text
-
-    def toml(self, path: str) -> tuple[dict[str, Any], str] | None:
-        text = self.text(path)
-        if text is None:
-            return None
-        try:
-            return tomllib.loads(text), text
-        except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"line (\d+)", str(exc))
-            self.problem(path, int(match.group(1)) if match else None,
-                         _("Invalid TOML: %(error)s", error=str(exc)))
-            return None
-
-    def string(self, data: dict, key: str, path: str, text: str, required: bool = True,
-               max_length: int = 10000, start: int = 1) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                self.problem(path, start if start > 1 else None,
-                             _("Missing required field “%(key)s”.", key=key))
-            return None
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.problem(path, _line_of_key(text, key, start),
-                         _("Field “%(key)s” must be non-empty text.", key=key))
-            return None
-        if len(value) > max_length:
-            self.problem(path, _line_of_key(text, key, start),
-                         _("Field “%(key)s” is longer than %(n)d characters.", key=key, n=max_length))
-            return None
-        return value.strip() if max_length <= 300 else value
-
-    def integer(self, data: dict, key: str, path: str, text: str, default: int, low: int,
-                high: int, start: int = 1) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            self.problem(path, _line_of_key(text, key, start),
-                         _("Field “%(key)s” must be a whole number from %(low)d to %(high)d.",
-                           key=key, low=low, high=high))
-            return default
-        return value
-
-    def boolean(self, data: dict, key: str, path: str, text: str, default: bool, start: int = 1) -> bool:
-        value = data.get(key, default)
-        if not isinstance(value, bool):
-            self.problem(path, _line_of_key(text, key, start),
-                         _("Field “%(key)s” must be true or false.", key=key))
-            return default
-        return value
-
-    def media_path(self, value: str | None, path: str, line: int | None, alt: str | None) -> str | None:
-        """Check a reference to a media file of the course; returns its normalised path."""
-        if not value:
-            return None
-        normalised = normalise_path(value)
-        if normalised.startswith("/") or normalised not in self.files:
-            self.problem(path, line, _("Image “%(path)s” not found in the course.", path=value))
-            return None
-        if not (alt or "").strip():
-            self.problem(path, line, _("Image “%(path)s” needs a text alternative.", path=value))
-        try:
-            if file_size(self.files, normalised) > media.MAX_IMAGE_BYTES:
-                raise media.MediaError("too-large")
-            media.check_image(self.files[normalised])
-        except media.MediaError as exc:
-            self.problem(path, line, media_message(str(exc), value))
-            return None
-        self.used_media.add(normalised)
-        return normalised
-
-
-def media_message(code: str, name: str) -> str:
-    messages = {
-        "too-large": _("“%(name)s” is larger than 10 MB.", name=name),
-        "not-image": _("“%(name)s” is not a PNG, JPEG, WebP, GIF or SVG image.", name=name),
-        "svg-invalid": _("“%(name)s” is not a valid SVG file.", name=name),
-        "svg-unsafe": _("“%(name)s” contains scripts, event handlers or links to other files; "
-                        "such SVG files are refused.", name=name),
-        "svg-refused": _("“%(name)s”: SVG files are not accepted here.", name=name),
-        "too-many-pixels": _("“%(name)s” has more than 40 million pixels; use a smaller image.",
-                             name=name),
-    }
-    return messages.get(code, messages["not-image"])
-
-
-def _read_quiz(reader: _Reader, path: str) -> QuizData | None:
+def _read_quiz(reader: FieldReader, path: str) -> QuizData | None:
     loaded = reader.toml(path)
     if loaded is None:
         return None
@@ -342,7 +50,7 @@ def _read_quiz(reader: _Reader, path: str) -> QuizData | None:
         return quiz
     seen: set[str] = set()
     for index, raw in enumerate(questions):
-        line = _line_of_table(text, "questions", index)
+        line = line_of_table(text, "questions", index)
         question = _read_question(reader, raw, path, text, line or 1, index)
         if question is None:
             continue
@@ -353,7 +61,7 @@ def _read_quiz(reader: _Reader, path: str) -> QuizData | None:
     return quiz
 
 
-def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
+def _read_question(reader: FieldReader, raw: Any, path: str, text: str, line: int,
                    index: int) -> QuestionData | None:
     if not isinstance(raw, dict):
         reader.problem(path, line, _("Question %(n)d is not a table.", n=index + 1))
@@ -432,7 +140,7 @@ def _read_question(reader: _Reader, raw: Any, path: str, text: str, line: int,
 
 def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
     """Read and validate one course. Raises CourseFormatError listing every problem found."""
-    reader = _Reader(files, origin)
+    reader = FieldReader(files, origin)
     loaded = reader.toml("course.toml")
     if loaded is None:
         raise CourseFormatError(reader.problems)
@@ -441,21 +149,21 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
 
     slug = reader.string(data, "slug", path, text, max_length=80) or ""
     if slug and not KEY_RE.match(slug):
-        reader.problem(path, _line_of_key(text, "slug"),
+        reader.problem(path, line_of_key(text, "slug"),
                        _("“slug” must use lowercase letters, digits and hyphens."))
     language = data.get("language")
     if language not in COURSE_LANGUAGES:
-        reader.problem(path, _line_of_key(text, "language"), _("“language” must be “zh” or “en”."))
+        reader.problem(path, line_of_key(text, "language"), _("“language” must be “zh” or “en”."))
     level = data.get("level", Level.BEGINNER)
     if level not in {lv.value for lv in Level}:
-        reader.problem(path, _line_of_key(text, "level"),
+        reader.problem(path, line_of_key(text, "level"),
                        _("“level” must be beginner, intermediate or advanced."))
     status = data.get("status", CourseStatus.PUBLISHED)
     if status not in {s.value for s in CourseStatus}:
-        reader.problem(path, _line_of_key(text, "status"), _("“status” must be draft or published."))
+        reader.problem(path, line_of_key(text, "status"), _("“status” must be draft or published."))
     group = data.get("translation_group")
     if group is not None and (not isinstance(group, str) or not KEY_RE.match(group)):
-        reader.problem(path, _line_of_key(text, "translation_group"),
+        reader.problem(path, line_of_key(text, "translation_group"),
                        _("“translation_group” must use lowercase letters, digits and hyphens."))
         group = None
     course = CourseData(
@@ -470,7 +178,7 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
     course.sequential, course.position = _read_order(reader, data, text)
     course.cover_alt = data.get("cover_alt")
     course.cover_image = reader.media_path(data.get("cover_image"), path,
-                                           _line_of_key(text, "cover_image"), course.cover_alt)
+                                           line_of_key(text, "cover_image"), course.cover_alt)
 
     lessons = data.get("lessons", [])
     if not isinstance(lessons, list) or not lessons:
@@ -478,7 +186,7 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
         lessons = []
     keys: set[str] = set()
     for index, raw in enumerate(lessons):
-        line = _line_of_table(text, "lessons", index)
+        line = line_of_table(text, "lessons", index)
         lesson = _read_lesson(reader, raw, text, line or 1, index)
         if lesson is None:
             continue
@@ -494,12 +202,12 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
                 reader.problem(raw.get("file", path), None,
                                _("Link to unknown lesson “%(target)s”.", target=target))
 
-    course.glossary = _read_glossary(reader, data.get("glossary"), _line_of_key(text, "glossary"))
+    course.glossary = _read_glossary(reader, data.get("glossary"), line_of_key(text, "glossary"))
 
     final = data.get("final_exam")
     if final is not None:
         if not isinstance(final, str):
-            reader.problem(path, _line_of_key(text, "final_exam"), _("“final_exam” must be a file path."))
+            reader.problem(path, line_of_key(text, "final_exam"), _("“final_exam” must be a file path."))
         else:
             course.final_exam = _read_quiz(reader, final)
 
@@ -510,7 +218,7 @@ def read_course(files: Mapping[str, bytes], origin: str = "") -> CourseData:
     return course
 
 
-def _read_glossary(reader: _Reader, value: Any, line: int | None) -> list[dict[str, str]]:
+def _read_glossary(reader: FieldReader, value: Any, line: int | None) -> list[dict[str, str]]:
     """The optional glossary file named by `glossary = "glossary.toml"`: [[terms]] tables."""
     if value is None:
         return []
@@ -522,26 +230,26 @@ def _read_glossary(reader: _Reader, value: Any, line: int | None) -> list[dict[s
         return []
     entries, problems = glossary_terms.read_terms(loaded[0])
     for problem in problems:
-        reader.problem(value, _line_of_table(loaded[1], "terms", problem.line - 1), problem.message)
+        reader.problem(value, line_of_table(loaded[1], "terms", problem.line - 1), problem.message)
     return entries
 
 
-def _read_order(reader: _Reader, data: dict, text: str) -> tuple[bool, int]:
+def _read_order(reader: FieldReader, data: dict, text: str) -> tuple[bool, int]:
     """`sequential = true` (optional, a boolean) and `position = 1` (optional, 0 to 9999)."""
     path = "course.toml"
     sequential = data.get("sequential", False)
     if not isinstance(sequential, bool):
-        reader.problem(path, _line_of_key(text, "sequential"), _("“sequential” must be true or false."))
+        reader.problem(path, line_of_key(text, "sequential"), _("“sequential” must be true or false."))
         sequential = False
     position = data.get("position", 0)
     if isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= 9999:
-        reader.problem(path, _line_of_key(text, "position"),
+        reader.problem(path, line_of_key(text, "position"),
                        _("“position” must be a whole number from 0 to 9999."))
         position = 0
     return sequential, position
 
 
-def _read_hours_and_standard(reader: _Reader, data: dict, text: str
+def _read_hours_and_standard(reader: FieldReader, data: dict, text: str
                              ) -> tuple[Decimal | None, dict[str, Any] | None]:
     """`hours = 2.5` (optional) and the optional [standard] table: type, level, units."""
     path = "course.toml"
@@ -549,7 +257,7 @@ def _read_hours_and_standard(reader: _Reader, data: dict, text: str
     if "hours" in data:
         hours = standard.parse_hours(data["hours"])
         if hours is None:
-            reader.problem(path, _line_of_key(text, "hours"),
+            reader.problem(path, line_of_key(text, "hours"),
                            _("“hours” must be a number above 0 and at most 999, with at most one "
                              "decimal (for example 2.5)."))
     raw = data.get("standard")
@@ -557,7 +265,7 @@ def _read_hours_and_standard(reader: _Reader, data: dict, text: str
         return hours, None
     line = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip() == "[standard]"), None)
     if not isinstance(raw, dict):
-        reader.problem(path, _line_of_key(text, "standard"), _("“standard” must be a table."))
+        reader.problem(path, line_of_key(text, "standard"), _("“standard” must be a table."))
         return hours, None
     unknown = sorted(set(raw) - {"type", "level", "units"})
     if unknown:
@@ -571,7 +279,7 @@ def _read_hours_and_standard(reader: _Reader, data: dict, text: str
     return hours, standard.mapping(raw["type"], raw["level"], raw.get("units", []))
 
 
-def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) -> LessonData | None:
+def _read_lesson(reader: FieldReader, raw: Any, text: str, line: int, index: int) -> LessonData | None:
     path = "course.toml"
     if not isinstance(raw, dict):
         reader.problem(path, line, _("Lesson %(n)d is not a table.", n=index + 1))
@@ -601,19 +309,19 @@ def _read_lesson(reader: _Reader, raw: Any, text: str, line: int, index: int) ->
         reader.media_path(src, file, line_no, alt)
     video = raw.get("video")
     if video is not None:
-        video = _read_video(reader, video, path, _line_of_key(text, "video", line))
+        video = _read_video(reader, video, path, line_of_key(text, "video", line))
     lesson = LessonData(key=key, title=title, body_md=body, minutes=minutes, video=video)
     lesson.recordings = recordings.read_recordings(reader, raw, path, line, lesson=True)
     quiz_file = raw.get("quiz")
     if quiz_file is not None:
         if not isinstance(quiz_file, str):
-            reader.problem(path, _line_of_key(text, "quiz", line), _("“quiz” must be a file path."))
+            reader.problem(path, line_of_key(text, "quiz", line), _("“quiz” must be a file path."))
         else:
             lesson.quiz = _read_quiz(reader, quiz_file)
     return lesson
 
 
-def _read_video(reader: _Reader, value: Any, path: str, line: int | None) -> str | None:
+def _read_video(reader: FieldReader, value: Any, path: str, line: int | None) -> str | None:
     """A lesson video: an https:// link, or an MP4/WebM file of the course under videos/."""
     if isinstance(value, str) and value.startswith("https://"):
         return value
