@@ -24,7 +24,7 @@ from training import create_app  # noqa: E402
 from training.extensions import db  # noqa: E402
 from training.models import Centre, Course  # noqa: E402
 from training.services.accounts import accounts  # noqa: E402
-from training.services.authoring import course_exchange, course_files  # noqa: E402
+from training.services.authoring import course_exchange, course_reader  # noqa: E402
 from training.services.classes import classes  # noqa: E402
 from training.services.learning import progress  # noqa: E402
 
@@ -42,7 +42,7 @@ def prepare(tmp: Path):
     with app.app_context():
         db.create_all()
         course = course_exchange.import_course(
-            db.session, course_files.read_folder(ROOT / "seed_courses" / COURSE), app.config["MEDIA_DIR"])
+            db.session, course_reader.read_folder(ROOT / "seed_courses" / COURSE), app.config["MEDIA_DIR"])
         learner = accounts.create_user(db.session, username="lina", password=PASSWORD, display_name="李娜",
                                        role="learner")
         accounts.create_user(db.session, username="boss", password=PASSWORD, display_name="Admin", role="admin")

@@ -55,3 +55,39 @@ def test_upgrade_matches_the_models_and_downgrades(migrated_app):
         with db.engine.connect() as conn:
             tables = db.inspect(conn).get_table_names()
         assert set(tables) <= {"alembic_version"}
+
+
+def test_passes_from_before_the_rule_record_their_lessons(migrated_app):
+    """A lesson quiz passed without the lesson marked read (before a pass recorded it) gets
+    its lesson completion from the migration, once, and the enrolment is recounted."""
+    from sqlalchemy import delete, select, update
+
+    from training.models import Enrollment, LessonCompletion, QuizResult
+    from training.services.learning import progress
+
+    from .conftest import EXAMPLE_COURSE
+    from .factories import Factory
+
+    with migrated_app.app_context():
+        upgrade()
+        factory = Factory(migrated_app)
+        learner = factory.user("learner")
+        course = factory.import_course(EXAMPLE_COURSE)
+        factory.enrol(learner, course)
+        quiz = next(q for q in course.quizzes if q.lesson_id is not None)
+        progress.complete_lesson(db.session, learner.id, quiz.lesson)
+        db.session.add(QuizResult(user_id=learner.id, quiz_id=quiz.id, course_id=course.id, attempts=1,
+                                  best_score=100, passed=True))
+        db.session.commit()
+        # As a release before the rule left it: the pass, but no completion of its lesson.
+        db.session.execute(delete(LessonCompletion))
+        db.session.execute(update(Enrollment).values(items_done=1, percent=0))
+        db.session.commit()
+        downgrade(revision="7c8a7f55ee06")
+        upgrade()
+        upgrade()
+        completions = db.session.scalars(select(LessonCompletion.lesson_id)).all()
+        enrollment = db.session.scalar(select(Enrollment))
+        assert completions == [quiz.lesson_id]
+        assert enrollment.items_done == 2
+        assert enrollment.percent == 100 * 2 // enrollment.items_total

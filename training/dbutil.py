@@ -10,10 +10,30 @@ def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool
 
     Race-safe "do it once": the unique constraint decides, and no savepoint is needed.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(model).values(**values).on_conflict_do_nothing().returning(model.id)
+    stmt = insert_for(session)(model).values(**values).on_conflict_do_nothing().returning(model.id)
     return session.execute(stmt).first() is not None
+
+
+def insert_ignore_returning(session: Session, model: type, values: dict[str, Any]):
+    """insert_ignore() that gives the new row as an ORM object, or None when the unique
+    constraint kept it out: one statement, and no read afterwards to find what was inserted."""
+    stmt = insert_for(session)(model).values(**values).on_conflict_do_nothing().returning(model)
+    return session.scalars(stmt).first()
+
+
+def upsert(session: Session, model: type, values: dict[str, Any], keys: list[str],
+           changes: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET changes: a counter row made and updated in
+    one statement. `changes` may refer to the row's current values (model.column) and to
+    the proposed ones (excluded(name))."""
+    stmt = insert_for(session)(model).values(**values)
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes)
+                    .execution_options(synchronize_session=False))
+
+
+def insert_for(session: Session):
+    """The INSERT construct of the session's database, the one with ON CONFLICT."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def dispose_engines(db) -> None:

@@ -162,7 +162,8 @@ def complete(slug: str, key: str):
         flash(_("Enrol in the course to start its lessons."), "info")
         return redirect(url_for("learn.course", slug=slug))
     db.session.commit()
-    state = progress.load_state(db.session, current_user.id, course)
+    # The learner's state now is the one read above with this lesson done: no second read.
+    state.lessons_done.add(lesson.id)
     if state.complete:
         flash(_("Congratulations! You have completed this course."), "success")
         return redirect(url_for("learn.course", slug=slug))

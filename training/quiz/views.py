@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..httpcache import conditional_page
 from ..pages import load_course, load_course_and_state, locked_page, step_url
-from ..models import Attempt, Quiz, QuizResult
+from ..models import Attempt, Course, Quiz
 from ..policy import can_learn, can_view_attempt, ensure
 from ..services.learning import certificates, next_course, progress, quizzes
 
@@ -91,23 +91,25 @@ def take(slug: str, quiz_id: int):
 @bp.route("/attempts/<int:attempt_id>")
 @login_required
 def result(attempt_id: int):
-    attempt = db.session.scalar(
-        select(Attempt).where(Attempt.id == attempt_id).options(selectinload(Attempt.answers))
-    )
+    found = db.session.execute(
+        select(Attempt, Course.slug).join(Course, Course.id == Attempt.course_id)
+        .where(Attempt.id == attempt_id).options(selectinload(Attempt.answers))
+    ).first()
     # 404, not 403: another learner's attempts must not even be known to exist.
-    if attempt is None or not can_view_attempt(current_user, attempt):
+    if found is None or not can_view_attempt(current_user, found.Attempt):
         abort(404)
-    course = load_course(attempt.course.slug, current_user)
-    state = progress.load_state(db.session, attempt.user_id, course)
-    quiz_result, attempts_left = None, 0
+    attempt = found.Attempt
+    if attempt.user_id == current_user.id:
+        course, state = load_course_and_state(found.slug, current_user)
+    else:  # staff following a learner
+        course = load_course(found.slug, current_user)
+        state = progress.load_state(db.session, attempt.user_id, course)
     # A quiz deleted since keeps its attempts as history: the result shows, without a retake.
-    if attempt.quiz is not None:
-        quiz_result = db.session.scalar(
-            select(QuizResult).where(QuizResult.user_id == attempt.user_id,
-                                     QuizResult.quiz_id == attempt.quiz_id)
-        )
-        used = quizzes.attempts_used(db.session, attempt.user_id, attempt.quiz_id)
-        attempts_left = quizzes.attempts_left(attempt.quiz, used)
+    quiz = next((q for q in course.quizzes if q.id == attempt.quiz_id), None)
+    quiz_result, attempts_left = None, 0
+    if quiz is not None:
+        quiz_result = state.results.get(quiz.id)
+        attempts_left = quizzes.attempts_left(quiz, quizzes.attempts_used(db.session, attempt.user_id, quiz.id))
     own = attempt.user_id == current_user.id
     certificate = suggestion = None
     # The pass that completed the course: congratulations, the certificate, what to learn next.
@@ -116,7 +118,7 @@ def result(attempt_id: int):
         suggestion = next_course.suggest(db.session, attempt.user_id, course.id, course.language,
                                          course.level)
     return render_template(
-        "quiz/result.html", attempt=attempt, course=course, state=state, quiz=attempt.quiz,
+        "quiz/result.html", attempt=attempt, course=course, state=state, quiz=quiz,
         quiz_result=quiz_result, attempts_left=attempts_left,
         # After a pass the main button goes on from this quiz; otherwise to the first unfinished step.
         next_url=step_url(course, state.step_after(state.quiz_step(attempt.quiz_id)) if attempt.passed

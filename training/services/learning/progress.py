@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Boolean, Integer, bindparam, cast, func, literal, null, select, union_all, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from ...dbutil import insert_ignore
+from ...dbutil import insert_for, insert_ignore
 from ...models import Course, Enrollment, Lesson, LessonCompletion, Quiz, QuizResult, utcnow
 from . import certificates
 
@@ -258,33 +257,22 @@ def lock_enrollment(session: Session, user_id: int, course_id: int) -> Enrollmen
     )
 
 
-def complete_lessons_of_passed_quizzes(session: Session, user_id: int, course_id: int,
-                                       now: datetime) -> None:
-    """Record as complete every lesson of the course whose quiz the learner has passed but
-    that was never marked read. One INSERT ... SELECT; the unique constraint keeps it once."""
-    lesson, quiz = Lesson.__table__, Quiz.__table__
-    already = select(_completion.c.id).where(_completion.c.user_id == user_id,
-                                              _completion.c.lesson_id == lesson.c.id)
-    rows = (
-        select(literal(user_id), lesson.c.id, lesson.c.course_id, func.substr(lesson.c.title, 1, 200),
-               literal(now))
-        .select_from(_result.join(quiz, quiz.c.id == _result.c.quiz_id).join(lesson, lesson.c.id == quiz.c.lesson_id))
-        .where(_result.c.user_id == user_id, _result.c.course_id == course_id, _result.c.passed.is_(True),
-               ~already.exists())
-    )
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(LessonCompletion).from_select(
+def complete_lesson_of_passed_quiz(session: Session, user_id: int, lesson_id: int, now: datetime) -> None:
+    """A passed lesson quiz records its lesson complete (once: the unique constraint decides),
+    in one INSERT ... SELECT that copies the lesson's title. Completions from before this rule
+    were recorded by a migration."""
+    lesson = Lesson.__table__
+    rows = select(literal(user_id), lesson.c.id, lesson.c.course_id, func.substr(lesson.c.title, 1, 200),
+                  literal(now)).where(lesson.c.id == lesson_id)
+    session.execute(insert_for(session)(LessonCompletion).from_select(
         ["user_id", "lesson_id", "course_id", "lesson_title", "completed_at"], rows,
     ).on_conflict_do_nothing())
 
 
 def refresh_enrollment(session: Session, enrollment: Enrollment, now: datetime | None = None) -> None:
-    """Recount the cached progress of one enrolment and record completion once (lessons whose
-    quiz is passed count as complete: recorded here, so every caller gets the rule)."""
+    """Recount the cached progress of one enrolment and record completion once."""
     now = now or utcnow()
     course_id, user_id = enrollment.course_id, enrollment.user_id
-    complete_lessons_of_passed_quizzes(session, user_id, course_id, now)
     lesson_ids = select(Lesson.id).where(Lesson.course_id == course_id)
     counts = session.execute(select(
         select(func.count(LessonCompletion.id)).where(

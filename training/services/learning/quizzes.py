@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
-from ...dbutil import insert_ignore
+from ...dbutil import insert_ignore_returning, upsert
 from ...models import Attempt, AttemptAnswer, Choice, Question, QuestionKind, Quiz, QuizResult, utcnow
 from . import progress, scoring
 
@@ -182,22 +182,20 @@ def submit(
         used = attempts_used(session, user_id, quiz.id)
         if quiz.max_attempts and used >= quiz.max_attempts:
             raise QuizClosed()
-        inserted = insert_ignore(session, Attempt, {
+        attempt = insert_ignore_returning(session, Attempt, {
             "token": token, "user_id": user_id, "quiz_id": quiz.id, "course_id": quiz.course_id,
             "number": used + 1, "quiz_title": quiz.title, "pass_mark": quiz.pass_mark,
             "score": graded["score"], "correct_count": graded["correct"],
             "question_count": graded["total"], "passed": graded["passed"], "submitted_at": now,
         })
-        attempt = find_attempt(session, token)
-        if attempt is not None and not inserted:
-            return attempt, False  # the same form was submitted concurrently
-        if inserted:
+        if attempt is not None:
             break
+        if (existing := find_attempt(session, token)) is not None:
+            return existing, False  # the same form was submitted concurrently
         # Another tab took this attempt number first: count again.
     else:  # pragma: no cover - three lost races in a row
         raise QuizClosed()
 
-    assert attempt is not None
     # One multi-row INSERT: the answers are written once and never changed.
     session.execute(insert(AttemptAnswer), [
         {"attempt_id": attempt.id, "question_id": question.id, "position": position,
@@ -207,37 +205,30 @@ def submit(
             zip(questions, snapshots, answers, graded["results"], strict=True))
     ])
     _update_result(session, user_id, quiz, attempt, now)
+    if attempt.passed and quiz.lesson_id is not None:
+        progress.complete_lesson_of_passed_quiz(session, user_id, quiz.lesson_id, now)
     progress.refresh_enrollment(session, enrollment, now)
     return attempt, True
 
 
 def _update_result(session: Session, user_id: int, quiz: Quiz, attempt: Attempt, now) -> None:
-    insert_ignore(session, QuizResult, {
-        "user_id": user_id, "quiz_id": quiz.id, "course_id": quiz.course_id, "attempts": 0,
-        "best_score": 0, "passed": False,
-    })
-    values: dict[str, Any] = {
+    """The learner's standing in the quiz, made by the first attempt and updated by each one
+    after it (one statement): attempts, best score, and the time of the first pass."""
+    best = func.max if session.get_bind().dialect.name == "sqlite" else func.greatest
+    changes: dict[str, Any] = {
         "attempts": QuizResult.attempts + 1,
-        "best_score": func.max(QuizResult.best_score, attempt.score)
-        if session.get_bind().dialect.name == "sqlite"
-        else func.greatest(QuizResult.best_score, attempt.score),
+        "best_score": best(QuizResult.best_score, attempt.score),
         "last_attempt_at": now,
     }
-    session.execute(
-        update(QuizResult)
-        .where(QuizResult.user_id == user_id, QuizResult.quiz_id == quiz.id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
     if attempt.passed:
-        session.execute(
-            update(QuizResult)
-            .where(QuizResult.user_id == user_id, QuizResult.quiz_id == quiz.id,
-                   QuizResult.passed.is_(False))
-            .values(passed=True, passed_at=now)
-            .execution_options(synchronize_session=False)
-        )
-    # The UPDATEs went around the session: a result object it holds is stale now.
+        changes["passed"] = True
+        changes["passed_at"] = case((QuizResult.passed.is_(True), QuizResult.passed_at), else_=now)
+    upsert(session, QuizResult, {
+        "user_id": user_id, "quiz_id": quiz.id, "course_id": quiz.course_id, "attempts": 1,
+        "best_score": attempt.score, "passed": attempt.passed,
+        "passed_at": now if attempt.passed else None, "last_attempt_at": now,
+    }, keys=["user_id", "quiz_id"], changes=changes)
+    # The statement went around the session: a result object it holds is stale now.
     for obj in list(session.identity_map.values()):
         if isinstance(obj, QuizResult):
             session.expire(obj)
