@@ -66,12 +66,12 @@ def take(slug: str, quiz_id: int):
     token = request.form.get("attempt_token", "")
     if not 16 <= len(token) <= 64:
         abort(400)
-    already = quizzes.find_attempt(db.session, token)
-    if already is not None and already.user_id == current_user.id:
-        return redirect(url_for("quiz.result", attempt_id=already.id))
     questions = list(quiz.questions)
     responses, errors = quizzes.parse_responses(questions, request.form)
     if errors:
+        already = quizzes.find_attempt(db.session, token)  # sent already, then changed?
+        if already is not None and already.user_id == current_user.id:
+            return redirect(url_for("quiz.result", attempt_id=already.id))
         flash(_("Some questions need an answer. Your other answers are kept below."), "error")
         return _render_quiz(course, quiz, state, token, request.form, errors, status=422)
     try:

@@ -154,22 +154,28 @@ def find_attempt(session: Session, token: str) -> Attempt | None:
     return session.scalar(select(Attempt).where(Attempt.token == token))
 
 
+def _sent_already(session: Session, user_id: int, token: str) -> Attempt | None:
+    """The attempt this token recorded, if any; QuizClosed when it is someone else's."""
+    existing = find_attempt(session, token)
+    if existing is not None and existing.user_id != user_id:
+        raise QuizClosed()
+    return existing
+
+
 def submit(
     session: Session, user_id: int, quiz: Quiz, token: str, responses: dict[int, Any],
     true_label: str = "true", false_label: str = "false",
 ) -> tuple[Attempt, bool]:
     """Grade and record an attempt. Returns (attempt, created).
 
-    The same token submitted again returns the attempt already recorded (created=False).
+    The same token submitted again returns the attempt already recorded (created=False): the
+    unique token decides, so a first submission reads nothing to find out.
     Raises progress.NotEnrolled or QuizClosed.
     """
-    existing = find_attempt(session, token)
-    if existing is not None:
-        if existing.user_id != user_id:
-            raise QuizClosed()
-        return existing, False
     enrollment = progress.lock_enrollment(session, user_id, quiz.course_id)
     if enrollment is None:
+        if (existing := _sent_already(session, user_id, token)) is not None:
+            return existing, False
         raise progress.NotEnrolled()
 
     questions = list(quiz.questions)
@@ -181,6 +187,8 @@ def submit(
     for _ in range(3):
         used = attempts_used(session, user_id, quiz.id)
         if quiz.max_attempts and used >= quiz.max_attempts:
+            if (existing := _sent_already(session, user_id, token)) is not None:
+                return existing, False  # the last attempt, tapped twice
             raise QuizClosed()
         attempt = insert_ignore_returning(session, Attempt, {
             "token": token, "user_id": user_id, "quiz_id": quiz.id, "course_id": quiz.course_id,
@@ -190,8 +198,8 @@ def submit(
         })
         if attempt is not None:
             break
-        if (existing := find_attempt(session, token)) is not None:
-            return existing, False  # the same form was submitted concurrently
+        if (existing := _sent_already(session, user_id, token)) is not None:
+            return existing, False  # the same form, sent before or at the same time
         # Another tab took this attempt number first: count again.
     else:  # pragma: no cover - three lost races in a row
         raise QuizClosed()
