@@ -29,6 +29,9 @@ keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = max_requests // 10
 
+# Web workers never run migrations: leave Flask-Migrate (Alembic) out of them (training/config.py).
+raw_env = ["MIGRATIONS=0"]
+
 # Load the app once in the master and fork: workers share its memory pages.
 preload_app = True
 # The heartbeat file on tmpfs, never on a slow disk.

@@ -80,3 +80,17 @@ def test_rate_limits_use_redis_when_configured(tmp_path, monkeypatch):
     monkeypatch.delenv("REDIS_URL")
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_web_workers_leave_the_migration_tool_out(tmp_path, monkeypatch):
+    """gunicorn.conf.py sets MIGRATIONS=0 for the web workers, whose app then has no
+    Flask-Migrate; the command line (the default) has it for `flask db`."""
+    from training import ROOT
+
+    # (Read, not run: the file also turns off the collector of the process that loads it.)
+    assert 'raw_env = ["MIGRATIONS=0"]' in (ROOT / "gunicorn.conf.py").read_text()
+    config = {"INSTANCE_PATH": str(tmp_path / "inst"), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+              "MEDIA_DIR": str(tmp_path / "m"), "SECRET_KEY": "x"}
+    assert "migrate" in create_app(dict(config)).extensions
+    monkeypatch.setenv("MIGRATIONS", "0")
+    assert "migrate" not in create_app(dict(config)).extensions

@@ -21,10 +21,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import (account, admin, assets, auth, author, certificates, classes, classroom, cli,
                    errors, httpcache, i18n, learn, main, offline, quiz, reports, security, serve)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import csrf, db, init_migrations, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if app.config["MIGRATIONS"]:
+        init_migrations(app, str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)  # before Flask-Login: its after-request hook must run last

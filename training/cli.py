@@ -5,7 +5,6 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from .dbutil import dispose_engines
@@ -192,6 +191,8 @@ def init_app(app: Flask) -> None:
     @click.option("--seed/--no-seed", default=True, help="Import the courses in seed_courses/.")
     def setup(seed: bool):
         """Upgrade the database, create the first admin if none exists and import the seed courses."""
+        from flask_migrate import upgrade  # Alembic: imported only by the commands that need it
+
         upgrade(directory=app.extensions["migrate"].directory)
         with media.removed_on_failure():
             if seed and SEED_DIR.is_dir():

@@ -42,6 +42,8 @@ INT_SETTINGS = {
     "DB_POOL_PRE_PING": 1,
     # SQLite: how long a writer waits for the write lock, in seconds.
     "SQLITE_BUSY_TIMEOUT": 15,
+    # Set up Flask-Migrate for the `flask db` commands (gunicorn.conf.py sets 0 for web workers).
+    "MIGRATIONS": 1,
     # Course outlines each worker keeps for the learner's pages (services/learner_read.py).
     "COURSE_CACHE_SIZE": 64,
 }

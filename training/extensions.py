@@ -5,7 +5,6 @@ from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -27,12 +26,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 # Counters in memory by default, in Redis when REDIS_URL is set (shared by every worker).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def init_migrations(app, directory: str) -> None:
+    """Flask-Migrate (Alembic) for the `flask db` commands. Web workers leave it out
+    (MIGRATIONS=0, set by gunicorn.conf.py): they never migrate, and it costs each 9 MiB."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=directory, render_as_batch=True, compare_type=True)
 
 
 @event.listens_for(Engine, "connect")

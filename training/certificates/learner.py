@@ -18,7 +18,7 @@ from ..extensions import db
 from ..httpcache import learner_page
 from ..models import Certificate
 from ..services.classes.qr import qr_svg
-from ..services.learning import certificate_image, certificates
+from ..services.learning import certificates
 from .common import bp
 
 # The interface locale a certificate is written in, by its course language.
@@ -105,6 +105,9 @@ def image(cert_id: int):
         response.set_etag(tag)
         response.headers["Cache-Control"] = "private, no-cache"
         return response
+    # Pillow's drawing and the QR encoder are imported here, so that web workers stay small.
+    from ..services.learning import certificate_image
+
     font = certificate_image.find_font(current_app.config.get("FONT_PATH"))
     try:
         with force_locale(certificate_locale(cert)):

@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -181,6 +180,8 @@ def _columns(table: list[list[str]]) -> tuple[dict[str, int], list[RowError]]:
         elif title:
             unknown.append(title[:40])
         elif any(index < len(row) and row[index].strip() for row in table[1:]):
+            from openpyxl.utils import get_column_letter  # imported when used: small workers
+
             problems.append(RowError(1, "untitled-column", get_column_letter(index + 1)))
     if unknown:
         problems.insert(0, RowError(1, "unknown-columns", columns=tuple(unknown)))

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response
-from openpyxl import Workbook
 
 # What a spreadsheet program may run as a formula at the start of a cell (OWASP's CSV
 # injection list). The one list for every import and export: roster.py refuses such cells.
@@ -77,6 +76,8 @@ def write_xlsx(target: Any, sheets: Iterable[Sheet]) -> None:
     """Write (title, header or None, rows) sheets to target (a path or a binary file) with
     openpyxl's write-only mode: rows go to disk as they come, so memory stays flat however
     many there are."""
+    from openpyxl import Workbook  # imported when used, so that web workers stay small
+
     workbook = Workbook(write_only=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31] or "Report")
@@ -88,6 +89,8 @@ def write_xlsx(target: Any, sheets: Iterable[Sheet]) -> None:
 
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Report") -> bytes:
+    from openpyxl import Workbook  # imported when used, so that web workers stay small
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "Report")
     sheet.append([safe_cell(h) for h in header])
