@@ -30,7 +30,9 @@ class User(UserMixin, db.Model):
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _, version = session_id.partition(".")
+    # Our identity: "<user id>.<session version>.<session start>.<session id>".
+    user_id, _, rest = session_id.partition(".")
+    version = rest.split(".", 1)[0]
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     return user if user and user.active and str(user.session_version) == version else None
 
