@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 
 import brotli
 
-from common import CSRF_RE, percentile, private_mib, rss_mib
+from common import CSRF_RE, answer_key, percentile, private_mib, rss_mib
 from load import PASSWORD, Learner, Stats
 
 # Accounts in bulk: one password hash (the method PASSWORD_HASH_METHOD sets) for all of them,
@@ -363,7 +363,8 @@ def report(args, stats: Stats, steps: list[Step], checks: dict, workers: list[tu
     for reason, count in stats.errors.most_common():
         print(f"error: {reason} x{count}")
     print(f"\n{len(stats.completions)} completions and {len(stats.attempts)} quiz attempts acknowledged, "
-          f"{stats.double_taps} double-tapped submissions; database check:")
+          f"{stats.double_taps} double-tapped submissions; {stats.quizzes_passed} quizzes passed, "
+          f"{stats.courses_finished} courses finished; database check:")
     for name, value in checks.items():
         print(f"  {name}: {value}")
     print("\ngunicorn workers after the run (target: RSS <= 80 MiB each):")
@@ -415,6 +416,7 @@ def main(args, run: str) -> int:
     try:
         db.flask(env, "db", "upgrade")
         db.flask(env, "courses", "import", "seed_courses")
+        args.answer_key = answer_key(db.url)
         made = time.monotonic()
         subprocess.run([sys.executable, "-c", MAKE_MANY_USERS.format(password=PASSWORD)],
                        input="\n".join(f"load-{run}-{i}" for i in range(args.max)), text=True,

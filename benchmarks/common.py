@@ -1,6 +1,7 @@
 """Shared by load.py and throughput.py: a throwaway database, gunicorn servers on loopback,
 form parsing and figures. Everything runs on this machine only (127.0.0.1)."""
 import argparse
+import json
 import os
 import re
 import secrets
@@ -191,16 +192,51 @@ QUIZ_INPUT_RE = re.compile(r'<input type="(radio|checkbox|text)"[^>]*?name="(q\d
 ORDER_SELECT_RE = re.compile(r'<select name="(q\d+)-(\d+)"')
 
 
-def quiz_answers(html: str, rng) -> dict[str, str | list[str]]:
+def answer_key(url: str) -> dict[str, object]:
+    """The right answer to every question in the database, by form field (q<id>): the correct
+    choice id(s), "true"/"false", an accepted text, or ordering steps' choice ids in order."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    key: dict[str, object] = {}
+    with engine.connect() as conn:
+        questions = {qid: (kind, answer) for qid, kind, answer in conn.execute(
+            text("SELECT id, kind, answer FROM question"))}
+        choices: dict[int, list] = {}
+        for qid, cid, correct in conn.execute(
+                text("SELECT question_id, id, is_correct FROM choice ORDER BY question_id, position, id")):
+            choices.setdefault(qid, []).append((str(cid), correct))
+    engine.dispose()
+    for qid, (kind, answer) in questions.items():
+        answer = json.loads(answer) if isinstance(answer, str) else (answer or {})
+        right = [cid for cid, correct in choices.get(qid, []) if correct]
+        if kind == "single":
+            key[f"q{qid}"] = right[0] if right else None
+        elif kind == "multiple":
+            key[f"q{qid}"] = right
+        elif kind == "true_false":
+            key[f"q{qid}"] = "true" if answer.get("answer") else "false"
+        elif kind == "short_text":
+            key[f"q{qid}"] = (answer.get("accepted") or [None])[0]
+        elif kind == "ordering":
+            key[f"q{qid}"] = [cid for cid, _ in choices.get(qid, [])]
+    return key
+
+
+def quiz_answers(html: str, rng, key: dict | None = None, skill: float = 0.0) -> dict[str, str | list[str]]:
     """Answer every question of a quiz form the way a learner would: one choice per
     single/true-false question, one or more per multiple choice, some text, and a place for
-    every step of an ordering question."""
+    every step of an ordering question; each one right with probability `skill` when the
+    answer key is given (a learner who read the lesson), else at random."""
     options: dict[str, tuple[str, list[str]]] = {}
     for kind, name, value in QUIZ_INPUT_RE.findall(html):
         options.setdefault(name, (kind, []))[1].append(value)
     data: dict[str, str | list[str]] = {}
+    knows = (lambda name: key is not None and key.get(name) is not None and rng.random() < skill)
     for name, (kind, values) in options.items():
-        if kind == "radio":
+        if knows(name):
+            data[name] = key[name]
+        elif kind == "radio":
             data[name] = rng.choice(values)
         elif kind == "checkbox":
             data[name] = rng.sample(values, rng.randint(1, len(values)))
@@ -210,8 +246,12 @@ def quiz_answers(html: str, rng) -> dict[str, str | list[str]]:
     for question, step in ORDER_SELECT_RE.findall(html):
         steps.setdefault(question, []).append(step)
     for question, ids in steps.items():
-        places = list(range(1, len(ids) + 1))
-        rng.shuffle(places)
+        if knows(question):
+            order = key[question]
+            places = [order.index(step) + 1 if step in order else 1 for step in ids]
+        else:
+            places = list(range(1, len(ids) + 1))
+            rng.shuffle(places)
         for step, place in zip(ids, places):
             data[f"{question}-{step}"] = str(place)
     return data

@@ -5,11 +5,14 @@ Each simulated learner (an asyncio task with its own cookie jar and client addre
 X-Forwarded-For to an app that trusts one proxy, as behind nginx):
   1. registers, or logs in to an account made beforehand (--login-share of them), through
      the real forms with their CSRF tokens;
-  2. opens the catalogue, picks a course, opens it and starts it;
-  3. until the time is up: follows "Continue" to the next step; reads a lesson and marks it
-     complete, or opens a quiz, answers it (reading the CSRF and attempt tokens from the
-     form) and submits it, sometimes twice like a double tap, then reads the result; after a
-     finished course it picks another one. It waits --think seconds between pages.
+  2. opens the catalogue, picks a course, opens it and enrols;
+  3. until the time is up: follows the app's own path through the course, as a farmer taps
+     "continue" and each page's main button: reads a lesson and marks it complete (which
+     leads on), takes the quiz the app leads to (reading the CSRF and attempt tokens from the
+     form; each answer right with probability --skill, from the answer key in the database),
+     sometimes sending it twice like a double tap, then reads the result; a quiz failed
+     --retakes times running, or a finished course, sends the learner to another course.
+     It waits --think seconds between pages.
 
 Learners arrive evenly over --ramp seconds and stop at --duration; nothing runs afterwards.
 Reports requests/s, p50/p95/p99 latency overall and per kind of request, errors, and the
@@ -41,7 +44,8 @@ from pathlib import Path
 
 import httpx
 
-from common import ATTEMPT_RE, CSRF_RE, ROOT, Database, Server, add_server_arguments, percentile, quiz_answers
+from common import (ATTEMPT_RE, CSRF_RE, ROOT, Database, Server, add_server_arguments, answer_key,
+                    percentile, quiz_answers)
 
 PASSWORD = "load-test-password-7"
 COURSE_LINK_RE = re.compile(r'href="/courses/([a-z0-9-]+)"')
@@ -71,6 +75,7 @@ class Stats:
     registered: int = 0
     logged_in: int = 0
     courses_finished: int = 0
+    quizzes_passed: int = 0
     server_cpu: float = 0.0
     client_cpu: float = 0.0
 
@@ -133,8 +138,8 @@ class Learner:
             self.stats.registered += 1
         return True
 
-    async def pick_course(self) -> tuple[str, list[str]] | None:
-        """Open the catalogue, pick a course, start it: its slug and lesson and exam links."""
+    async def pick_course(self) -> str | None:
+        """Open the catalogue, pick a course, open it and enrol if need be: its slug."""
         page = await self.request("GET catalogue", "GET", "/courses", (200,))
         if page is None:
             return None
@@ -148,72 +153,88 @@ class Learner:
             if await self.request("POST enrol", "POST", f"/courses/{slug}/enrol", (302,),
                                   data={"csrf_token": CSRF_RE.search(course.text).group(1)}) is None:
                 return None
-            course = await self.request("GET course", "GET", f"/courses/{slug}", (200,))
-            if course is None:
-                return None
-        steps = re.findall(rf'href="(/courses/{slug}/(?:lessons/[^"/]+|quizzes/\d+))"', course.text)
-        return slug, list(dict.fromkeys(steps))  # the "Continue" button repeats one of them
+        return slug
 
     async def learn(self) -> None:
-        """Go through courses in order: each lesson read and completed, each quiz the app
-        leads to taken (once, pass or fail), then the final exam; then another course."""
+        """Take courses as a farmer does: pick one, then follow the app's own path ("continue",
+        the lesson's main button, the quiz it leads to) until the course is complete. A quiz
+        failed --retakes times running sends the learner to another course."""
         while self.time_left():
-            picked = await self.pick_course()
-            if picked is None:
+            slug = await self.pick_course()
+            if slug is None:
                 return
-            slug, steps = picked
+            failed = 0
             await self.think()
-            if await self.request("GET continue", "GET", f"/courses/{slug}/continue", (302,)) is None:
-                return
-            for path in steps:
-                if not self.time_left():
-                    return
-                await self.think()
+            path = await self.go_on(slug)
+            while path is not None and self.time_left():
                 if "/lessons/" in path:
-                    quiz = await self.read_lesson(slug, path)
-                    if quiz and self.time_left():
-                        await self.think()
-                        await self.take_quiz(quiz)
-                else:
-                    await self.take_quiz(path)
-            self.stats.courses_finished += 1
+                    path = await self.read_lesson(slug, path)
+                    if path is not None and "/lessons/" not in path and "/quizzes/" not in path:
+                        path = None  # the course page: complete
+                    await self.think()
+                    continue
+                passed = await self.take_quiz(path)
+                if passed is None:
+                    return
+                failed = 0 if passed else failed + 1
+                if failed > self.args.retakes:
+                    break
+                await self.think()
+                path = await self.go_on(slug)
+            if path is None:
+                self.stats.courses_finished += 1
+
+    async def go_on(self, slug: str) -> str | None:
+        """ "Continue": the next unfinished step's path, None when the course is complete."""
+        answer = await self.request("GET continue", "GET", f"/courses/{slug}/continue", (302,))
+        if answer is None:
+            return None
+        path = httpx.URL(answer.headers["location"]).path
+        return path if "/lessons/" in path or "/quizzes/" in path else None
 
     async def read_lesson(self, slug: str, path: str) -> str | None:
-        """Read a lesson and mark it complete; the quiz the app leads to next, if any."""
+        """Read a lesson and tap its main button (mark complete and go on): where it leads."""
         page = await self.request("GET lesson", "GET", path, (200,))
-        if page is None or 'action="' + path + '/complete"' not in page.text:
+        if page is None:
             return None
+        if 'action="' + path + '/complete"' not in page.text:
+            return await self.go_on(slug)  # read before: on to the next unfinished step
         await self.think()
         done = await self.request("POST complete", "POST", path + "/complete", (302,),
                                   data={"csrf_token": CSRF_RE.search(page.text).group(1)})
         if done is None:
             return None
         self.stats.completions.add((self.name, slug, path.rsplit("/", 1)[1]))
-        location = httpx.URL(done.headers["location"]).path
-        return location if "/quizzes/" in location else None
+        return httpx.URL(done.headers["location"]).path
 
-    async def take_quiz(self, path: str) -> None:
+    async def take_quiz(self, path: str) -> bool | None:
+        """Answer a quiz (sometimes sending it twice) and read the result: passed or not;
+        None after an error."""
         page = await self.request("GET quiz", "GET", path, (200,))
         if page is None:
-            return
+            return None
         token = ATTEMPT_RE.search(page.text).group(1)
         data = {"csrf_token": CSRF_RE.search(page.text).group(1), "attempt_token": token,
-                **quiz_answers(page.text, self.rng)}
+                **quiz_answers(page.text, self.rng, self.args.answer_key, self.args.skill)}
         await self.think()
         sent = await self.request("POST quiz", "POST", path, (302,), data=data)
         if sent is None:
-            return
+            return None
         match = ATTEMPT_LOCATION_RE.search(sent.headers["location"])
         if match is None:
             self.stats.errors["POST quiz: not sent to a result"] += 1
-            return
+            return None
         self.stats.attempts[token] = int(match.group(1))
         if self.rng.random() < self.args.double_tap:
             again = await self.request("POST quiz (again)", "POST", path, (302,), data=data)
             self.stats.double_taps += 1
             if again is not None and not again.headers["location"].endswith(f"/attempts/{match.group(1)}"):
                 self.stats.errors["POST quiz (again): another attempt"] += 1
-        await self.request("GET result", "GET", sent.headers["location"], (200,))
+        result = await self.request("GET result", "GET", sent.headers["location"], (200,))
+        if result is None:
+            return None
+        self.stats.quizzes_passed += 'class="card score pass"' in result.text
+        return 'class="card score pass"' in result.text
 
 
 async def drive(args, stats: Stats, run: str, existing: set[int]) -> float:
@@ -280,7 +301,8 @@ def report(args, stats: Stats, elapsed: float, checks: dict, load_before: str, l
         print(f"| {kind} | {len(values)} | {percentile(values, 50):.0f} | {percentile(values, 95):.0f} | "
               f"{percentile(values, 99):.0f} |")
     print(f"\nlearners: {stats.registered} registered, {stats.logged_in} logged in; "
-          f"{stats.courses_finished} courses gone through; {stats.double_taps} double-tapped quiz submissions")
+          f"{stats.courses_finished} courses finished, {stats.quizzes_passed} quizzes passed; "
+          f"{stats.double_taps} double-tapped quiz submissions")
     print(f"server CPU: {stats.server_cpu:.1f} s in all, {stats.server_cpu / max(total, 1) * 1000:.1f} ms "
           f"per request on average (gunicorn master and workers, user + system; "
           f"excluding the database server)")
@@ -310,6 +332,10 @@ def main() -> int:
     parser.add_argument("--login-share", type=float, default=0.5,
                         help="share of learners with an account already (they log in; the rest register)")
     parser.add_argument("--double-tap", type=float, default=0.1, help="share of quiz submissions sent twice")
+    parser.add_argument("--skill", type=float, default=0.8,
+                        help="chance that a learner answers a question right (they read the lesson)")
+    parser.add_argument("--retakes", type=int, default=2,
+                        help="retakes of a failed quiz before the learner turns to another course")
     import capacity  # not at the top: it imports this module
 
     capacity.add_arguments(parser)
@@ -330,6 +356,7 @@ def main() -> int:
     try:
         db.flask(env, "db", "upgrade")
         db.flask(env, "courses", "import", "seed_courses")
+        args.answer_key = answer_key(db.url)
         existing = set(random.Random(run).sample(range(args.learners), int(args.learners * args.login_share)))
         subprocess.run([sys.executable, "-c", MAKE_USERS.format(password=PASSWORD),
                         *(f"load-{run}-{i}" for i in sorted(existing))], env=env, cwd=ROOT, check=True)
