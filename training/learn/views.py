@@ -127,7 +127,6 @@ def _lesson_context(course: CourseOutline, lesson: LessonOutline, state: progres
     return dict(
         course=course, lesson=lesson, state=state,
         done=done, main_step=main_step, main_url=main_url,
-        complete_form=None if done else CompleteForm(formdata=None, next=main_url),
         position=course.lessons.index(lesson) + 1,
         previous_url=step_url(course, previous_step) if previous_step else None,
         previous_step=previous_step,
