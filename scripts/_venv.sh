@@ -15,6 +15,14 @@ ensure_venv() {
             fi
         fi
     fi
+    # Installed already for this pyproject.toml: nothing to do (the project is installed in
+    # editable mode, so code changes need no reinstall; a new dependency changes the file).
+    local stamp=".venv/.installed${extras}" wanted
+    wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ]; then
+        return 0
+    fi
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
+    echo "$wanted" > "$stamp"
 }

@@ -3,6 +3,7 @@ count; sessions come a page at a time; the CSV streams in the county layout; a l
 written in the background (in a thread, or by an RQ worker on Redis) and only the person who
 asked may download it; old export files are purged."""
 import io
+import os
 import random
 import time
 from datetime import date, timedelta
@@ -26,7 +27,7 @@ from training.services.classes import ledger
 MARCH = "start=2026-03-01&end=2026-03-31"
 ZH_HEADER = ["序号", "姓名", "性别", "年龄", "联系电话", "乡镇", "村", "培训内容", "培训日期",
              "培训地点", "学时", "签到方式", "签到时间（北京时间）"]
-REDIS_TEST_URL = "redis://127.0.0.1:6379/7"
+REDIS_TEST_URL = os.environ.get("REDIS_EXPORT_TEST_URL", "redis://127.0.0.1:6379/7")
 
 
 @pytest.fixture
