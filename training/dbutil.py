@@ -24,11 +24,9 @@ def insert_ignore_returning(session: Session, model: type, values: dict[str, Any
 def upsert(session: Session, model: type, values: dict[str, Any], keys: list[str],
            changes: dict[str, Any]) -> None:
     """INSERT ... ON CONFLICT (keys) DO UPDATE SET changes: a counter row made and updated in
-    one statement. `changes` may refer to the row's current values (model.column) and to
-    the proposed ones (excluded(name))."""
+    one statement. `changes` may refer to the row's current values (model.column)."""
     stmt = insert_for(session)(model).values(**values)
-    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes)
-                    .execution_options(synchronize_session=False))
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
 
 
 def insert_for(session: Session):
