@@ -1,4 +1,5 @@
 """Quiz rules: enrolment, attempt limits, exactly-once submission, privacy of attempts."""
+import pytest
 from sqlalchemy import func, select
 
 from training.extensions import db
@@ -41,6 +42,38 @@ def test_attempt_limit_is_enforced(learner_client, learner, factory, example_cou
     response = learner_client.post(url(example_course, quiz), data=answer_form(quiz), follow_redirects=True)
     assert "used all attempts" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Attempt.id))) == 3
+
+
+def test_the_last_attempt_tapped_twice_shows_its_result(learner_client, learner, factory, example_course):
+    """A double tap on the last allowed attempt leads to that attempt's result, not to "no
+    attempts left"; a new form after it is refused."""
+    factory.enrol(learner, example_course)
+    quiz = example_course.lessons[1].quiz
+    for _ in range(2):
+        learner_client.post(url(example_course, quiz), data=answer_form(quiz, False))
+    last = answer_form(quiz, False)
+    first = learner_client.post(url(example_course, quiz), data=last)
+    again = learner_client.post(url(example_course, quiz), data=last)
+    assert "/attempts/" in first.headers["Location"] and again.headers["Location"] == first.headers["Location"]
+    assert "/attempts/" not in learner_client.post(url(example_course, quiz), data=answer_form(quiz)).headers["Location"]
+    assert db.session.scalar(select(func.count(Attempt.id))) == 3
+
+
+def test_someone_elses_attempt_token_records_nothing(learner_client, learner, factory, example_course):
+    """A form carrying another learner's attempt token is refused and changes nothing."""
+    from training.services.learning import quizzes
+
+    other = factory.user("learner")
+    for person in (learner, other):
+        factory.enrol(person, example_course)
+    quiz = example_course.lessons[0].quiz
+    form = answer_form(quiz)
+    learner_client.post(url(example_course, quiz), data=form)
+    with pytest.raises(quizzes.QuizClosed):
+        quizzes.submit(db.session, other.id, quiz, form["attempt_token"], {})
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Attempt.id))) == 1
+    assert db.session.scalar(select(func.count(QuizResult.id))) == 1
 
 
 def test_each_answer_is_marked_with_its_explanation(learner_client, learner, factory, example_course):
