@@ -94,3 +94,18 @@ def test_web_workers_leave_the_migration_tool_out(tmp_path, monkeypatch):
     assert "migrate" in create_app(dict(config)).extensions
     monkeypatch.setenv("MIGRATIONS", "0")
     assert "migrate" not in create_app(dict(config)).extensions
+
+
+def test_web_workers_import_upload_and_export_libraries_only_when_used(tmp_path):
+    """A web worker's app holds no spreadsheet, QR code, image, Markdown or migration library
+    until a request needs one: each costs every worker memory (README, Performance)."""
+    import subprocess
+    import sys
+
+    heavy = ("alembic", "defusedxml", "markdown_it", "nh3", "openpyxl", "PIL", "segno")
+    script = ("import sys; from training import create_app; create_app(); "
+              f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
+    env = {**os.environ, "MIGRATIONS": "0", "SECRET_KEY": "x",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "MEDIA_DIR": str(tmp_path / "m")}
+    found = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == ""

@@ -2,19 +2,22 @@
 
 Markdown is CommonMark plus tables (markdown-it-py). Raw HTML is allowed but reduced by the
 nh3 allow-list: no scripts, event handlers or style attributes; links only http, https,
-mailto and relative; images only from the site's media or https.
+mailto and relative; images only from the site's media or https. Both libraries are imported
+when a text is rendered: web workers that only show stored HTML do not hold them in memory.
 """
+from __future__ import annotations
+
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
-
-import nh3
-from markdown_it import MarkdownIt
-from mdit_py_plugins.tasklists import tasklists_plugin
+from typing import TYPE_CHECKING
 
 from ...models import Course, CourseMedia, Lesson
 from . import glossary as glossary_terms
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -90,6 +93,9 @@ LessonLinkResolver = Callable[[str], str | None]
 
 
 def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.tasklists import tasklists_plugin
+
     md = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
     # Enabled checkboxes inside their label: the learner ticks them (remembered by static/js/app.js).
     return md.use(tasklists_plugin, enabled=True, label=True)
@@ -109,6 +115,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 
 def sanitize(html: str) -> str:
     """The one allow-list every piece of user-written HTML passes through."""
+    import nh3
+
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                      attribute_filter=_attribute_filter, link_rel="noopener noreferrer",
                      strip_comments=True, allowed_classes=ALLOWED_CLASSES,

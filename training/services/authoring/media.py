@@ -6,6 +6,8 @@ kept, so metadata (GPS position, comments, colour profiles) and anything hidden 
 such as a script in a GIF/JavaScript polyglot, is dropped. Animated images keep their first
 frame. SVG must be inert and is stored as it is; videos are checked by their file signature.
 """
+from __future__ import annotations
+
 import hashlib
 import io
 import secrets
@@ -13,14 +15,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from defusedxml import ElementTree
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ...models import Course, CourseMedia
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow and defusedxml are imported by the functions that use them: a web worker that never
+# receives an upload does not hold them in memory.
 
 IMAGE_TYPES = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg"),
                "WEBP": ("image/webp", ".webp"), "GIF": ("image/gif", ".gif")}
@@ -57,6 +63,8 @@ def _local_name(tag: str) -> str:
 def check_svg(data: bytes) -> CheckedImage:
     """Accept an SVG only if it is inert: no scripts, event handlers, foreign objects or
     references to other files or sites."""
+    from defusedxml import ElementTree
+
     try:
         root = ElementTree.fromstring(data, forbid_dtd=True)
     except Exception as exc:  # defusedxml raises several parse and security errors
@@ -103,6 +111,8 @@ def check_image(data: bytes, allow_svg: bool = True, max_bytes: int = MAX_IMAGE_
         if not allow_svg:
             raise MediaError("svg-refused")
         return check_svg(data)
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
@@ -211,6 +221,8 @@ def _encode(img: Image.Image, kind: str) -> bytes:
 
 
 def _resized(img: Image.Image, width: int) -> Image.Image:
+    from PIL import Image
+
     height = max(1, round(img.height * width / img.width))
     return img.resize((width, height), Image.Resampling.LANCZOS)
 
@@ -218,6 +230,8 @@ def _resized(img: Image.Image, width: int) -> Image.Image:
 def _pixels_only(opened: Image.Image) -> Image.Image:
     """The first frame's pixels, upright and in sRGB, with nothing else of the file: no
     metadata, comment, colour profile, palette trick or other frames reach the encoder."""
+    from PIL import ImageCms, ImageOps
+
     opened.seek(0)
     try:
         img = ImageOps.exif_transpose(opened)
@@ -255,6 +269,8 @@ def store_image(media_dir: str | Path, data: bytes, base: str | None = None,
         name = base + checked.extension
         store(media_dir, name, data)
         return StoredFile(name, checked.content_type, len(data), checked.width, checked.height)
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as opened:
             kind = opened.format or "PNG"

@@ -6,19 +6,23 @@ side, with a small thumbnail, so no metadata (GPS position, camera, time) is kep
 under MEDIA_DIR/session-photos/ with random names and are served only through a route that
 checks policy.can_manage_session: these are photos of people, not public media.
 """
+from __future__ import annotations
+
 import io
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ...models import SessionPhoto, TrainingSession
 from ..accounts import audit
 from ..authoring import media
+
+if TYPE_CHECKING:  # Pillow is imported where it is used (services/authoring/media.py says why)
+    from PIL import Image
 
 MAX_PHOTOS = 6
 MAX_BYTES = 10 * 1024 * 1024  # a phone camera's photo is 2-8 MB
@@ -69,6 +73,8 @@ def path_of(media_dir: str | Path, file_name: str) -> Path:
 
 
 def _encode(img: Image.Image, longest: int) -> tuple[bytes, int, int]:
+    from PIL import Image
+
     copy = img.copy()
     copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)  # keeps the aspect, never enlarges
     buffer = io.BytesIO()
@@ -89,6 +95,8 @@ def reencode(data: bytes, filename: str = "") -> tuple[bytes, bytes, int, int]:
         raise PhotoError(reason, filename) from exc
     if checked.content_type not in ("image/jpeg", "image/png", "image/webp"):
         raise PhotoError("not-image", filename)
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as opened:
             if opened.format not in TYPES:
