@@ -91,3 +91,30 @@ def test_passes_from_before_the_rule_record_their_lessons(migrated_app):
         assert completions == [quiz.lesson_id]
         assert enrollment.items_done == 2
         assert enrollment.percent == 100 * 2 // enrollment.items_total
+
+
+def test_overview_figures_counted_in_utc_days_are_recounted(migrated_app):
+    """Daily figures grouped by UTC day (before the overview counted local days) are all
+    recomputed by the next overview: the migration sets the refresh state back to never."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from training.models import DailyStat, StatsRefresh
+    from training.services.reports import admin_overview
+
+    from .factories import Factory
+
+    with migrated_app.app_context():
+        upgrade()
+        learner = Factory(migrated_app).user("learner")
+        learner.created_at = datetime(2026, 3, 31, 23, 30)  # 07:30 on 1 April in China
+        db.session.commit()
+        admin_overview.rebuild_daily_stats(db.session, "UTC", now=datetime(2026, 4, 2))
+        db.session.commit()
+        downgrade(revision="8d4f0b6c2e17")
+        upgrade()
+        assert db.session.scalar(select(StatsRefresh.refreshed_at)) == admin_overview.NEVER
+        admin_overview.ensure_daily_stats(db.session, 60, "Asia/Shanghai", now=datetime(2026, 4, 2))
+        days = db.session.scalars(select(DailyStat.day).where(DailyStat.registered > 0)).all()
+        assert days == [datetime(2026, 4, 1).date()]

@@ -114,10 +114,11 @@ def create_user(role, username, mobile, display_name, centre, password_file):
 @reports_cli.command("refresh")
 def refresh_reports():
     """Recompute every day of the admin overview's figures (run nightly, e.g. from cron)."""
+    from .localtime import zone_name
     from .services.reports import admin_overview
 
     started = time.perf_counter()
-    admin_overview.rebuild_daily_stats(db.session)
+    admin_overview.rebuild_daily_stats(db.session, zone_name())
     db.session.commit()
     click.echo(f"report figures recomputed in {time.perf_counter() - started:.1f} s")
 

@@ -26,6 +26,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from .demo_bulk import COLUMNS, BulkWriter, next_ids, reset_sequences
+from .localtime import today_in, zone_name
 from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_reader
@@ -395,11 +396,12 @@ def generate(session: Session, learners: int, seed: int, media_dir: str,
         raise DemoDataExists()
     ensure_courses(session, media_dir)
     now = None
+    zone = zone_name()
     if today is None:
         now = datetime.now(UTC).replace(tzinfo=None)
-        today = now.date()
+        today = today_in(zone, now)
     stats = Generator(session, learners, seed, today, now).run(echo)
-    admin_overview.rebuild_daily_stats(session)
+    admin_overview.rebuild_daily_stats(session, zone)
     return stats
 
 

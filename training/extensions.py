@@ -11,6 +11,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from .localtime import sqlite_local_date
+
 # Stable constraint names so Alembic can alter and drop them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,9 +46,11 @@ def init_migrations(app, directory: str) -> None:
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """Enforce foreign keys and use WAL on every SQLite connection (writers wait for the lock
-    up to SQLITE_BUSY_TIMEOUT seconds: the `timeout` connect argument set in config.py)."""
+    up to SQLITE_BUSY_TIMEOUT seconds: the `timeout` connect argument set in config.py), and
+    give it the local_date() function reports count days with."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    dbapi_connection.create_function("local_date", 2, sqlite_local_date, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

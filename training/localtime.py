@@ -5,7 +5,7 @@ same way everywhere: `zone_label()` ("北京时间" for China time) — issue 23
 
 Pages use Flask-Babel's `datetimeformat` / `dateformat` filters (which convert to this zone);
 exports and other plain text use `local_text`."""
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location
@@ -48,5 +48,30 @@ def local_text(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 def local_midnight(day) -> datetime:
     """The start of a local calendar day as naive UTC, to compare with stored times (a filter
     "from 7 December" means from midnight in China, 16:00 UTC the day before)."""
-    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone_name()))
+    return midnight_in(day, zone_name())
+
+
+def midnight_in(day, zone: str) -> datetime:
+    """local_midnight in the zone named, for code that runs without an app."""
+    start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))
     return start.astimezone(UTC).replace(tzinfo=None)
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The calendar day it is in the zone named (now: a naive UTC time, default the clock)."""
+    moment = (now or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def local_today() -> date:
+    """Today in the configured zone: the day a trainer in the county sees on her calendar,
+    whatever the server's clock zone (a class held at 07:00 in China is 23:00 UTC the day before)."""
+    return today_in(zone_name())
+
+
+def sqlite_local_date(moment: str | None, zone: str) -> str | None:
+    """SQL function local_date(moment, zone) for SQLite, which knows no time zones: the day
+    ('YYYY-MM-DD') a stored naive UTC time falls on in the zone (PostgreSQL uses AT TIME ZONE)."""
+    if moment is None:
+        return None
+    return datetime.fromisoformat(moment).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date().isoformat()

@@ -2,8 +2,11 @@
 from datetime import date, timedelta
 
 from training.extensions import db
+from training.localtime import today_in
 from training.models import Centre
 from training.services.reports import admin_overview, charts, progress_reports
+
+ZONE = "Asia/Shanghai"  # the default TIMEZONE: the overview's days are China days
 
 
 def _centre_id(name: str) -> int:
@@ -69,9 +72,9 @@ def test_course_report_one_centre(province):
 
 def test_overview_by_centre_and_month(province):
     """Registered, active in 30 days, enrolments, completions and person-times per centre."""
-    admin_overview.ensure_daily_stats(db.session, 60)
-    today = province.now.date()
-    ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(today - timedelta(days=89), today))
+    admin_overview.ensure_daily_stats(db.session, 60, ZONE)
+    today = today_in(ZONE, province.now)
+    ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(today - timedelta(days=89), today), ZONE)
     rows = {r.name: r for r in ov.centres}
     a, b = rows["Centre A"], rows["Centre B"]
     assert (a.registered, a.active, a.enrolments, a.completions, a.person_times) == (3, 2, 3, 1, 3)
@@ -83,29 +86,60 @@ def test_overview_by_centre_and_month(province):
 
 def test_overview_filters(province):
     """A date range before the enrolments shows none; the centre filter keeps one centre."""
-    admin_overview.ensure_daily_stats(db.session, 60)
-    today = province.now.date()
+    admin_overview.ensure_daily_stats(db.session, 60, ZONE)
+    today = today_in(ZONE, province.now)
     early = admin_overview.overview(db.session, admin_overview.OverviewFilter(
-        today - timedelta(days=60), today - timedelta(days=41)))
+        today - timedelta(days=60), today - timedelta(days=41)), ZONE)
     assert early.total.enrolments == 0 and early.total.person_times == 0
     only_b = admin_overview.overview(db.session, admin_overview.OverviewFilter(
-        today - timedelta(days=89), today, centre_id=_centre_id("Centre B")))
+        today - timedelta(days=89), today, centre_id=_centre_id("Centre B")), ZONE)
     assert [r.name for r in only_b.centres] == ["Centre B"]
     other_course = admin_overview.overview(db.session, admin_overview.OverviewFilter(
-        today - timedelta(days=89), today, course_id=province.course.id + 999))
+        today - timedelta(days=89), today, course_id=province.course.id + 999), ZONE)
     assert (other_course.total.enrolments, other_course.total.registered) == (0, 4)
 
 
 def test_daily_figures_catch_up_with_new_activity(province, factory):
     """Figures older than max_age are refreshed from the last refresh day on."""
-    refreshed = admin_overview.ensure_daily_stats(db.session, 60, now=province.now)
+    refreshed = admin_overview.ensure_daily_stats(db.session, 60, ZONE, now=province.now)
     factory.user("learner", centre="Centre B")
     later = province.now + timedelta(seconds=30)
-    assert admin_overview.ensure_daily_stats(db.session, 60, now=later) == refreshed  # still fresh
-    assert admin_overview.ensure_daily_stats(db.session, 10, now=later) == later
-    today = province.now.date()
-    ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(today - timedelta(days=9), today))
+    assert admin_overview.ensure_daily_stats(db.session, 60, ZONE, now=later) == refreshed  # still fresh
+    assert admin_overview.ensure_daily_stats(db.session, 10, ZONE, now=later) == later
+    today = today_in(ZONE, province.now)
+    ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(today - timedelta(days=9), today), ZONE)
     assert ov.total.registered == 5
+
+
+def test_overview_counts_china_days_not_utc_days(factory, example_course):
+    """A learner registered and enrolled at 23:30 UTC on 31 March did so at 07:30 on 1 April
+    in China: the overview counts them on 1 April (and in April), whatever the server's clock."""
+    from datetime import datetime
+
+    from training.models import Enrollment
+
+    course = example_course
+    learner = factory.user("learner", centre="Centre A")
+    learner.created_at = datetime(2026, 3, 31, 23, 30)
+    db.session.add(Enrollment(user_id=learner.id, course_id=course.id, enrolled_at=learner.created_at,
+                              items_done=1, items_total=1, percent=100, completed_at=learner.created_at,
+                              last_active_at=learner.created_at))
+    db.session.flush()
+    admin_overview.rebuild_daily_stats(db.session, ZONE)
+
+    def figures(start: date, end: date):
+        ov = admin_overview.overview(db.session, admin_overview.OverviewFilter(start, end), ZONE)
+        return ov.total.registered, ov.total.enrolments, ov.total.completions, ov.total.active
+
+    assert figures(date(2026, 4, 1), date(2026, 4, 1)) == (1, 1, 1, 1)
+    assert figures(date(2026, 3, 1), date(2026, 3, 31)) == (0, 0, 0, 0)
+    assert [(m.month, m.registered) for m in admin_overview.overview(
+        db.session, admin_overview.OverviewFilter(date(2026, 3, 1), date(2026, 4, 30)), ZONE).months] == [
+        ("2026-03", 0), ("2026-04", 1)]
+    # In UTC the same moments fall on 31 March.
+    admin_overview.rebuild_daily_stats(db.session, "UTC")
+    assert admin_overview.overview(db.session, admin_overview.OverviewFilter(
+        date(2026, 3, 31), date(2026, 3, 31)), "UTC").total.registered == 1
 
 
 def test_months_between_and_median():

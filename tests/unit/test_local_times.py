@@ -14,7 +14,7 @@ STORED = datetime(2026, 3, 1, 16, 30, 5)
 
 def test_admin_overview_shows_refresh_time_in_china_time(app, admin, admin_client, app_ctx):
     app.config["REPORTS_STATS_MAX_AGE"] = 10**9  # keep the known refresh time
-    admin_overview.rebuild_daily_stats(db.session, now=STORED)
+    admin_overview.rebuild_daily_stats(db.session, "Asia/Shanghai", now=STORED)
     db.session.commit()
     page = admin_client.get("/reports/overview").get_data(as_text=True)
     assert "2026-03-02 00:30 (Beijing time)" in page
@@ -59,3 +59,27 @@ def test_a_persons_data_download_gives_china_times_with_their_offset(app_ctx, le
     learner.created_at = STORED
     db.session.commit()
     assert privacy.export_data(db.session, learner)["profile"]["created_at"] == "2026-03-02T00:30:05+08:00"
+
+
+def test_today_and_local_dates_follow_the_zone_not_the_server_clock():
+    """23:30 UTC on 31 March is already 1 April in China; 16:00 UTC is China's midnight."""
+    from datetime import date
+
+    from training.localtime import midnight_in, sqlite_local_date, today_in
+
+    assert today_in("Asia/Shanghai", datetime(2026, 3, 31, 23, 30)) == date(2026, 4, 1)
+    assert today_in("UTC", datetime(2026, 3, 31, 23, 30)) == date(2026, 3, 31)
+    assert midnight_in(date(2026, 4, 1), "Asia/Shanghai") == datetime(2026, 3, 31, 16, 0)
+    assert sqlite_local_date("2026-03-31 23:30:00.000000", "Asia/Shanghai") == "2026-04-01"
+    assert sqlite_local_date("2026-03-31 15:59:59", "Asia/Shanghai") == "2026-03-31"
+    assert sqlite_local_date(None, "Asia/Shanghai") is None
+
+
+def test_a_new_session_is_dated_today_in_china(trainer_client, factory, trainer):
+    """The session form's default date is the local day, which the server's UTC clock is not
+    between 16:00 and 24:00 UTC."""
+    from training.localtime import local_today
+
+    training_class = factory.training_class()
+    page = trainer_client.get(f"/classes/{training_class.id}/sessions/new").get_data(as_text=True)
+    assert f'value="{local_today().isoformat()}"' in page

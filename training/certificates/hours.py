@@ -1,6 +1,5 @@
 """Study hours: the learner's "我的学时" and the staff's per-learner hours download (per class
 or per centre) for subsidy paperwork. Sums and rows come from services/learning/hours.py."""
-from datetime import date
 from io import BytesIO
 
 from flask import current_app, render_template, request
@@ -8,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
+from ..localtime import local_today
 from ..models import Centre, TrainingClass
 from ..policy import can_manage_class, can_view_centre, ensure, is_admin
 from ..services.accounts import audit
@@ -45,7 +45,7 @@ def _download(fmt: str, target_type: str, target_id: int, name: str, **scope):
                  ip_address=request.remote_addr or "", format=fmt, rows=len(records))
     db.session.commit()
     rows = [row for _user_id, row in records]
-    filename = f"hours-{name}-{date.today().isoformat()}.{fmt}"
+    filename = f"hours-{name}-{local_today().isoformat()}.{fmt}"
     if fmt == "csv":
         return exports.attachment(exports.csv_bytes(hours.header(), rows), filename, exports.CSV_MIMETYPE)
     buffer = BytesIO()

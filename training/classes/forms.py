@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..forms_common import AppForm
+from ..localtime import local_today
 from ..services.accounts import accounts
 from ..services.classes import ledger_export
 from ..services.classes.classes import ClassDetails
@@ -81,7 +82,7 @@ class RosterForm(AppForm):
 
 
 class SessionForm(AppForm):
-    held_on = DateField(_l("Date"), validators=[DataRequired()], default=date.today)
+    held_on = DateField(_l("Date"), validators=[DataRequired()], default=local_today)
     topic = StringField(_l("Topic"), validators=[DataRequired(), Length(max=200)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     trainer_id = SelectField(_l("Trainer"), coerce=int)
@@ -166,7 +167,7 @@ class ProfileForm(AppForm):
         )
 
     def validate_birth_year(self, field):
-        this_year = date.today().year
+        this_year = local_today().year
         if field.data is not None and not this_year - 110 <= field.data <= this_year - 10:
             raise ValidationError(_l("Enter a year between %(low)s and %(high)s.",
                                      low=this_year - 110, high=this_year - 10))

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..extensions import db
+from ..localtime import local_today
 from ..models import ExportJob, utcnow
 from ..policy import can_open_export, can_view_centre, ensure
 from ..services import jobs
@@ -50,7 +51,7 @@ def _ledger_filters() -> tuple[LedgerForm, date, date, int | None]:
         choices = [c for c in choices if c.id == current_user.centre_id]
     form = LedgerForm(request.args, centres=choices, every_centre=every_centre)
     form.validate()
-    start, end = form.period(date.today())
+    start, end = form.period(local_today())
     if every_centre:
         centre_id = form.centre_id.data or None
         ensure(centre_id is None or centre_id in {c.id for c in choices}, 404)

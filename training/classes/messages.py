@@ -1,10 +1,9 @@
 """Messages of the classes area for the reason codes services raise, translated when shown."""
-from datetime import date
-
 from babel.lists import format_list
 from flask_babel import get_locale, gettext as _, ngettext
 
 from ..i18n import course_language
+from ..localtime import local_today
 from ..services.classes import household, roster
 
 CLASS_ERRORS = {
@@ -64,7 +63,7 @@ def _known_columns() -> str:
 
 
 def _birth_years() -> tuple[int, int]:
-    return roster.birth_years(date.today())
+    return roster.birth_years(local_today())
 
 
 FILE_ERRORS = {

@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Course, TrainingClass, utcnow
+from ..localtime import local_today, zone_name
+from ..models import Course, TrainingClass
 from ..policy import (
     STAFF_ROLES, can_view_centre, can_view_course_report, ensure, is_admin, report_centre, require_role,
 )
@@ -45,7 +46,7 @@ def _download(table: tables.Table, fmt: str, name: str, report: str, target_type
                  ip_address=request.remote_addr or "", report=report, format=fmt,
                  rows=len(rows), **detail)
     db.session.commit()
-    return exports.download(header, rows, fmt, f"{name}-{utcnow():%Y%m%d}.{fmt}",
+    return exports.download(header, rows, fmt, f"{name}-{local_today():%Y%m%d}.{fmt}",
                             title=sheet_titles()[report])
 
 
@@ -134,7 +135,7 @@ def _overview():
     form.course.choices = _with_blank(_("All courses"),
                                       progress_reports.course_choices(db.session, None, True))
     valid = form.validate()
-    today = utcnow().date()
+    today = local_today()
     end = form.end.data if valid and form.end.data else today
     start = form.start.data if valid and form.start.data else end - timedelta(days=89)
     if start > end:
@@ -144,8 +145,9 @@ def _overview():
         form.start.data = start
     if not form.end.data or form.end.errors:
         form.end.data = end
-    refreshed_at = admin_overview.ensure_daily_stats(db.session, current_app.config["REPORTS_STATS_MAX_AGE"])
-    ov = admin_overview.overview(db.session, filters, refreshed_at)
+    zone = zone_name()
+    refreshed_at = admin_overview.ensure_daily_stats(db.session, current_app.config["REPORTS_STATS_MAX_AGE"], zone)
+    ov = admin_overview.overview(db.session, filters, zone, refreshed_at)
     db.session.commit()
     return form, ov
 

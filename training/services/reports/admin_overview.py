@@ -1,5 +1,7 @@
 """The admin overview across centres, from daily figures pre-aggregated into DailyStat rows
-(refreshed at most every REPORTS_STATS_MAX_AGE seconds), so it stays fast at national scale."""
+(refreshed at most every REPORTS_STATS_MAX_AGE seconds), so it stays fast at national scale.
+Days are calendar days in the configured zone (`zone`, China time by default), as the
+centres count them: a learner registered at 07:00 in China counts on that day, not the one before."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -10,11 +12,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from ...dbutil import insert_ignore
+from ...localtime import midnight_in
 from ...models import (
     Attendance, Centre, DailyStat, Enrollment, Role, StatsRefresh, TrainingClass, TrainingSession, User,
     class_course, utcnow,
 )
-from .progress_reports import dialect_name, month_of, start_of
+from .progress_reports import dialect_name, month_of
 
 # The refresh state of figures never computed yet.
 NEVER = datetime(2000, 1, 1)
@@ -75,16 +78,16 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def day_of(session: Session, column) -> ColumnElement:
-    """The calendar day of a datetime column, stored the way a Date column is."""
+def day_of(session: Session, column, zone: str) -> ColumnElement:
+    """The calendar day in `zone` of a naive UTC datetime column, as a Date column holds it."""
     if dialect_name(session) == "postgresql":
-        return cast(column, Date)
-    return func.date(column)
+        return cast(func.timezone(zone, func.timezone("UTC", column)), Date)
+    return func.local_date(column, zone)  # registered on every SQLite connection (extensions.py)
 
 
-def refresh_daily_stats(session: Session, since: date | None = None) -> None:
-    """Recompute the overview's daily figures from `since` (None: every day) to today: one
-    DELETE and one INSERT ... SELECT of grouped counts.
+def refresh_daily_stats(session: Session, since: date | None, zone: str) -> None:
+    """Recompute the overview's daily figures from `since` (None: every day) to today, by
+    days in `zone`: one DELETE and one INSERT ... SELECT of grouped counts.
 
     Rows with course_id 0 hold the figures over all courses (and registrations, which have no
     course); rows with a course id hold that course's enrolments, completions and the
@@ -93,12 +96,12 @@ def refresh_daily_stats(session: Session, since: date | None = None) -> None:
     if since is not None:
         delete = delete.where(DailyStat.day >= since)
     session.execute(delete)
-    start = start_of(since) if since is not None else None
+    start = midnight_in(since, zone) if since is not None else None
     zero = literal(0)
     centre = func.coalesce(User.centre_id, 0)
     parts = []
 
-    day = day_of(session, User.created_at)
+    day = day_of(session, User.created_at, zone)
     parts.append(
         select(day.label("day"), centre.label("centre_id"), zero.label("course_id"),
                func.count().label("registered"), zero.label("enrolments"),
@@ -108,7 +111,7 @@ def refresh_daily_stats(session: Session, since: date | None = None) -> None:
     )
     for column, measure in ((Enrollment.enrolled_at, "enrolments"),
                             (Enrollment.completed_at, "completions")):
-        day = day_of(session, column)
+        day = day_of(session, column, zone)
         counts = [func.count() if m == measure else zero for m in ("enrolments", "completions")]
         for course in (zero, Enrollment.course_id):
             parts.append(
@@ -148,7 +151,7 @@ def _locked_state(session: Session) -> StatsRefresh:
     return session.scalar(select(StatsRefresh).where(StatsRefresh.id == 1).with_for_update())
 
 
-def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = None) -> datetime:
+def ensure_daily_stats(session: Session, max_age: int, zone: str, now: datetime | None = None) -> datetime:
     """Bring the daily figures up to date when they are older than max_age seconds: the
     days since the last refresh are recomputed (everything the first time). Refreshes run
     one at a time (the state row is locked). Returns when the figures were refreshed.
@@ -158,9 +161,10 @@ def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = No
     now = now or utcnow()
     state = _locked_state(session)
     if state.refreshed_at == NEVER:
-        refresh_daily_stats(session, None)
+        refresh_daily_stats(session, None, zone)
     elif (now - state.refreshed_at).total_seconds() > max_age:
-        refresh_daily_stats(session, state.refreshed_at.date() - timedelta(days=1))
+        # From the day before the last refresh's UTC day: that covers its local day in any zone.
+        refresh_daily_stats(session, state.refreshed_at.date() - timedelta(days=1), zone)
     else:
         return state.refreshed_at
     state.refreshed_at = now
@@ -168,21 +172,22 @@ def ensure_daily_stats(session: Session, max_age: int, now: datetime | None = No
     return now
 
 
-def rebuild_daily_stats(session: Session, now: datetime | None = None) -> None:
-    """Recompute every day's figures (nightly, and after bulk loads)."""
+def rebuild_daily_stats(session: Session, zone: str, now: datetime | None = None) -> None:
+    """Recompute every day's figures (nightly, after bulk loads and after the zone changes)."""
     state = _locked_state(session)
-    refresh_daily_stats(session, None)
+    refresh_daily_stats(session, None, zone)
     state.refreshed_at = now or utcnow()
     session.flush()
 
 
-def overview(session: Session, filters: OverviewFilter,
+def overview(session: Session, filters: OverviewFilter, zone: str,
              refreshed_at: datetime | None = None) -> Overview:
     """Learners registered, active in the 30 days up to the end date, enrolments, completions
     and training person-times (培训人次), by centre and by month: three queries over the
-    daily figures (call ensure_daily_stats first) and the recently active learners."""
-    stop = start_of(filters.end + timedelta(days=1))
-    active_from = stop - timedelta(days=30)
+    daily figures (call ensure_daily_stats first) and the recently active learners. The
+    filter's days are days in `zone`."""
+    stop = midnight_in(filters.end + timedelta(days=1), zone)
+    active_from = midnight_in(filters.end - timedelta(days=29), zone)
 
     centres = {cid: CentreRow(centre_id=cid, name=name) for cid, name in session.execute(
         select(Centre.id, Centre.name)

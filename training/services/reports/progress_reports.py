@@ -15,7 +15,7 @@ added to the class) sets it too; a login or a check-in is not learning either.
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from statistics import median
 
 from sqlalchemy import Integer, case, cast, func, select, union_all
@@ -49,10 +49,6 @@ def days_between(session: Session, start, end) -> ColumnElement:
     if dialect_name(session) == "postgresql":
         return cast(func.floor(func.extract("epoch", end - start) / 86400), Integer)
     return cast(func.julianday(end) - func.julianday(start), Integer)
-
-
-def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min)
 
 
 # ---------------------------------------------------------------- class report
