@@ -8,7 +8,7 @@ advanced), then the position the course files declare (`position = 1`), then the
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ...models import Course, CourseMedia, CourseStatus, Enrollment, Level
 
@@ -53,12 +53,20 @@ def cover_of(media: CourseMedia) -> Cover:
     return Cover(media.url_path, COVER_WIDTH, shown_height, srcset)
 
 
+# What a course card shows: a course's other columns (its glossary, its standard) stay unread.
+CARD_COLUMNS = load_only(Course.slug, Course.language, Course.title, Course.summary, Course.level,
+                         Course.content_version, Course.cover_image, Course.position)
+COVER_COLUMNS = load_only(CourseMedia.stored_name, CourseMedia.content_type, CourseMedia.width,
+                          CourseMedia.height, CourseMedia.variants)
+
+
 def _courses(session: Session, languages: tuple[str, ...], level: str) -> list[tuple[Course, CourseMedia | None]]:
     """Published courses in `languages` at `level`, in catalogue order, each with its cover's
     stored picture (one query: the cover is an outer join)."""
     query = (select(Course, CourseMedia)
              .outerjoin(CourseMedia, and_(CourseMedia.course_id == Course.id, CourseMedia.path == Course.cover_image))
              .where(Course.status == CourseStatus.PUBLISHED, Course.language.in_(languages))
+             .options(CARD_COLUMNS, COVER_COLUMNS)
              .order_by(*ORDER))
     if level in LEVELS:
         query = query.where(Course.level == level)
@@ -70,17 +78,15 @@ def listing(session: Session, user_id: int | None, language: str = "", level: st
     """The catalogue for a learner (None: a visitor): courses in `language` ("all" for both;
     anything else means the interface language), at `level` when it is one the catalogue knows
     (anything else is no filter). When the interface language has none, the other language's
-    courses are listed rather than an empty page. Two queries whatever the number of courses."""
+    courses are listed rather than an empty page. Two queries whatever the number of courses
+    (three when the interface language has none)."""
     chosen = language == ALL or language in LANGUAGES
     if not chosen:
         language = interface_language if interface_language in LANGUAGES else LANGUAGES[0]
-    rows = _courses(session, LANGUAGES, level)
-    if language != ALL:
-        wanted = [row for row in rows if row[0].language == language]
-        if not wanted and not chosen:
-            language = LANGUAGES[1 - LANGUAGES.index(language)]
-            wanted = [row for row in rows if row[0].language == language]
-        rows = wanted
+    rows = _courses(session, LANGUAGES if language == ALL else (language,), level)
+    if not rows and not chosen:
+        language = LANGUAGES[1 - LANGUAGES.index(language)]
+        rows = _courses(session, (language,), level)
     percents = {}
     if user_id is not None:
         percents = dict(session.execute(
