@@ -29,7 +29,6 @@ def _load_quiz(course, quiz_id: int) -> Quiz:
 
 
 def _render_quiz(course, quiz, state, token, form_values=None, errors=None, status=200):
-    used = quizzes.attempts_used(db.session, current_user.id, quiz.id)
     attempts = db.session.scalars(
         select(Attempt).where(Attempt.user_id == current_user.id, Attempt.quiz_id == quiz.id)
         .order_by(Attempt.number.desc())
@@ -38,7 +37,7 @@ def _render_quiz(course, quiz, state, token, form_values=None, errors=None, stat
         "quiz/take.html", course=course, quiz=quiz, state=state, token=token,
         presented=quizzes.present(quiz, token), field_name=quizzes.field_name,
         values=form_values or {}, errors={qid: ERROR_MESSAGES[code]() for qid, code in (errors or {}).items()},
-        attempts=attempts, attempts_left=quizzes.attempts_left(quiz, used),
+        attempts=attempts, attempts_left=quizzes.attempts_left(quiz, len(attempts)),
         result=state.results.get(quiz.id),
     ), status
 
