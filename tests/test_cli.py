@@ -82,3 +82,50 @@ def test_import_that_fails_to_commit_leaves_no_media_files(runner, app, app_ctx,
     result = runner.invoke(args=["courses", "import", str(EXAMPLE_COURSE)])
     assert result.exit_code != 0
     assert set(media_dir.iterdir()) == before
+
+
+def test_media_prune_removes_only_old_files_no_row_names(runner, app, app_ctx, factory):
+    """A course deleted leaves files that a translation sharing them still names: those stay.
+    Files no row names go once older than the grace period, and only with --delete; other
+    folders under MEDIA_DIR are never touched."""
+    import os
+    import time
+    from pathlib import Path
+
+    from training.models import CourseMedia
+
+    media_dir = Path(app.config["MEDIA_DIR"])
+    first = factory.import_course(EXAMPLE_COURSE)
+    factory.import_course(EXAMPLE_COURSE, slug="first-stream-checklist-copy")  # same files, by content
+    shared = sorted(p.name for p in media_dir.iterdir() if p.is_file())
+    assert shared and {m.stored_name for m in first.media} <= set(shared)
+    (media_dir / "session-photos").mkdir(exist_ok=True)
+    (media_dir / "exports").mkdir(exist_ok=True)
+    for name in ("replaced.png", "session-photos/gone.jpg", "exports/keep.csv", "fresh.png"):
+        (media_dir / name).write_bytes(b"x" * 10)
+    two_days_ago = time.time() - 48 * 3600
+    for path in media_dir.rglob("*"):
+        if path.is_file() and path.name != "fresh.png":
+            os.utime(path, (two_days_ago, two_days_ago))
+
+    listed = runner.invoke(args=["media", "prune"])
+    assert listed.exit_code == 0, listed.output
+    assert "replaced.png" in listed.output and "gone.jpg" in listed.output
+    assert "2 unused file(s)" in listed.output
+    assert (media_dir / "replaced.png").exists()  # listing deletes nothing
+
+    db.session.delete(first)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(CourseMedia.id))) > 0
+    deleted = runner.invoke(args=["media", "prune", "--delete"])
+    assert "deleted 2 unused file(s)" in deleted.output
+    assert not (media_dir / "replaced.png").exists() and not (media_dir / "session-photos/gone.jpg").exists()
+    assert (media_dir / "exports/keep.csv").exists() and (media_dir / "fresh.png").exists()
+    assert all((media_dir / name).exists() for name in shared)  # the copy still names them
+
+    db.session.delete(db.session.scalar(select(Course)))
+    db.session.commit()
+    deleted = runner.invoke(args=["media", "prune", "--delete"])
+    assert f"deleted {len(shared)} unused file(s)" in deleted.output
+    assert not any((media_dir / name).exists() for name in shared)
+    assert (media_dir / "fresh.png").exists()

@@ -17,6 +17,7 @@ from .services.authoring import course_exchange, course_format, course_reader, m
 courses_cli = AppGroup("courses", help="Import, check and export courses in the course file format.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 reports_cli = AppGroup("reports", help="Maintain the figures behind the progress reports.")
+media_cli = AppGroup("media", help="Maintain the files under MEDIA_DIR.")
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
 
@@ -151,6 +152,25 @@ def demo_data(learners: int, seed: int, today):
     for table, count in sorted(stats.rows.items()):
         click.echo(f"  {table}: {count}")
     click.echo(f"Demo learners and trainers sign in with the password {demo.DEMO_PASSWORD}")
+@media_cli.command("prune")
+@click.option("--older-than", "hours", type=click.FloatRange(min=1), default=24, show_default=True,
+              help="Leave files written in the last HOURS hours (an upload writes before it commits).")
+@click.option("--delete", is_flag=True, help="Delete the files listed (without it, only list them).")
+def prune_media(hours: float, delete: bool):
+    """List (or delete) files under MEDIA_DIR that no course media or session photo names any
+    more: pictures replaced, courses and classes deleted. Back up MEDIA_DIR first."""
+    from .services import media_prune
+
+    unused = media_prune.unused_files(db.session, current_app.config["MEDIA_DIR"], hours)
+    for path in unused.files:
+        click.echo(str(path))
+    size = f"{unused.bytes / 1024 / 1024:.1f} MB"
+    if not delete:
+        click.echo(f"{len(unused.files)} unused file(s), {size}; run again with --delete to remove them")
+        return
+    click.echo(f"deleted {media_prune.remove(unused)} unused file(s), {size}")
+
+
 @click.command("backup")
 @click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(dest: Path):
@@ -185,6 +205,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_data)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(media_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
 
