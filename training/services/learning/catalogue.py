@@ -7,8 +7,8 @@ advanced), then the position the course files declare (`position = 1`), then the
 """
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import and_, case, exists, or_, select
+from sqlalchemy.orm import Session, aliased, load_only
 
 from ...models import Course, CourseMedia, CourseStatus, Enrollment, Level
 
@@ -56,20 +56,31 @@ def cover_of(media: CourseMedia) -> Cover:
 # What a course card shows: a course's other columns (its glossary, its standard) stay unread.
 CARD_COLUMNS = load_only(Course.slug, Course.language, Course.title, Course.summary, Course.level,
                          Course.content_version, Course.cover_image, Course.position)
+# The same table again, to ask whether a language has any course (the fallback's EXISTS).
+OTHER = aliased(Course, name="other_course")
 COVER_COLUMNS = load_only(CourseMedia.stored_name, CourseMedia.content_type, CourseMedia.width,
                           CourseMedia.height, CourseMedia.variants)
 
 
-def _courses(session: Session, languages: tuple[str, ...], level: str) -> list[tuple[Course, CourseMedia | None]]:
-    """Published courses in `languages` at `level`, in catalogue order, each with its cover's
-    stored picture (one query: the cover is an outer join)."""
+def _published(course, level: str) -> list:
+    """The conditions of a listed course: published, at `level` when it is a catalogue level."""
+    return [course.status == CourseStatus.PUBLISHED, *([course.level == level] if level in LEVELS else [])]
+
+
+def _courses(session: Session, language: str, level: str, fallback: bool) -> list[tuple[Course, CourseMedia | None]]:
+    """Published courses in `language` (ALL: both) at `level`, in catalogue order, each with its
+    cover's stored picture: one query, the cover an outer join. With `fallback`, the other
+    language's courses come instead when `language` has none (still one query)."""
     query = (select(Course, CourseMedia)
              .outerjoin(CourseMedia, and_(CourseMedia.course_id == Course.id, CourseMedia.path == Course.cover_image))
-             .where(Course.status == CourseStatus.PUBLISHED, Course.language.in_(languages))
+             .where(*_published(Course, level))
              .options(CARD_COLUMNS, COVER_COLUMNS)
              .order_by(*ORDER))
-    if level in LEVELS:
-        query = query.where(Course.level == level)
+    if language != ALL:
+        wanted = Course.language == language
+        if fallback:
+            wanted = or_(wanted, ~exists().where(OTHER.language == language, *_published(OTHER, level)))
+        query = query.where(wanted)
     return [(course, media) for course, media in session.execute(query)]
 
 
@@ -78,15 +89,13 @@ def listing(session: Session, user_id: int | None, language: str = "", level: st
     """The catalogue for a learner (None: a visitor): courses in `language` ("all" for both;
     anything else means the interface language), at `level` when it is one the catalogue knows
     (anything else is no filter). When the interface language has none, the other language's
-    courses are listed rather than an empty page. Two queries whatever the number of courses
-    (three when the interface language has none)."""
+    courses are listed rather than an empty page. Two queries whatever the number of courses."""
     chosen = language == ALL or language in LANGUAGES
     if not chosen:
         language = interface_language if interface_language in LANGUAGES else LANGUAGES[0]
-    rows = _courses(session, LANGUAGES if language == ALL else (language,), level)
-    if not rows and not chosen:
-        language = LANGUAGES[1 - LANGUAGES.index(language)]
-        rows = _courses(session, (language,), level)
+    rows = _courses(session, language, level, fallback=not chosen)
+    if rows and language != ALL and rows[0][0].language != language:
+        language = rows[0][0].language  # the interface language had none
     percents = {}
     if user_id is not None:
         percents = dict(session.execute(
