@@ -75,11 +75,15 @@ def test_today_and_local_dates_follow_the_zone_not_the_server_clock():
     assert sqlite_local_date(None, "Asia/Shanghai") is None
 
 
-def test_a_new_session_is_dated_today_in_china(trainer_client, factory, trainer):
-    """The session form's default date is the local day, which the server's UTC clock is not
-    between 16:00 and 24:00 UTC."""
-    from training.localtime import local_today
+def test_a_new_session_is_dated_today_in_the_configured_zone(app, trainer_client, factory, trainer):
+    """The session form's default date is the local day, not the server clock's: the test picks
+    a zone whose date differs from the server's right now (one of UTC+14 and UTC-11 always does)."""
+    from datetime import date
 
+    from training.localtime import today_in
+
+    zone = next(z for z in ("Pacific/Kiritimati", "Pacific/Pago_Pago") if today_in(z) != date.today())
+    app.config["BABEL_DEFAULT_TIMEZONE"] = zone
     training_class = factory.training_class()
     page = trainer_client.get(f"/classes/{training_class.id}/sessions/new").get_data(as_text=True)
-    assert f'value="{local_today().isoformat()}"' in page
+    assert f'value="{today_in(zone).isoformat()}"' in page
