@@ -7,8 +7,8 @@ advanced), then the position the course files declare (`position = 1`), then the
 """
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, or_, select
-from sqlalchemy.orm import Session, aliased, load_only
+from sqlalchemy import and_, case, select
+from sqlalchemy.orm import Session
 
 from ...models import Course, CourseMedia, CourseStatus, Enrollment, Level
 
@@ -53,34 +53,15 @@ def cover_of(media: CourseMedia) -> Cover:
     return Cover(media.url_path, COVER_WIDTH, shown_height, srcset)
 
 
-# What a course card shows: a course's other columns (its glossary, its standard) stay unread.
-CARD_COLUMNS = load_only(Course.slug, Course.language, Course.title, Course.summary, Course.level,
-                         Course.content_version, Course.cover_image, Course.position)
-# The same table again, to ask whether a language has any course (the fallback's EXISTS).
-OTHER = aliased(Course, name="other_course")
-COVER_COLUMNS = load_only(CourseMedia.stored_name, CourseMedia.content_type, CourseMedia.width,
-                          CourseMedia.height, CourseMedia.variants)
-
-
-def _published(course, level: str) -> list:
-    """The conditions of a listed course: published, at `level` when it is a catalogue level."""
-    return [course.status == CourseStatus.PUBLISHED, *([course.level == level] if level in LEVELS else [])]
-
-
-def _courses(session: Session, language: str, level: str, fallback: bool) -> list[tuple[Course, CourseMedia | None]]:
-    """Published courses in `language` (ALL: both) at `level`, in catalogue order, each with its
-    cover's stored picture: one query, the cover an outer join. With `fallback`, the other
-    language's courses come instead when `language` has none (still one query)."""
+def _courses(session: Session, languages: tuple[str, ...], level: str) -> list[tuple[Course, CourseMedia | None]]:
+    """Published courses in `languages` at `level`, in catalogue order, each with its cover's
+    stored picture (one query: the cover is an outer join)."""
     query = (select(Course, CourseMedia)
              .outerjoin(CourseMedia, and_(CourseMedia.course_id == Course.id, CourseMedia.path == Course.cover_image))
-             .where(*_published(Course, level))
-             .options(CARD_COLUMNS, COVER_COLUMNS)
+             .where(Course.status == CourseStatus.PUBLISHED, Course.language.in_(languages))
              .order_by(*ORDER))
-    if language != ALL:
-        wanted = Course.language == language
-        if fallback:
-            wanted = or_(wanted, ~exists().where(OTHER.language == language, *_published(OTHER, level)))
-        query = query.where(wanted)
+    if level in LEVELS:
+        query = query.where(Course.level == level)
     return [(course, media) for course, media in session.execute(query)]
 
 
@@ -93,9 +74,13 @@ def listing(session: Session, user_id: int | None, language: str = "", level: st
     chosen = language == ALL or language in LANGUAGES
     if not chosen:
         language = interface_language if interface_language in LANGUAGES else LANGUAGES[0]
-    rows = _courses(session, language, level, fallback=not chosen)
-    if rows and language != ALL and rows[0][0].language != language:
-        language = rows[0][0].language  # the interface language had none
+    rows = _courses(session, LANGUAGES, level)
+    if language != ALL:
+        wanted = [row for row in rows if row[0].language == language]
+        if not wanted and not chosen:
+            language = LANGUAGES[1 - LANGUAGES.index(language)]
+            wanted = [row for row in rows if row[0].language == language]
+        rows = wanted
     percents = {}
     if user_id is not None:
         percents = dict(session.execute(
