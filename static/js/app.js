@@ -141,6 +141,20 @@
     });
   }
   showKeptFlashes();
+  /* A locked step opened from this phone's saved copy while work done on this phone for its
+     course still waits to be sent: the step may open once that work is sent and checked. */
+  (function explainLockedStep() {
+    var card = document.querySelector("[data-locked]");
+    var course = card && card.getAttribute("data-locked");
+    if (!course) return;
+    var waiting = load(QUEUE, []).some(function (item) {
+      return item.user === USER && new URL(item.url, location.href).pathname.indexOf(course) === 0;
+    });
+    if (!waiting) return;
+    var note = el("p", "queued", t("lockedWaiting"));
+    note.setAttribute("role", "status");
+    card.insertBefore(note, card.querySelector(".btn"));
+  })();
   function refused(html) { return /class="flash flash-error"|data-refused/.test(html); }
   var flushing = false;
   var retry = null;

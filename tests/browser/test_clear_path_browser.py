@@ -103,3 +103,51 @@ def test_a_locked_step_says_what_comes_first(live, phone, new_learner):
     screenshot(page, "clear-path-locked-step")
     page.locator("[data-locked] .btn-primary").click()
     page.wait_for_url(re.compile(r".*/lessons/kit$"))
+
+
+def test_a_saved_locked_step_says_when_work_on_the_phone_waits(live, phone, new_learner):
+    """Saved for offline, lesson 2 of a sequential course is its locked page. Opened without
+    signal after lesson 1 was finished on the phone (queued, not sent), does it say that the
+    step may open once that work is sent, and say nothing of the kind before?"""
+    from .conftest import go_offline, go_online
+
+    _sequential_course(live)
+    learner = new_learner(language="zh_CN")
+    context = phone()
+    page = context.new_page()
+    log_in(page, learner)
+    page.goto(f"/courses/{SLUG}")
+    page.locator("form[action$='/enrol'] button").click()
+    page.wait_for_url(re.compile(r".*/lessons/kit$"))
+    page.goto(f"/courses/{SLUG}")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.locator("[data-offline-save] button").click()
+    page.locator("[data-offline-save] [role=status]").filter(has_text="已保存").wait_for()
+    page.reload()
+
+    go_offline(live, context)
+    page.goto(f"/courses/{SLUG}/lessons/rehearsal")
+    page.locator(".banner").wait_for()
+    assert page.locator("[data-locked]").count() == 1
+    assert page.locator("[data-locked] .queued").count() == 0  # nothing waits: the page is right
+    page.goto(f"/courses/{SLUG}/lessons/kit")
+    page.locator("form[data-queue] button").click()
+    page.locator("form[data-queue] .queued").wait_for()
+    page.goto(f"/courses/{SLUG}/lessons/rehearsal")
+    note = page.locator("[data-locked] .queued")
+    assert "还没发出去" in note.inner_text() and note.get_attribute("role") == "status"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "clear-path-locked-step-offline")
+
+    go_online(live, context)
+    for _ in range(100):  # the queue is sent by itself
+        if page.evaluate("JSON.parse(localStorage.getItem('cunbo:queue') || '[]').length") == 0:
+            break
+        page.wait_for_timeout(100)
+    assert count_rows(live, LessonCompletion, learner.id) == 1
+    # Fetched with signal: lesson 1 is recorded, so lesson 2 now waits for its quiz, and
+    # nothing is left to send.
+    page.goto(f"/courses/{SLUG}/lessons/rehearsal")
+    main = page.locator("main").inner_text()
+    assert "先学完第1课" not in main and "测验" in main
+    assert page.locator("[data-locked] .queued").count() == 0

@@ -86,6 +86,7 @@ def js_strings() -> dict[str, str]:
         "recDone": _("Recorded. Listen to it, then save it."),
         "recNoMic": _("The microphone could not be used. Allow it, or choose a sound file below."),
         "restored": _("Your answers from before were put back."),
+        "lockedWaiting": _("What you did on this phone without signal is not sent yet. This step may open once it is sent: it goes by itself when there is signal."),
     }
 
 
