@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from training.extensions import db
 from training.localtime import today_in
 from training.models import Centre
-from training.services.reports import admin_overview, charts, progress_reports
+from training.services.reports import admin_overview, charts, course_report, progress_reports
 
 ZONE = "Asia/Shanghai"  # the default TIMEZONE: the overview's days are China days
 
@@ -47,7 +47,7 @@ def test_item_analysis_counts_only_class_members(province):
 
 def test_course_report_all_centres(province):
     """Funnel 4 → 3 → 2 → 2; scores 90, 70, 40, 100 average 75; completion in 3 and 10 days."""
-    report = progress_reports.course_report(db.session, province.course.id)
+    report = course_report.course_report(db.session, province.course.id)
     assert report.funnel.steps() == [("enrolled", 4, 100), ("started", 3, 75),
                                      ("half_done", 2, 50), ("completed", 2, 50)]
     assert report.score_average == 75
@@ -62,7 +62,7 @@ def test_course_report_all_centres(province):
 
 def test_course_report_one_centre(province):
     """Centre A alone: Ann, Bo and Cai; Dan of centre B is left out."""
-    report = progress_reports.course_report(db.session, province.course.id, _centre_id("Centre A"))
+    report = course_report.course_report(db.session, province.course.id, _centre_id("Centre A"))
     assert report.funnel.steps() == [("enrolled", 3, 100), ("started", 2, 67),
                                      ("half_done", 1, 33), ("completed", 1, 33)]
     assert report.score_average == 67  # (90 + 70 + 40) / 3
@@ -146,9 +146,9 @@ def test_months_between_and_median():
     """Month labels cover the range; the median of (value, count) pairs is exact."""
     assert admin_overview.months_between(date(2025, 11, 30), date(2026, 2, 1)) == [
         "2025-11", "2025-12", "2026-01", "2026-02"]
-    assert progress_reports._weighted_median([(3, 1), (10, 1)]) == 6.5
-    assert progress_reports._weighted_median([(1, 3), (50, 1)]) == 1.0
-    assert progress_reports._weighted_median([]) is None
+    assert course_report._weighted_median([(3, 1), (10, 1)]) == 6.5
+    assert course_report._weighted_median([(1, 3), (50, 1)]) == 1.0
+    assert course_report._weighted_median([]) is None
 
 
 def test_charts_scale_bars_to_the_largest_value():

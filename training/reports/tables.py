@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from ..localtime import local_text, zone_label
 from ..services.reports.admin_overview import Overview
-from ..services.reports.progress_reports import DAY_BANDS, SCORE_BANDS, ClassReport, CourseReport
+from ..services.reports.course_report import DAY_BANDS, SCORE_BANDS, CourseReport
+from ..services.reports.progress_reports import ClassReport
 
 Table = tuple[list[str], list[Sequence[Any]]]
 

@@ -14,6 +14,7 @@ from ..policy import (
 )
 from ..services.accounts import audit
 from ..services.reports import admin_overview, charts, exports, progress_reports
+from ..services.reports.course_report import SCORE_BANDS, course_report as build_course_report
 from . import tables
 from .forms import ClassFilterForm, CourseFilterForm, OverviewForm, chosen_id
 
@@ -105,13 +106,13 @@ def _course_report(course_id: int):
         form.centre.choices = [("", _("My centre"))]
     form.validate()
     centre_id = report_centre(current_user, chosen_id(form.centre))
-    return course, form, progress_reports.course_report(db.session, course.id, centre_id)
+    return course, form, build_course_report(db.session, course.id, centre_id)
 
 
 @bp.route("/courses/<int:course_id>")
 def course_report(course_id: int):
     course, form, report = _course_report(course_id)
-    labels, scores, days = tables.funnel_labels(), progress_reports.SCORE_BANDS, tables.day_band_labels()
+    labels, scores, days = tables.funnel_labels(), SCORE_BANDS, tables.day_band_labels()
     return render_template(
         "reports/course.html", course=course, form=form, report=report,
         funnel_labels=labels, day_labels=days, score_bands=scores,
