@@ -129,3 +129,21 @@ def test_media_prune_removes_only_old_files_no_row_names(runner, app, app_ctx, f
     assert f"deleted {len(shared)} unused file(s)" in deleted.output
     assert not any((media_dir / name).exists() for name in shared)
     assert (media_dir / "fresh.png").exists()
+
+
+def test_a_file_stored_again_is_not_pruned_before_its_row_commits(app, app_ctx):
+    """Importing a file already on disk (named by content, unused and old) refreshes its time,
+    so a prune running before the import commits leaves it alone."""
+    import os
+    import time
+    from pathlib import Path
+
+    from training.services import media_prune
+    from training.services.authoring import media
+
+    media_dir = Path(app.config["MEDIA_DIR"])
+    old = media.store(media_dir, "0123abcd.png", b"picture")
+    os.utime(old, (time.time() - 48 * 3600,) * 2)
+    assert old in media_prune.unused_files(db.session, media_dir).files
+    media.store(media_dir, "0123abcd.png", b"picture")  # the import, its row not committed yet
+    assert old not in media_prune.unused_files(db.session, media_dir).files

@@ -152,6 +152,8 @@ def demo_data(learners: int, seed: int, today):
     for table, count in sorted(stats.rows.items()):
         click.echo(f"  {table}: {count}")
     click.echo(f"Demo learners and trainers sign in with the password {demo.DEMO_PASSWORD}")
+
+
 @media_cli.command("prune")
 @click.option("--older-than", "hours", type=click.FloatRange(min=1), default=24, show_default=True,
               help="Leave files written in the last HOURS hours (an upload writes before it commits).")
@@ -164,7 +166,7 @@ def prune_media(hours: float, delete: bool):
     unused = media_prune.unused_files(db.session, current_app.config["MEDIA_DIR"], hours)
     for path in unused.files:
         click.echo(str(path))
-    size = f"{unused.bytes / 1024 / 1024:.1f} MB"
+    size = f"{unused.total_bytes / 1024 / 1024:.1f} MB"
     if not delete:
         click.echo(f"{len(unused.files)} unused file(s), {size}; run again with --delete to remove them")
         return

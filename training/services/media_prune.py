@@ -23,7 +23,7 @@ DEFAULT_GRACE_HOURS = 24
 @dataclass
 class Unused:
     files: list[Path] = field(default_factory=list)
-    bytes: int = 0
+    total_bytes: int = 0
 
 
 def names_in_use(session: Session) -> set[str]:
@@ -55,7 +55,7 @@ def unused_files(session: Session, media_dir: str | Path, grace_hours: float = D
             if path.relative_to(root).as_posix() in in_use or stat.st_mtime > cutoff:
                 continue
             found.files.append(path)
-            found.bytes += stat.st_size
+            found.total_bytes += stat.st_size
     return found
 
 

@@ -175,6 +175,9 @@ def store(media_dir: str | Path, name: str, data: bytes) -> Path:
     """Write a file into MEDIA_DIR atomically (write then rename)."""
     target = Path(media_dir) / name
     if target.exists():
+        # Stored already (named by content): mark it as just used, so `flask media prune` does
+        # not take it for an old unused file before this transaction commits the row naming it.
+        target.touch()
         return target
     tmp = target.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
     tmp.write_bytes(data)
