@@ -148,7 +148,7 @@
     var course = card && card.getAttribute("data-locked");
     if (!course) return;
     var waiting = load(QUEUE, []).some(function (item) {
-      return item.user === USER && new URL(item.url, location.href).pathname.indexOf(course) === 0;
+      return item.user === USER && String(item.url).indexOf(location.origin + course) === 0;
     });
     if (!waiting) return;
     var note = el("p", "queued", t("lockedWaiting"));
