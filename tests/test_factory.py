@@ -109,3 +109,18 @@ def test_web_workers_import_upload_and_export_libraries_only_when_used(tmp_path)
            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "MEDIA_DIR": str(tmp_path / "m")}
     found = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == ""
+
+
+def test_an_unknown_timezone_stops_the_app_at_start_up(tmp_path, monkeypatch):
+    """Every date shown and counted is in TIMEZONE: a name the server does not know is refused
+    when the app starts, with the setting's name in the message, not on a later page."""
+    import pytest
+
+    config = {"INSTANCE_PATH": str(tmp_path / "inst"), "SQLALCHEMY_DATABASE_URI": "sqlite://",
+              "MEDIA_DIR": str(tmp_path / "m"), "SECRET_KEY": "x"}
+    for bad in ("Asia/Nowhere", "../etc/passwd"):
+        monkeypatch.setenv("TIMEZONE", bad)
+        with pytest.raises(RuntimeError, match="TIMEZONE must be a time zone name"):
+            create_app(dict(config))
+    monkeypatch.setenv("TIMEZONE", "Asia/Urumqi")
+    assert create_app(dict(config)).config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Urumqi"

@@ -2,6 +2,7 @@
 import os
 import secrets
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
 
@@ -54,6 +55,16 @@ def _env_int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _zone(name: str) -> str:
+    """A time zone the server knows (every date shown and counted is in it), else a clear
+    error at start-up rather than a failing page later."""
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise RuntimeError(f"TIMEZONE must be a time zone name such as Asia/Shanghai, not {name!r}") from None
+    return name
 
 
 def engine_options(uri: str, config) -> dict:
@@ -164,7 +175,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         if env.get(name):
             app.config[name] = _env_int(name, env[name])
     if env.get("TIMEZONE"):
-        app.config["BABEL_DEFAULT_TIMEZONE"] = env["TIMEZONE"]
+        app.config["BABEL_DEFAULT_TIMEZONE"] = _zone(env["TIMEZONE"])
     if env.get("FONT_PATH"):
         app.config["FONT_PATH"] = env["FONT_PATH"]
     if env.get("SESSION_COOKIE_SECURE"):
