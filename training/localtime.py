@@ -57,10 +57,14 @@ def midnight_in(day, zone: str) -> datetime:
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
+def date_in(zone: str, moment: datetime) -> date:
+    """The calendar day a stored naive UTC time falls on in the zone named."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
+
+
 def today_in(zone: str, now: datetime | None = None) -> date:
     """The calendar day it is in the zone named (now: a naive UTC time, default the clock)."""
-    moment = (now or datetime.now(UTC).replace(tzinfo=None)).replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(zone)).date()
+    return date_in(zone, now or datetime.now(UTC).replace(tzinfo=None))
 
 
 def local_today() -> date:
@@ -72,6 +76,4 @@ def local_today() -> date:
 def sqlite_local_date(moment: str | None, zone: str) -> str | None:
     """SQL function local_date(moment, zone) for SQLite, which knows no time zones: the day
     ('YYYY-MM-DD') a stored naive UTC time falls on in the zone (PostgreSQL uses AT TIME ZONE)."""
-    if moment is None:
-        return None
-    return datetime.fromisoformat(moment).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date().isoformat()
+    return None if moment is None else date_in(zone, datetime.fromisoformat(moment)).isoformat()

@@ -1,9 +1,9 @@
 """The report services against the hand-computed province in conftest.py."""
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from training.extensions import db
 from training.localtime import today_in
-from training.models import Centre
+from training.models import Centre, Enrollment
 from training.services.reports import admin_overview, charts, course_report, progress_reports
 
 ZONE = "Asia/Shanghai"  # the default TIMEZONE: the overview's days are China days
@@ -114,14 +114,9 @@ def test_daily_figures_catch_up_with_new_activity(province, factory):
 def test_overview_counts_china_days_not_utc_days(factory, example_course):
     """A learner registered and enrolled at 23:30 UTC on 31 March did so at 07:30 on 1 April
     in China: the overview counts them on 1 April (and in April), whatever the server's clock."""
-    from datetime import datetime
-
-    from training.models import Enrollment
-
-    course = example_course
     learner = factory.user("learner", centre="Centre A")
     learner.created_at = datetime(2026, 3, 31, 23, 30)
-    db.session.add(Enrollment(user_id=learner.id, course_id=course.id, enrolled_at=learner.created_at,
+    db.session.add(Enrollment(user_id=learner.id, course_id=example_course.id, enrolled_at=learner.created_at,
                               items_done=1, items_total=1, percent=100, completed_at=learner.created_at,
                               last_active_at=learner.created_at))
     db.session.flush()

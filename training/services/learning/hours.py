@@ -6,15 +6,15 @@ one's hours. Revoked certificates count for nothing.
 """
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from ...localtime import date_in
 from ...models import Certificate, User
 from . import standard
 from .certificates import format_code
@@ -117,10 +117,6 @@ def _scope(class_id: int | None, centre_id: int | None) -> Select:
                           Certificate.completed_at, Certificate.id)
 
 
-def _local_date(moment: datetime, zone: str) -> date:
-    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
-
-
 def _direction(mapping: dict[str, Any] | None) -> str:
     if mapping is None:
         return ""
@@ -139,7 +135,7 @@ def export_records(session: Session, zone: str, class_id: int | None = None,
             certificate.course_title,
             float(certificate.hours) if certificate.hours is not None else None,
             _direction(standard.read_mapping(certificate.standard)),
-            _local_date(certificate.completed_at, zone).isoformat(),
+            date_in(zone, certificate.completed_at).isoformat(),
             format_code(certificate.code)]
 
 
