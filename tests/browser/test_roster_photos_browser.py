@@ -84,6 +84,13 @@ def test_household_roster_sign_in_and_session_photos(live, phone, tmp_path):
     staff.wait_for_url(re.compile(rf".*/classes/sessions/{session_id}(#session-photos)?$"))
     thumbs = staff.locator("#session-photos img")
     assert thumbs.count() == 2
+    # The thumbnails load lazily, so the page's load event does not wait for them: scroll to
+    # the first and give it time to arrive (polled from here: the CSP forbids eval in the page).
+    thumbs.first.scroll_into_view_if_needed()
+    for _ in range(50):
+        if thumbs.first.evaluate("img => img.complete"):
+            break
+        staff.wait_for_timeout(100)
     assert thumbs.first.evaluate("img => img.complete && img.naturalWidth") == 320
     _fits(staff)
     staff.locator("#session-photos").scroll_into_view_if_needed()
