@@ -1,4 +1,5 @@
 """Command line: flask --app training courses|users|setup ..."""
+import secrets
 import time
 from pathlib import Path
 
@@ -130,16 +131,22 @@ def refresh_reports():
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date the data ends on (default: today), for identical data on any day.")
-def demo_data(learners: int, seed: int, today):
+@click.option("--password-file", type=click.File("r"), default=None,
+              help="The demo accounts' shared password (default: a new random one, printed).")
+def demo_data(learners: int, seed: int, today, password_file):
     """Generate demo centres, classes, learners, progress and attempts (deterministic per seed).
 
     Demo accounts share the password printed at the end: never run this on a live database."""
     from . import demo
 
+    password = password_file.read().strip("\r\n") if password_file else secrets.token_urlsafe(9)
+    if not password:
+        raise click.BadParameter("the password file is empty", param_hint="--password-file")
     started = time.perf_counter()
     try:
         stats = demo.generate(db.session, learners, seed, current_app.config["MEDIA_DIR"],
-                              today=today.date() if today else None, echo=click.echo)
+                              today=today.date() if today else None, echo=click.echo,
+                              password=password)
     except demo.DemoDataExists:
         raise click.ClickException("Demo data is already in this database.")
     db.session.commit()
@@ -151,7 +158,7 @@ def demo_data(learners: int, seed: int, today):
                f"in {seconds:.0f} s")
     for table, count in sorted(stats.rows.items()):
         click.echo(f"  {table}: {count}")
-    click.echo(f"Demo learners and trainers sign in with the password {demo.DEMO_PASSWORD}")
+    click.echo(f"Demo learners and trainers sign in with the password {password}")
 
 
 @media_cli.command("prune")

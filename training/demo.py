@@ -17,73 +17,30 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from .demo_bulk import COLUMNS, BulkWriter, next_ids, reset_sequences
+from .demo_plans import CoursePlan, QuizPlan, course_plans
 from .localtime import today_in, zone_name
 from .models import Centre, Course, CourseStatus
 from .services.accounts import accounts
 from .services.authoring import course_exchange, course_reader
 from .services.classes import sessions
-from .services.learning import certificates, quizzes, scoring
+from .services.learning import certificates, scoring
 from .services.reports import admin_overview
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_courses"
-DEMO_PASSWORD = "cunbo-demo-2026"
 CENTRE_NAME = "示范{n:02d}县电商公共服务中心"  # distinct from the first characters on
 TOWNSHIPS = ["城关镇", "新集镇", "马营镇", "红旗乡", "石峡镇", "杨家乡", "柳沟乡", "金山镇"]
 VILLAGES = ["东村", "西村", "南沟村", "北山村", "河湾村", "王庄村", "李家村", "张寨村", "新村", "柳树村"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "秀英 建国 桂兰 志强 玉梅 海燕 红霞 国庆 春生 丽娟 长林 金花 小军 秋菊 德福 彩霞".split()
-WRONG_TEXTS = ["不知道", "no idea", "直播", "快递"]
 BATCH = 2000  # learners generated and written per batch
 # Share of classes running when the command runs (started within the last three weeks).
 RUNNING_SHARE = 0.3
-# The interface catalogue that speaks each course language: a real attempt's true/false
-# answer is stored in its taker's language, which for these learners is the quiz's.
-CATALOGUES = {"zh": "zh_Hans_CN", "en": "en"}
-
-
-@dataclass
-class QuestionPlan:
-    """One question with ready-made right and wrong responses (JSON, readable text)."""
-
-    id: int
-    snapshot_json: str
-    right: tuple[str, str]
-    wrong: list[tuple[str, str]]
-    difficulty: float
-
-
-@dataclass
-class QuizPlan:
-    id: int
-    title: str
-    pass_mark: int
-    questions: list[QuestionPlan]
-
-
-@dataclass
-class CoursePlan:
-    id: int
-    language: str
-    # Required steps in course order: ("lesson", lesson_id) or ("quiz", QuizPlan).
-    steps: list[tuple[str, Any]]
-    # Completions keep the lesson's title (history survives a deleted lesson).
-    lesson_titles: dict[int, str]
-    # What a certificate of the course states (copied when it is issued).
-    title: str = ""
-    hours: Decimal | None = None
-    standard: Any = None
-    final_quiz_id: int | None = None
-
-
 @dataclass
 class DemoStats:
     centres: int = 0
@@ -101,88 +58,11 @@ class DemoDataExists(Exception):
     """Demo data was generated in this database already."""
 
 
-def true_false_labels(language: str) -> tuple[str, str]:
-    """The words a real attempt stores for true and false, in a course's language (对/错)."""
-    with force_locale(CATALOGUES.get(language, "zh_Hans_CN")):
-        return gettext("True"), gettext("False")
-
-
-def _question_plan(question, rng: random.Random, labels: tuple[str, str] = ("True", "False")) -> QuestionPlan:
-    snap = quizzes.snapshot(question)
-    kind = snap["kind"]
-    n = len(snap["choices"])
-    right: Any
-    wrong: list[Any]
-    if kind == "single":
-        right = next(i for i, c in enumerate(snap["choices"]) if c["correct"])
-        wrong = [i for i in range(n) if i != right]
-    elif kind == "multiple":
-        right = [i for i, c in enumerate(snap["choices"]) if c["correct"]]
-        others = [i for i in range(n) if i not in right]
-        wrong = [right[:-1]] if len(right) > 1 else []
-        wrong += [sorted(right + [i]) for i in others]
-    elif kind == "true_false":
-        right = bool(snap["answer"])
-        wrong = [not right]
-    elif kind == "short_text":
-        right = snap["accepted"][0]
-        wrong = list(WRONG_TEXTS)
-    else:  # ordering: the right order, or two neighbouring steps swapped
-        right = list(range(n))
-        wrong = []
-        for i in range(n - 1):
-            order = list(range(n))
-            order[i], order[i + 1] = order[i + 1], order[i]
-            wrong.append(order)
-    wrong = [w for w in wrong if not scoring.is_correct(snap, w)] or [None]
-    rng.shuffle(wrong)  # the first wrong answer is the tempting one
-
-    def pair(response):
-        return json.dumps(response, ensure_ascii=False), scoring.response_text(snap, response, *labels)
-
-    return QuestionPlan(
-        id=question.id,
-        snapshot_json=json.dumps(snap, ensure_ascii=False),
-        right=pair(right),
-        wrong=[pair(w) for w in wrong],
-        # Most questions are easy; a few confuse many learners.
-        difficulty=0.45 if rng.random() < 0.12 else rng.uniform(0.0, 0.2),
-    )
-
-
-def _course_plans(session: Session, rng: random.Random) -> list[CoursePlan]:
-    plans = []
-    courses = session.scalars(
-        select(Course).where(Course.status == CourseStatus.PUBLISHED).order_by(Course.id)
-    ).all()
-    for course in courses:
-        steps: list[tuple[str, Any]] = []
-        labels = true_false_labels(course.language)
-
-        def quiz_plan(quiz, labels=labels):
-            return QuizPlan(quiz.id, quiz.title, quiz.pass_mark,
-                            [_question_plan(q, rng, labels) for q in quiz.questions])
-
-        for lesson in course.lessons:
-            steps.append(("lesson", lesson.id))
-            if lesson.quiz is not None:
-                steps.append(("quiz", quiz_plan(lesson.quiz)))
-        if course.final_exam is not None:
-            steps.append(("quiz", quiz_plan(course.final_exam)))
-        if steps:
-            plans.append(CoursePlan(
-                course.id, course.language, steps,
-                {lesson.id: lesson.title for lesson in course.lessons}, title=course.title,
-                hours=course.hours, standard=course.standard,
-                final_quiz_id=course.final_exam.id if course.final_exam is not None else None))
-    return plans
-
-
 class Generator:
     """Writes one province of demo data; every random choice comes from one seeded rng."""
 
     def __init__(self, session: Session, learners: int, seed: int, today: date,
-                 now: datetime | None = None):
+                 now: datetime | None = None, password: str = ""):
         self.session = session
         self.total_learners = learners
         self.rng = random.Random(seed)
@@ -192,10 +72,11 @@ class Generator:
         self.today = today
         self.ids = next_ids(session)
         self.out = BulkWriter(session)
-        self.plans = _course_plans(session, self.rng)
+        self.plans = course_plans(session, self.rng)
         # The classes have Chinese names: they are given Chinese courses (any, if none).
         self.class_plans = [p for p in self.plans if p.language == "zh"] or self.plans
-        self.password_hash = accounts.hash_password(DEMO_PASSWORD)
+        # Every demo account shares one password; without one they cannot sign in.
+        self.password_hash = accounts.hash_password(password) if password else "!"
         # Names of centres and trainers by (table, id), for the certificates.
         self.names: dict[tuple[str, int], str] = {}
 
@@ -390,8 +271,10 @@ def ensure_courses(session: Session, media_dir: str) -> int:
 
 
 def generate(session: Session, learners: int, seed: int, media_dir: str,
-             today: date | None = None, echo: Callable[[str], None] = lambda _: None) -> DemoStats:
-    """Generate demo data into the session's database; the caller commits."""
+             today: date | None = None, echo: Callable[[str], None] = lambda _: None,
+             password: str = "") -> DemoStats:
+    """Generate demo data into the session's database; the caller commits. Demo trainers and
+    learners sign in with `password` (none can sign in when it is empty)."""
     if session.scalar(select(Centre.id).where(Centre.name == CENTRE_NAME.format(n=1))):
         raise DemoDataExists()
     ensure_courses(session, media_dir)
@@ -400,7 +283,7 @@ def generate(session: Session, learners: int, seed: int, media_dir: str,
     if today is None:
         now = datetime.now(UTC).replace(tzinfo=None)
         today = today_in(zone, now)
-    stats = Generator(session, learners, seed, today, now).run(echo)
+    stats = Generator(session, learners, seed, today, now, password).run(echo)
     admin_overview.rebuild_daily_stats(session, zone)
     return stats
 

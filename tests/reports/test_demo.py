@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from training import demo
+from training import demo, demo_plans
 from training.extensions import db
 from training.models import (
     Attempt,
@@ -71,6 +71,40 @@ def test_demo_command_builds_consistent_progress(app, runner):
     assert again.exit_code != 0 and "already" in again.output
 
 
+def test_demo_accounts_share_a_password_chosen_per_run(app, runner):
+    """No password is written in the code: each run picks a new one and prints it, or takes
+    --password-file; demo trainers and learners sign in with it and with nothing else."""
+    from training.models import Role, User
+    from training.services.accounts.passwords import verify_password
+
+    result = runner.invoke(args=["demo-data", "--learners", "20", "--today", "2026-06-30"])
+    assert result.exit_code == 0, result.output
+    printed = result.output.rsplit("sign in with the password ", 1)[1].strip()
+    assert len(printed) >= 12
+    with app.app_context():
+        hashes = {role: db.session.scalar(select(User.password_hash).where(User.role == role).limit(1))
+                  for role in (Role.TRAINER, Role.LEARNER)}
+        assert all(verify_password(h, printed) for h in hashes.values())
+        assert not verify_password(hashes[Role.LEARNER], "cunbo-demo-2026")
+
+
+def test_demo_password_from_a_file(app, runner, tmp_path):
+    from training.models import Role, User
+    from training.services.accounts.passwords import verify_password
+
+    chosen = tmp_path / "password"
+    chosen.write_text("a-password-for-the-demo\n")
+    result = runner.invoke(args=["demo-data", "--learners", "20", "--password-file", str(chosen)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("a-password-for-the-demo")
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash).where(User.role == Role.TRAINER).limit(1))
+        assert verify_password(stored, "a-password-for-the-demo")
+    (tmp_path / "empty").write_text("")
+    empty = runner.invoke(args=["demo-data", "--password-file", str(tmp_path / "empty")])
+    assert empty.exit_code != 0 and "empty" in empty.output
+
+
 def test_demo_activity_reaches_the_day_it_runs(app_ctx):
     """Issue 21: the default report windows show data: a class meets on the given day and
     learning goes on up to that day's noon, never later."""
@@ -117,7 +151,7 @@ def test_demo_true_false_answers_read_as_a_real_chinese_attempt(app_ctx):
         if answer.snapshot["kind"] == "true_false":
             texts.add(answer.response_text)
     assert texts and texts <= {"对", "错"}
-    assert demo.true_false_labels("en") == ("True", "False")
+    assert demo_plans.true_false_labels("en") == ("True", "False")
 
 
 def test_demo_classes_get_courses_in_their_own_language(app_ctx):
