@@ -136,8 +136,8 @@ def answer_quiz(page) -> None:
             question.locator("input[type=checkbox]").first.check()
         elif question.locator("input[type=text]").count():
             question.locator("input[type=text]").fill("720p")
-        for place, select in enumerate(question.locator("select").all(), start=1):
-            select.select_option(str(place))
+        for place, dropdown in enumerate(question.locator("select").all(), start=1):
+            dropdown.select_option(str(place))
 
 
 def screenshot(page, name: str) -> Path:
