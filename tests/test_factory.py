@@ -109,6 +109,12 @@ def test_web_workers_import_upload_and_export_libraries_only_when_used(tmp_path)
            "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "MEDIA_DIR": str(tmp_path / "m")}
     found = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert found.stdout.strip() == ""
+    # On PostgreSQL, SQLite stays out too (its library is 1 MiB in every worker); the engine is
+    # made but connects only on a first query, so the server need not be there.
+    script = script.replace(repr(heavy), repr((*heavy, "sqlite3")))
+    env["DATABASE_URL"] = "postgresql://postgres@127.0.0.1:9/nowhere"
+    found = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == ""
 
 
 def test_an_unknown_timezone_stops_the_app_at_start_up(tmp_path, monkeypatch):

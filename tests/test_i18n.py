@@ -76,6 +76,24 @@ def test_chinese_is_the_default(app):
     assert '<html lang="zh-CN">' in page and "课程" in page and "村播学堂" in page
 
 
+def test_pages_need_no_table_of_likely_scripts(app, learner_client, example_course, monkeypatch):
+    """A worker's locales are parsed from full identifiers (zh_Hans_CN): parsing "zh_CN" would
+    load Babel's table of likely scripts, 2 MiB in every worker, to find the same locale."""
+    import babel.core
+
+    from training.i18n import parsed_locale
+
+    wanted = []
+    real = babel.core.get_global
+    monkeypatch.setattr(babel.core, "get_global", lambda key: wanted.append(key) or real(key))
+    parsed_locale.cache_clear()
+    for language in ("zh_CN", "en"):
+        learner_client.post("/language", data={"language": language})
+        assert learner_client.get(f"/courses/{example_course.slug}").status_code == 200
+    assert wanted == []
+    assert str(parsed_locale("zh_CN")) == str(babel.Locale.parse("zh_CN")) == "zh_Hans_CN"
+
+
 def test_browser_language_is_used_for_visitors(app):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-GB,en;q=0.9"

@@ -1,6 +1,4 @@
 """Extension singletons, created once and bound to an app in create_app()."""
-import sqlite3
-
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -48,7 +46,9 @@ def _configure_sqlite(dbapi_connection, connection_record):
     """Enforce foreign keys and use WAL on every SQLite connection (writers wait for the lock
     up to SQLITE_BUSY_TIMEOUT seconds: the `timeout` connect argument set in config.py), and
     give it the local_date() function reports count days with."""
-    if not isinstance(dbapi_connection, sqlite3.Connection):
+    # The class's module, not isinstance(): importing sqlite3 here would load SQLite's library
+    # (1 MiB) into every web worker on PostgreSQL.
+    if type(dbapi_connection).__module__ != "sqlite3":
         return
     dbapi_connection.create_function("local_date", 2, sqlite_local_date, deterministic=True)
     cursor = dbapi_connection.cursor()

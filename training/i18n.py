@@ -46,10 +46,15 @@ def select_locale() -> str:
     return normalise(best) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Supported codes by their full identifiers: to parse "zh_CN" Babel loads its table of likely
+# scripts (2 MiB in every worker) only to find the "Hans" that "zh_Hans_CN" names already.
+FULL_IDENTIFIERS = {"zh_CN": "zh_Hans_CN"}
+
+
 @functools.cache
 def parsed_locale(code: str) -> Locale:
     """A locale code parsed once per process: Flask-Babel would parse it on every request."""
-    return Locale.parse(code)
+    return Locale.parse(FULL_IDENTIFIERS.get(code, code))
 
 
 def course_language() -> str:

@@ -11,7 +11,6 @@ alongside (rsync -a instance/media/ DEST/media/).
 """
 import os
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -91,6 +90,8 @@ def _run(command: list[str], url: str) -> None:
 
 def _check_sqlite_copy(path: Path) -> None:
     """A restorable copy opens, passes the integrity check and holds a migrated schema."""
+    import sqlite3  # here, not at the top: web workers on PostgreSQL never load SQLite
+
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         (status,) = conn.execute("PRAGMA integrity_check").fetchone()
@@ -107,6 +108,8 @@ def _check_sqlite_copy(path: Path) -> None:
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
+    import sqlite3
+
     src = sqlite3.connect(source, timeout=15)
     dst = sqlite3.connect(target, timeout=15)
     try:
