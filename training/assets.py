@@ -4,7 +4,9 @@ responses (brotli where the browser accepts it, gzip otherwise).
 `url_for('static', filename='css/app.css')` builds `/static/css/app.<hash>.css`, where the hash
 is the file's content hash; the same URL can then be cached forever (`immutable`). The plain
 `/static/css/app.css` still works but must be revalidated. Static files are small, so they are
-read and compressed once, at the best brotli and gzip levels, and served from memory.
+read and compressed once, at the best brotli and gzip levels, and served from memory. In
+production they are all read when the app is made: gunicorn's workers, forked from it, share
+them and never compress one in a learner's request (nor again after each worker's recycling).
 """
 import gzip
 import hashlib
@@ -67,6 +69,13 @@ class Assets:
             self._cache[filename] = cached
         return cached[1]
 
+    def preload(self) -> int:
+        """Read and compress every static file now; returns how many."""
+        files = [p for p in self.folder.rglob("*") if p.is_file()]
+        for path in files:
+            self.get(path.relative_to(self.folder).as_posix())
+        return len(files)
+
     def fingerprinted(self, filename: str) -> str:
         """css/app.css -> css/app.<hash>.css (unchanged when the file does not exist)."""
         asset = self.get(filename)
@@ -118,6 +127,8 @@ def static_view(filename: str):
 def init_app(app: Flask) -> None:
     assets = Assets(Path(app.static_folder), watch=app.debug or bool(app.config.get("TEMPLATES_AUTO_RELOAD")))
     app.extensions["cunbo_assets"] = assets
+    if not assets.watch and not app.testing:
+        assets.preload()
     app.view_functions["static"] = static_view
 
     @app.url_defaults

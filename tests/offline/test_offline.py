@@ -42,6 +42,27 @@ def test_stale_or_plain_static_urls_are_revalidated(client):
     assert client.get("/static/../training/__init__.py").status_code == 404
 
 
+def test_production_reads_and_compresses_static_files_when_the_app_is_made(make_app, monkeypatch):
+    """gunicorn's workers are forked from the app the master made: every static file is read
+    and compressed there, once, never in a learner's request (brotli's best level takes about
+    a tenth of a second for app.js) nor again in each recycled worker."""
+    from training import assets
+
+    app = make_app(TESTING=False)
+
+    def no_reading(path):
+        raise AssertionError(f"{path} read during a request")
+
+    monkeypatch.setattr(assets, "load_asset", no_reading)
+    client = app.test_client()
+    html = client.get("/courses").get_data(as_text=True)
+    urls = sorted({m.group(0) for m in STATIC_RE.finditer(html)})
+    assert len(urls) == 3
+    for url in [*urls, "/static/img/icon-512.png", "/static/js/recorder.js"]:
+        with client.get(url, headers={"Accept-Encoding": "br"}) as response:
+            assert response.status_code == 200, url
+
+
 @pytest.mark.parametrize("encoding, decode", [("br", brotli.decompress), ("gzip", gzip.decompress)])
 def test_pages_and_static_files_are_compressed(client, encoding, decode):
     """Brotli where the browser accepts it, gzip otherwise, for pages and static files alike."""
