@@ -1,5 +1,4 @@
 """`flask --app training serve`: run the app under gunicorn with the repository's config file."""
-import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -14,8 +13,10 @@ APP_SPEC = "training:create_app()"
 
 def default_workers() -> int:
     """gunicorn workers when WEB_CONCURRENCY is unset: one per core, and one more to keep the
-    cores busy while another waits on the database (gunicorn.conf.py explains the choice)."""
-    return multiprocessing.cpu_count() + 1
+    cores busy while another waits on the database (gunicorn.conf.py explains the choice).
+    The cores counted are those this process may run on (a container's or taskset's share)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 def gunicorn_argv(workers: int | None = None, bind: str | None = None, threads: int | None = None,

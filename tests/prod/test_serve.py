@@ -1,6 +1,6 @@
 """Production mode: the serve command, gunicorn config, ProxyFix and database pool settings."""
 import gc
-import multiprocessing
+import os
 import runpy
 import sys
 
@@ -73,7 +73,15 @@ def test_gunicorn_config_defaults_to_sync_workers(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     conf = load_gunicorn_conf()
     assert conf["worker_class"] == "sync" and conf["bind"] == "127.0.0.1:8000"
-    assert conf["workers"] == multiprocessing.cpu_count() + 1
+    assert conf["workers"] == len(os.sched_getaffinity(0)) + 1
+
+
+def test_default_workers_count_the_cores_this_process_may_use(monkeypatch):
+    """In a container or under taskset the process may use fewer cores than the machine has:
+    one worker per core it may use, plus one."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert serve.default_workers() == 2
 
 
 def test_proxy_fix_off_by_default(app, client):
