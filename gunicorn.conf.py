@@ -1,7 +1,8 @@
 """gunicorn settings for CunBo Academy, read from the environment.
 
-Used by `flask --app training serve` and usable directly:
-    gunicorn -c gunicorn.conf.py 'training:create_app()'
+Used by `flask --app training serve` and usable directly (-OO: smaller workers, see
+docs/deployment.md):
+    python -OO -m gunicorn -c gunicorn.conf.py 'training:create_app()'
 Command-line options (-w, -b, ...) override what is set here.
 """
 import gc

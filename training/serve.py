@@ -23,8 +23,11 @@ def gunicorn_argv(workers: int | None = None, bind: str | None = None, threads: 
                   config: Path = CONFIG_FILE, extra: tuple[str, ...] = (),
                   app_spec: str = APP_SPEC) -> list[str]:
     """The command that runs gunicorn from this Python environment with our config file;
-    options given here override the config file's (which reads the environment)."""
-    argv = [sys.executable, "-m", "gunicorn", "--config", str(config)]
+    options given here override the config file's (which reads the environment).
+
+    Python runs with -OO: without docstrings (and asserts, which the app never relies on) each
+    worker holds about 5 MiB less of its 82 (README, Performance)."""
+    argv = [sys.executable, "-OO", "-m", "gunicorn", "--config", str(config)]
     if workers is not None:
         argv += ["--workers", str(workers)]
     if threads is not None:

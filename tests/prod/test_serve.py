@@ -25,15 +25,15 @@ def load_gunicorn_conf() -> dict:
 def test_gunicorn_argv_uses_repo_config_and_options():
     """The argv runs gunicorn from this Python with our config file, options and the app factory."""
     argv = serve.gunicorn_argv(workers=3, bind="127.0.0.1:5401", threads=2, extra=("--timeout", "5"))
-    assert argv[:3] == [sys.executable, "-m", "gunicorn"]
-    assert argv[3:5] == ["--config", str(ROOT / "gunicorn.conf.py")]
-    assert argv[5:] == ["--workers", "3", "--threads", "2", "--bind", "127.0.0.1:5401",
+    assert argv[:4] == [sys.executable, "-OO", "-m", "gunicorn"]
+    assert argv[4:6] == ["--config", str(ROOT / "gunicorn.conf.py")]
+    assert argv[6:] == ["--workers", "3", "--threads", "2", "--bind", "127.0.0.1:5401",
                         "--timeout", "5", "training:create_app()"]
 
 
 def test_gunicorn_argv_leaves_defaults_to_config_file():
     """Without options only the config file decides (it reads WEB_CONCURRENCY, BIND...)."""
-    assert serve.gunicorn_argv() == [sys.executable, "-m", "gunicorn", "--config",
+    assert serve.gunicorn_argv() == [sys.executable, "-OO", "-m", "gunicorn", "--config",
                                      str(ROOT / "gunicorn.conf.py"), "training:create_app()"]
 
 
