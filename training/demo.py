@@ -41,6 +41,8 @@ GIVEN = "秀英 建国 桂兰 志强 玉梅 海燕 红霞 国庆 春生 丽娟 �
 BATCH = 2000  # learners generated and written per batch
 # Share of classes running when the command runs (started within the last three weeks).
 RUNNING_SHARE = 0.3
+
+
 @dataclass
 class DemoStats:
     centres: int = 0
