@@ -89,6 +89,7 @@ def test_demo_accounts_share_a_password_chosen_per_run(app, runner):
 
 
 def test_demo_password_from_a_file(app, runner, tmp_path):
+    """--password-file sets the shared password (its line end dropped); an empty file is refused."""
     from training.models import Role, User
     from training.services.accounts.passwords import verify_password
 
